@@ -1,0 +1,570 @@
+// Server administration commands: INFO, CONFIG, COMMAND, DBSIZE, FLUSHDB/FLUSHALL/SWAPDB, TIME, DEBUG,
+// and the persistence commands (SAVE, BGSAVE, LASTSAVE, SHUTDOWN) that delegate to server.persistence.
+import * as os from 'node:os';
+import { createHash } from 'node:crypto';
+import { cmd, type CommandSpec, type Ctx } from '../server/command.js';
+import type { Client } from '../server/client.js';
+import type { Server } from '../server/server.js';
+import { RedisError, ERR_SYNTAX } from '../store/errors.js';
+import { ConfigError } from '../config/table.js';
+import { rewriteConfigFile } from '../config/file.js';
+import { RList } from '../store/list.js';
+import { typeOf, encodingOf, type RValue } from '../store/value.js';
+import { argInt, formatDouble } from './util.js';
+import { globMatch } from './glob.js';
+import { REDIS_VERSION } from './connection.js';
+import { encodingLimits } from './keyspace.js';
+
+function srv(c: Ctx): Server {
+  return (c as Client).server;
+}
+
+function dbsize(c: Ctx): void {
+  c.int(c.db.size);
+}
+
+function flushAll(s: Server): void {
+  for (const db of s.dbs) {
+    if (db.size > 0) s.touchAllWatched(db.id);
+    db.flush();
+  }
+  s.dirty++;
+}
+
+function flushArgs(argv: string[]): void {
+  if (argv.length > 2) throw new RedisError(ERR_SYNTAX);
+  if (argv.length === 2 && !['async', 'sync'].includes(argv[1].toLowerCase())) throw new RedisError(ERR_SYNTAX);
+}
+
+function flushdb(c: Ctx, argv: string[]): void {
+  flushArgs(argv);
+  const s = srv(c);
+  if (c.db.size > 0) s.touchAllWatched(c.db.id);
+  c.db.flush();
+  s.dirty++;
+  c.ok();
+}
+
+function flushall(c: Ctx, argv: string[]): void {
+  flushArgs(argv);
+  const s = srv(c);
+  flushAll(s);
+  s.persistence?.afterFlushAll();
+  c.ok();
+}
+
+function swapdb(c: Ctx, argv: string[]): void {
+  const s = srv(c);
+  const a = argInt(argv[1], 'ERR invalid first DB index');
+  const b = argInt(argv[2], 'ERR invalid second DB index');
+  if (a < 0 || a >= s.dbs.length || b < 0 || b >= s.dbs.length) throw new RedisError('ERR DB index is out of range');
+  if (a !== b) {
+    const ka = s.dbs[a].ks;
+    s.dbs[a].ks = s.dbs[b].ks;
+    s.dbs[b].ks = ka;
+    s.touchAllWatched(a);
+    s.touchAllWatched(b);
+  }
+  s.dirty++;
+  c.ok();
+}
+
+function time(c: Ctx): void {
+  const now = process.hrtime.bigint();
+  const wall = BigInt(Date.now()) * 1000n + ((now / 1000n) % 1000n);
+  c.bulks([String(wall / 1000000n), String(wall % 1000000n)]);
+}
+
+// ---- INFO ----
+
+function fmtBytesHuman(n: number): string {
+  if (n < 1024) return `${n}B`;
+  const units = ['K', 'M', 'G', 'T'];
+  let v = n;
+  let u = -1;
+  while (v >= 1024 && u < units.length - 1) {
+    v /= 1024;
+    u++;
+  }
+  return `${v.toFixed(2)}${units[u]}`;
+}
+
+function section(title: string, lines: string[]): string {
+  return `# ${title}\r\n${lines.join('\r\n')}\r\n`;
+}
+
+export function infoText(s: Server, which: string[]): string {
+  const want = which.map((w) => w.toLowerCase());
+  const all = want.includes('all') || want.includes('everything');
+  const deflt = want.length === 0 || want.includes('default') || all;
+  const has = (name: string, inDefault = true): boolean => want.includes(name) || (inDefault ? deflt : all);
+  const parts: string[] = [];
+  const mem = process.memoryUsage();
+  const uptime = Math.floor((Date.now() - s.startedAt) / 1000);
+  if (has('server')) {
+    parts.push(
+      section('Server', [
+        `redis_version:${REDIS_VERSION}`,
+        `tsredis_version:0.1.0`,
+        `redis_git_sha1:00000000`,
+        `redis_git_dirty:0`,
+        `redis_build_id:0`,
+        `redis_mode:standalone`,
+        `os:${os.type()} ${os.release()} ${os.arch()}`,
+        `arch_bits:64`,
+        `monotonic_clock:POSIX clock_gettime`,
+        `multiplexing_api:epoll`,
+        `atomicvar_api:c11-builtin`,
+        `gcc_version:0.0.0`,
+        `process_id:${process.pid}`,
+        `process_supervised:no`,
+        `run_id:${s.runId}`,
+        `tcp_port:${s.boundPort()}`,
+        `server_time_usec:${Date.now() * 1000}`,
+        `uptime_in_seconds:${uptime}`,
+        `uptime_in_days:${Math.floor(uptime / 86400)}`,
+        `hz:${s.config.getInt('hz')}`,
+        `configured_hz:${s.config.getInt('hz')}`,
+        `lru_clock:${Math.floor(Date.now() / 1000) & 0xffffff}`,
+        `executable:${process.argv[1] ?? ''}`,
+        `config_file:${s.config.configFile ?? ''}`,
+        `io_threads_active:0`,
+      ]),
+    );
+  }
+  if (has('clients')) {
+    let blocked = 0;
+    let pubsub = 0;
+    for (const c of s.clients.values()) {
+      if (c.blocked !== null) blocked++;
+      if (c.channels.size + c.patterns.size > 0) pubsub++;
+    }
+    parts.push(
+      section('Clients', [
+        `connected_clients:${[...s.clients.values()].filter((c) => !c.isReplica).length}`,
+        `cluster_connections:0`,
+        `maxclients:${s.config.getInt('maxclients')}`,
+        `client_recent_max_input_buffer:0`,
+        `client_recent_max_output_buffer:0`,
+        `blocked_clients:${blocked}`,
+        `tracking_clients:0`,
+        `clients_in_timeout_table:${blocked}`,
+        `pubsub_clients:${pubsub}`,
+      ]),
+    );
+  }
+  if (has('memory')) {
+    const used = mem.heapUsed + mem.external;
+    parts.push(
+      section('Memory', [
+        `used_memory:${used}`,
+        `used_memory_human:${fmtBytesHuman(used)}`,
+        `used_memory_rss:${mem.rss}`,
+        `used_memory_rss_human:${fmtBytesHuman(mem.rss)}`,
+        `used_memory_peak:${used}`,
+        `used_memory_peak_human:${fmtBytesHuman(used)}`,
+        `total_system_memory:${os.totalmem()}`,
+        `total_system_memory_human:${fmtBytesHuman(os.totalmem())}`,
+        `used_memory_lua:0`,
+        `maxmemory:${s.config.getInt('maxmemory')}`,
+        `maxmemory_human:${fmtBytesHuman(s.config.getInt('maxmemory'))}`,
+        `maxmemory_policy:${s.config.get('maxmemory-policy')}`,
+        `mem_fragmentation_ratio:${(mem.rss / Math.max(1, used)).toFixed(2)}`,
+        `mem_allocator:v8`,
+        `lazyfree_pending_objects:0`,
+      ]),
+    );
+  }
+  if (has('persistence') && s.persistence !== null) parts.push(section('Persistence', s.persistence.infoLines()));
+  if (has('stats')) {
+    const st = s.stats;
+    parts.push(
+      section('Stats', [
+        `total_connections_received:${st.connections}`,
+        `total_commands_processed:${st.commands}`,
+        `instantaneous_ops_per_sec:0`,
+        `total_net_input_bytes:${st.netInput}`,
+        `total_net_output_bytes:${st.netOutput}`,
+        `rejected_connections:${st.rejectedConns}`,
+        `sync_full:${s.replStats.syncFull}`,
+        `sync_partial_ok:${s.replStats.syncPartialOk}`,
+        `sync_partial_err:${s.replStats.syncPartialErr}`,
+        `expired_keys:${st.expiredKeys}`,
+        `evicted_keys:0`,
+        `keyspace_hits:${st.keyspaceHits}`,
+        `keyspace_misses:${st.keyspaceMisses}`,
+        `pubsub_channels:${s.pubsub.channels.size}`,
+        `pubsub_patterns:${s.pubsub.patterns.size}`,
+        `total_forks:0`,
+        `total_error_replies:0`,
+        `total_reads_processed:0`,
+        `total_writes_processed:0`,
+      ]),
+    );
+  }
+  if (has('replication')) parts.push(section('Replication', s.replicationInfo()));
+  if (has('cpu')) {
+    const u = process.cpuUsage();
+    parts.push(
+      section('CPU', [
+        `used_cpu_sys:${(u.system / 1e6).toFixed(6)}`,
+        `used_cpu_user:${(u.user / 1e6).toFixed(6)}`,
+        `used_cpu_sys_children:0.000000`,
+        `used_cpu_user_children:0.000000`,
+      ]),
+    );
+  }
+  if (has('modules')) parts.push(section('Modules', []).replace(/\r\n\r\n$/, '\r\n'));
+  if (has('commandstats', false)) {
+    const lines: string[] = [];
+    for (const [name, st] of [...s.cmdStats].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
+      lines.push(
+        `cmdstat_${name}:calls=${st.calls},usec=${st.usec},usec_per_call=${(st.calls === 0 ? 0 : st.usec / st.calls).toFixed(2)},rejected_calls=${st.rejected},failed_calls=${st.failed}`,
+      );
+    }
+    parts.push(lines.length === 0 ? '# Commandstats\r\n' : section('Commandstats', lines));
+  }
+  if (has('keyspace')) {
+    const lines: string[] = [];
+    for (const db of s.dbs) {
+      if (db.size === 0) continue;
+      lines.push(`db${db.id}:keys=${db.size},expires=${db.ks.volatile.size},avg_ttl=0`);
+    }
+    parts.push(lines.length === 0 ? '# Keyspace\r\n' : section('Keyspace', lines));
+  }
+  return parts.join('\r\n');
+}
+
+function info(c: Ctx, argv: string[]): void {
+  c.verbatim(infoText(srv(c), argv.slice(1)));
+}
+
+// ---- CONFIG ----
+
+function configGet(c: Ctx, argv: string[]): void {
+  const pairs = srv(c).config.getMatching(argv.slice(2), (p, s) => globMatch(p, s));
+  c.mapLen(pairs.length);
+  for (const [k, v] of pairs) {
+    c.bulk(k);
+    c.bulk(v);
+  }
+}
+
+function configSet(c: Ctx, argv: string[]): void {
+  const s = srv(c);
+  if (argv.length < 4 || argv.length % 2 !== 0) throw new RedisError("ERR wrong number of arguments for 'config|set' command");
+  const pairs: [string, string][] = [];
+  for (let i = 2; i < argv.length; i += 2) pairs.push([argv[i], argv[i + 1]]);
+  const names = new Set<string>();
+  for (const [name] of pairs) {
+    if (names.has(name.toLowerCase())) throw new RedisError(`ERR CONFIG SET failed (possibly related to argument '${name}') - duplicate parameter`);
+    names.add(name.toLowerCase());
+  }
+  const before = new Map(pairs.map(([n]) => [n, safeGet(s, n)]));
+  for (const [name, value] of pairs) {
+    try {
+      const args = name.toLowerCase() === 'save' || name.toLowerCase() === 'bind' || name.toLowerCase() === 'client-output-buffer-limit' ? value.split(/\s+/).filter((x) => x !== '') : [value];
+      s.config.set(name, args, true);
+    } catch (e) {
+      // Roll back what was applied, like Redis's atomic CONFIG SET.
+      for (const [n, v] of before) if (v !== null) s.config.set(n, v === '' ? [] : [v], false);
+      if (e instanceof ConfigError) {
+        if (e.message === 'Bad directive or wrong number of arguments') {
+          throw new RedisError(`ERR Unknown option or number of arguments for CONFIG SET - '${name}'`);
+        }
+        throw new RedisError(`ERR CONFIG SET failed (possibly related to argument '${name}') - ${e.message}`);
+      }
+      throw e;
+    }
+  }
+  c.ok();
+}
+
+function safeGet(s: Server, name: string): string | null {
+  try {
+    return s.config.get(name);
+  } catch {
+    return null;
+  }
+}
+
+function configResetstat(c: Ctx): void {
+  const s = srv(c);
+  s.cmdStats.clear();
+  s.stats.commands = 0;
+  s.stats.connections = 0;
+  s.stats.expiredKeys = 0;
+  s.stats.rejectedConns = 0;
+  s.stats.netInput = 0;
+  s.stats.netOutput = 0;
+  s.replStats.syncFull = 0;
+  s.replStats.syncPartialOk = 0;
+  s.replStats.syncPartialErr = 0;
+  c.ok();
+}
+
+function configRewrite(c: Ctx): void {
+  const s = srv(c);
+  try {
+    rewriteConfigFile(s.config);
+  } catch (e) {
+    if (e instanceof ConfigError) throw new RedisError(`ERR ${e.message}`);
+    throw new RedisError(`ERR Rewriting config file: ${(e as Error).message}`);
+  }
+  c.ok();
+}
+
+function configHelp(c: Ctx): void {
+  c.bulks([
+    'CONFIG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:',
+    'GET <pattern>',
+    '    Return parameters matching the glob-like <pattern> and their values.',
+    'SET <directive> <value>',
+    '    Set the configuration <directive> to <value>.',
+    'RESETSTAT',
+    '    Reset statistics reported by the INFO command.',
+    'REWRITE',
+    '    Rewrite the configuration file.',
+    'HELP',
+    '    Print this help.',
+  ]);
+}
+
+// ---- COMMAND ----
+
+function commandInfoReply(c: Ctx, spec: CommandSpec, parent?: CommandSpec): void {
+  const name = parent === undefined ? spec.name : `${parent.name}|${spec.name}`;
+  c.arrayLen(10);
+  c.bulk(name);
+  c.int(spec.arity);
+  c.setLen(spec.flags.length);
+  for (const f of spec.flags) c.simple(f);
+  c.int(spec.firstKey);
+  c.int(spec.lastKey);
+  c.int(spec.step);
+  c.setLen(1);
+  c.simple(`@${spec.group}`);
+  c.arrayLen(0); // tips
+  c.arrayLen(0); // key specs
+  const subs = spec.subcommands ?? [];
+  c.arrayLen(subs.length);
+  for (const sub of subs) commandInfoReply(c, sub, spec);
+}
+
+function command(c: Ctx, argv: string[]): void {
+  const s = srv(c);
+  if (argv.length === 1) {
+    c.arrayLen(s.commands.size);
+    for (const spec of s.commands.values()) commandInfoReply(c, spec);
+    return;
+  }
+  const sub = argv[1].toLowerCase();
+  if (sub === 'count' && argv.length === 2) return c.int(s.commands.size);
+  if (sub === 'info') {
+    const names = argv.length === 2 ? [...s.commands.keys()] : argv.slice(2);
+    c.arrayLen(names.length);
+    for (const n of names) {
+      const [base, child] = n.toLowerCase().split('|');
+      const spec = s.commands.get(base);
+      const target = child === undefined ? spec : spec?.subcommands?.find((x) => x.name === child);
+      if (target === undefined) c.nilArray();
+      else commandInfoReply(c, target, child === undefined ? undefined : spec);
+    }
+    return;
+  }
+  if (sub === 'list') {
+    let names = [...s.commands.keys()];
+    if (argv.length === 5 && argv[2].toUpperCase() === 'FILTERBY' && argv[3].toUpperCase() === 'PATTERN') {
+      names = names.filter((n) => globMatch(argv[4], n));
+    } else if (argv.length !== 2) throw new RedisError(ERR_SYNTAX);
+    return c.bulks(names);
+  }
+  if (sub === 'docs') {
+    // We do not ship command documentation; an empty map tells redis-cli to use its built-in hints.
+    return c.mapLen(0);
+  }
+  if (sub === 'getkeys' && argv.length >= 3) {
+    const { spec, error } = s.lookupCommand(argv.slice(2));
+    if (spec === undefined) throw new RedisError(error?.startsWith('ERR unknown command') ? 'ERR Invalid command specified' : 'ERR Invalid number of arguments specified for command');
+    const args = argv.slice(2);
+    if (spec.firstKey === 0) throw new RedisError('ERR The command has no key arguments');
+    const last = spec.lastKey < 0 ? args.length + spec.lastKey : spec.lastKey;
+    const keys: string[] = [];
+    for (let i = spec.firstKey; i <= last && i < args.length; i += spec.step) keys.push(args[i]);
+    return c.bulks(keys);
+  }
+  if (sub === 'help') return c.bulks(['COMMAND <subcommand> [<arg> [value] [opt] ...]. Subcommands are:', '(no subcommand)', 'COUNT', 'DOCS', 'GETKEYS', 'INFO', 'LIST', 'HELP']);
+  throw new RedisError(`ERR unknown subcommand or wrong number of arguments for '${argv[1]}'. Try COMMAND HELP.`);
+}
+
+// ---- DEBUG ----
+
+function sha1(s: string): Buffer {
+  return createHash('sha1').update(s, 'latin1').digest();
+}
+
+function xorInto(acc: Buffer, d: Buffer): void {
+  for (let i = 0; i < 20; i++) acc[i] ^= d[i];
+}
+
+/** A digest of one value: order-sensitive for lists and zsets, order-insensitive for sets and hashes. */
+export function valueDigest(v: RValue): Buffer {
+  const t = typeOf(v);
+  if (typeof v === 'string') return sha1(`string\0${v}`);
+  if (v instanceof RList) {
+    const h = createHash('sha1').update('list');
+    for (const e of v.toArray()) h.update(`\0${e.length}:`).update(e, 'latin1');
+    return h.digest();
+  }
+  if (v instanceof Map || v instanceof Set) {
+    const acc = Buffer.alloc(20);
+    if (v instanceof Map) for (const [f, val] of v) xorInto(acc, sha1(`${f.length}:${f}\0${val}`));
+    else for (const m of v) xorInto(acc, sha1(m));
+    return createHash('sha1').update(t).update(acc).digest();
+  }
+  const h = createHash('sha1').update('zset');
+  for (const [m, sc] of v.entries()) h.update(`\0${m.length}:`).update(m, 'latin1').update(`\0${formatDouble(sc)}`);
+  return h.digest();
+}
+
+/** DEBUG DIGEST: XOR over every db's keys of sha1(db, key, value digest, expiry); 40 zeros when empty. */
+export function datasetDigest(s: Server): string {
+  const acc = Buffer.alloc(20);
+  let any = false;
+  for (const db of s.dbs) {
+    for (const [k, e] of db.ks.dict) {
+      any = true;
+      const h = createHash('sha1')
+        .update(`${db.id}\0${k.length}:`)
+        .update(k, 'latin1')
+        .update(valueDigest(e.value))
+        .update(`\0${e.expireAt}`);
+      xorInto(acc, h.digest());
+    }
+  }
+  return any ? acc.toString('hex') : '0'.repeat(40);
+}
+
+function debug(c: Ctx, argv: string[]): void {
+  const s = srv(c);
+  const sub = argv[1].toLowerCase();
+  if (sub === 'digest') return c.simple(datasetDigest(s));
+  if (sub === 'digest-value') {
+    c.arrayLen(argv.length - 2);
+    for (const k of argv.slice(2)) {
+      const v = c.db.lookupRead(k);
+      c.simple(v === undefined ? '0'.repeat(40) : valueDigest(v).toString('hex'));
+    }
+    return;
+  }
+  if (sub === 'sleep' && argv.length === 3) {
+    const secs = Number(argv[2]);
+    if (!Number.isFinite(secs) || secs < 0) throw new RedisError('ERR value is not a valid float');
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, secs * 1000);
+    return c.ok();
+  }
+  if (sub === 'set-active-expire' && argv.length === 3) {
+    s.activeExpireEnabled = argv[2] !== '0';
+    return c.ok();
+  }
+  if (sub === 'object' && argv.length === 3) {
+    const v = c.db.lookupRead(argv[2]);
+    if (v === undefined) throw new RedisError('ERR no such key');
+    return c.simple(`Value at:0x0 refcount:1 encoding:${encodingOf(v, encodingLimits.get())} serializedlength:0 lru:0 lru_seconds_idle:0`);
+  }
+  if (sub === 'reload') {
+    if (s.persistence === null) throw new RedisError('ERR persistence is not available');
+    s.persistence.debugReload().then(
+      () => {
+        c.ok();
+        s.flushSoon(c as Client);
+      },
+      (e: Error) => {
+        c.error(`ERR Error trying to load the RDB dump: ${e.message}`);
+        s.flushSoon(c as Client);
+      },
+    );
+    (c as Client).setPaused(true);
+    return;
+  }
+  if (sub === 'help') return c.bulks(['DEBUG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:', 'DIGEST', 'DIGEST-VALUE <key> [<key> ...]', 'OBJECT <key>', 'RELOAD', 'SET-ACTIVE-EXPIRE <0|1>', 'SLEEP <seconds>', 'HELP']);
+  throw new RedisError(`ERR unknown subcommand or wrong number of arguments for '${argv[1]}'. Try DEBUG HELP.`);
+}
+
+// ---- persistence commands ----
+
+function needPersistence(s: Server): NonNullable<Server['persistence']> {
+  if (s.persistence === null) throw new RedisError('ERR persistence is not available');
+  return s.persistence;
+}
+
+function save(c: Ctx): void {
+  needPersistence(srv(c)).saveSync();
+  c.ok();
+}
+
+function bgsave(c: Ctx, argv: string[]): void {
+  const p = needPersistence(srv(c));
+  if (argv.length > 2 || (argv.length === 2 && argv[1].toUpperCase() !== 'SCHEDULE')) throw new RedisError(ERR_SYNTAX);
+  if (p.bgsaveInProgress()) {
+    if (argv.length === 2) {
+      p.scheduleBgsave();
+      return c.simple('Background saving scheduled');
+    }
+    throw new RedisError('ERR Background save already in progress');
+  }
+  p.bgsave();
+  c.simple('Background saving started');
+}
+
+function lastsave(c: Ctx): void {
+  c.int(needPersistence(srv(c)).lastSave);
+}
+
+function shutdown(c: Ctx, argv: string[]): void {
+  const s = srv(c);
+  let save: boolean | null = null;
+  for (let i = 1; i < argv.length; i++) {
+    const a = argv[i].toUpperCase();
+    if (a === 'NOSAVE') save = false;
+    else if (a === 'SAVE') save = true;
+    else if (a === 'NOW' || a === 'FORCE' || a === 'ABORT') continue;
+    else throw new RedisError(ERR_SYNTAX);
+  }
+  s.shutdown(save, `SHUTDOWN from client id=${(c as Client).id}`).catch((e: Error) => {
+    c.error(`ERR Errors trying to SHUTDOWN. Check logs. (${e.message})`);
+    s.flushSoon(c as Client);
+  });
+  (c as Client).setPaused(true);
+}
+
+const K0: [number, number, number] = [0, 0, 0];
+
+function sub(name: string, arity: number, flags: CommandSpec['flags'], handler: CommandSpec['handler']): CommandSpec {
+  return cmd(name, arity, flags, K0, 'server', handler);
+}
+
+export const commands: CommandSpec[] = [
+  cmd('dbsize', 1, ['readonly', 'fast'], K0, 'keyspace', dbsize),
+  cmd('flushdb', -1, ['write'], K0, 'keyspace', flushdb),
+  cmd('flushall', -1, ['write'], K0, 'keyspace', flushall),
+  cmd('swapdb', 3, ['write', 'fast'], K0, 'keyspace', swapdb),
+  cmd('time', 1, ['loading', 'stale', 'fast'], K0, 'server', time),
+  cmd('info', -1, ['loading', 'stale'], K0, 'server', info),
+  {
+    ...cmd('config', -2, [], K0, 'server', () => undefined),
+    subcommands: [
+      sub('get', -3, ['admin', 'noscript', 'loading', 'stale'], configGet),
+      sub('set', -4, ['admin', 'noscript', 'loading', 'stale'], configSet),
+      sub('resetstat', 2, ['admin', 'noscript', 'loading', 'stale'], configResetstat),
+      sub('rewrite', 2, ['admin', 'noscript', 'loading', 'stale'], configRewrite),
+      sub('help', 2, ['loading', 'stale'], configHelp),
+    ],
+  },
+  cmd('command', -1, ['loading', 'stale'], K0, 'connection', command),
+  cmd('debug', -2, ['admin', 'noscript', 'loading', 'stale'], K0, 'server', debug),
+  cmd('save', 1, ['admin', 'noscript', 'no_multi'], K0, 'server', save),
+  cmd('bgsave', -1, ['admin', 'noscript'], K0, 'server', bgsave),
+  cmd('lastsave', 1, ['loading', 'stale', 'fast'], K0, 'server', lastsave),
+  cmd('shutdown', -1, ['admin', 'noscript', 'loading', 'stale', 'no_multi', 'allow_busy'], K0, 'server', shutdown),
+];

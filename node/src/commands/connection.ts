@@ -1,0 +1,454 @@
+// Connection and session commands: PING/ECHO/AUTH/HELLO/SELECT/QUIT/RESET/CLIENT, transactions
+// (MULTI/EXEC/DISCARD/WATCH/UNWATCH) and Pub/Sub.
+import { cmd, type CommandSpec, type Ctx } from '../server/command.js';
+import type { Client } from '../server/client.js';
+import { RedisError, ERR_SYNTAX } from '../store/errors.js';
+import { argInt } from './util.js';
+import { globMatch } from './glob.js';
+
+export const REDIS_VERSION = '7.0.15';
+
+/** Handlers here need the connection itself, not just Ctx. */
+function cl(c: Ctx): Client {
+  return c as Client;
+}
+
+function ping(c: Ctx, argv: string[]): void {
+  if (argv.length > 2) throw new RedisError("ERR wrong number of arguments for 'ping' command");
+  const client = cl(c);
+  if (client.resp === 2 && client.channels.size + client.patterns.size > 0) {
+    client.bulks(['pong', argv[1] ?? '']);
+    return;
+  }
+  if (argv.length === 2) c.bulk(argv[1]);
+  else c.simple('PONG');
+}
+
+function checkPassword(c: Client, user: string, pass: string): boolean {
+  const required = c.server.config.get('requirepass');
+  if (user !== 'default') return false;
+  if (required === '') return true;
+  return pass === required;
+}
+
+function auth(c: Ctx, argv: string[]): void {
+  const client = cl(c);
+  if (argv.length > 3) throw new RedisError(ERR_SYNTAX);
+  if (argv.length === 2 && client.server.config.get('requirepass') === '') {
+    throw new RedisError(
+      'ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?',
+    );
+  }
+  const user = argv.length === 3 ? argv[1] : 'default';
+  const pass = argv[argv.length - 1];
+  if (!checkPassword(client, user, pass)) {
+    client.server.log.verbose(`AUTH failed for client id=${client.id}`);
+    throw new RedisError('WRONGPASS invalid username-password pair or user is disabled.');
+  }
+  client.authenticated = true;
+  c.ok();
+}
+
+function hello(c: Ctx, argv: string[]): void {
+  const client = cl(c);
+  let proto = client.resp as number;
+  let i = 1;
+  if (argv.length >= 2) {
+    const v = /^-?[0-9]+$/.test(argv[1]) ? Number(argv[1]) : NaN;
+    if (Number.isNaN(v)) throw new RedisError('ERR Protocol version is not an integer or out of range');
+    if (v < 2 || v > 3) throw new RedisError('NOPROTO unsupported protocol version');
+    proto = v;
+    i = 2;
+  }
+  let setname: string | null = null;
+  for (; i < argv.length; i++) {
+    const a = argv[i].toUpperCase();
+    if (a === 'AUTH' && i + 2 < argv.length) {
+      if (!checkPassword(client, argv[i + 1], argv[i + 2])) {
+        throw new RedisError('WRONGPASS invalid username-password pair or user is disabled.');
+      }
+      client.authenticated = true;
+      i += 2;
+    } else if (a === 'SETNAME' && i + 1 < argv.length) {
+      setname = argv[++i];
+      if (/[\s]/.test(setname) || /[^\x21-\x7e]/.test(setname)) {
+        throw new RedisError('ERR Client names cannot contain spaces, newlines or special characters.');
+      }
+    } else throw new RedisError(`ERR Syntax error in HELLO option '${argv[i]}'`);
+  }
+  if (!client.authenticated) {
+    throw new RedisError('NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO <proto> AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time');
+  }
+  if (setname !== null) client.name = setname;
+  client.resp = proto as 2 | 3;
+  client.mapLen(7);
+  client.bulk('server');
+  client.bulk('redis');
+  client.bulk('version');
+  client.bulk(REDIS_VERSION);
+  client.bulk('proto');
+  client.int(proto);
+  client.bulk('id');
+  client.int(client.id);
+  client.bulk('mode');
+  client.bulk('standalone');
+  client.bulk('role');
+  client.bulk(client.server.replicaMode ? 'replica' : 'master');
+  client.bulk('modules');
+  client.arrayLen(0);
+}
+
+function echo(c: Ctx, argv: string[]): void {
+  c.bulk(argv[1]);
+}
+
+function select(c: Ctx, argv: string[]): void {
+  const idx = argInt(argv[1], 'ERR invalid DB index');
+  const db = c.dbAt(idx);
+  if (db === undefined) throw new RedisError('ERR DB index is out of range');
+  cl(c).db = db;
+  c.ok();
+}
+
+function quit(c: Ctx): void {
+  const client = cl(c);
+  client.ok();
+  client.closeAfterReply();
+}
+
+function reset(c: Ctx): void {
+  const client = cl(c);
+  const s = client.server;
+  client.multi = null;
+  client.multiError = false;
+  s.unwatchAll(client);
+  s.pubsub.removeClient(client);
+  client.db = s.dbs[0];
+  client.resp = 2;
+  client.name = '';
+  client.authenticated = s.config.get('requirepass') === '';
+  client.simple('RESET');
+}
+
+// ---- CLIENT ----
+
+export function clientInfoLine(c: Client): string {
+  const now = Date.now();
+  const flags =
+    (c.isMaster ? 'M' : '') +
+    (c.isReplica ? 'S' : '') +
+    (c.blocked !== null ? 'b' : '') +
+    (c.multi !== null ? 'x' : '') +
+    (c.channels.size + c.patterns.size > 0 ? 'P' : '');
+  return (
+    `id=${c.id} addr=${c.addr} laddr=${c.laddr} fd=${c.socket ? 8 : -1} name=${c.name} ` +
+    `age=${Math.floor((now - c.createdAt) / 1000)} idle=${Math.floor((now - c.lastInteraction) / 1000)} ` +
+    `flags=${flags === '' ? 'N' : flags} db=${c.db.id} sub=${c.channels.size} psub=${c.patterns.size} ssub=0 ` +
+    `multi=${c.multi === null ? -1 : c.multi.length} qbuf=${c.parser.buffered()} qbuf-free=0 argv-mem=0 ` +
+    `multi-mem=0 rbs=1024 rbp=0 obl=0 oll=0 omem=${c.socket?.writableLength ?? 0} tot-mem=0 events=r ` +
+    `cmd=${c.lastCmd} user=default redir=-1 resp=${c.resp}`
+  );
+}
+
+function clientCmd(c: Ctx, argv: string[]): void {
+  const client = cl(c);
+  const s = client.server;
+  const sub = argv[1].toLowerCase();
+  switch (sub) {
+    case 'id':
+      return c.int(client.id);
+    case 'getname':
+      return client.name === '' ? c.nil() : c.bulk(client.name);
+    case 'setname': {
+      if (argv.length !== 3) break;
+      const n = argv[2];
+      if (/[^\x21-\x7e]/.test(n)) {
+        throw new RedisError('ERR Client names cannot contain spaces, newlines or special characters.');
+      }
+      client.name = n;
+      return c.ok();
+    }
+    case 'info':
+      return c.verbatim(clientInfoLine(client) + '\n');
+    case 'list': {
+      let lines = '';
+      let ids: Set<number> | null = null;
+      if (argv.length > 2) {
+        if (argv[2].toUpperCase() === 'ID' && argv.length > 3) ids = new Set(argv.slice(3).map((x) => argInt(x)));
+        else if (argv[2].toUpperCase() === 'TYPE' && argv.length === 4) {
+          const t = argv[3].toLowerCase();
+          if (!['normal', 'master', 'replica', 'slave', 'pubsub'].includes(t)) {
+            throw new RedisError(`ERR Unknown client type '${argv[3]}'`);
+          }
+          ids = new Set(
+            [...s.clients.values()]
+              .filter((x) =>
+                t === 'master'
+                  ? x.isMaster
+                  : t === 'replica' || t === 'slave'
+                    ? x.isReplica
+                    : t === 'pubsub'
+                      ? x.channels.size + x.patterns.size > 0
+                      : !x.isMaster && !x.isReplica && x.channels.size + x.patterns.size === 0,
+              )
+              .map((x) => x.id),
+          );
+        } else throw new RedisError(ERR_SYNTAX);
+      }
+      for (const x of s.clients.values()) if (ids === null || ids.has(x.id)) lines += clientInfoLine(x) + '\n';
+      return c.verbatim(lines);
+    }
+    case 'kill': {
+      if (argv.length === 3) {
+        const victim = [...s.clients.values()].find((x) => x.addr === argv[2]);
+        if (victim === undefined) throw new RedisError('ERR No such client');
+        victim.closeAfterReply();
+        return c.ok();
+      }
+      let killed = 0;
+      let skipme = true;
+      const filters: ((x: Client) => boolean)[] = [];
+      for (let i = 2; i < argv.length; i += 2) {
+        const f = argv[i].toLowerCase();
+        const v = argv[i + 1];
+        if (v === undefined) throw new RedisError(ERR_SYNTAX);
+        if (f === 'id') {
+          const id = argInt(v, 'ERR client-id should be greater than 0');
+          filters.push((x) => x.id === id);
+        } else if (f === 'addr') filters.push((x) => x.addr === v);
+        else if (f === 'laddr') filters.push((x) => x.laddr === v);
+        else if (f === 'type') {
+          const t = v.toLowerCase();
+          filters.push((x) =>
+            t === 'master' ? x.isMaster : t === 'replica' || t === 'slave' ? x.isReplica : t === 'normal' ? !x.isMaster && !x.isReplica : false,
+          );
+        } else if (f === 'skipme') {
+          const y = v.toLowerCase();
+          if (y !== 'yes' && y !== 'no') throw new RedisError(ERR_SYNTAX);
+          skipme = y === 'yes';
+        } else if (f === 'user') filters.push(() => v === 'default');
+        else throw new RedisError(ERR_SYNTAX);
+      }
+      for (const x of [...s.clients.values()]) {
+        if (skipme && x === client) continue;
+        if (filters.every((f) => f(x))) {
+          if (x === client) client.closing = true;
+          else x.closeAfterReply();
+          killed++;
+        }
+      }
+      c.int(killed);
+      if (client.closing) client.closeAfterReply();
+      return;
+    }
+    case 'no-evict':
+    case 'no-touch': {
+      const v = (argv[2] ?? '').toLowerCase();
+      if (argv.length !== 3 || (v !== 'on' && v !== 'off')) throw new RedisError(ERR_SYNTAX);
+      return c.ok();
+    }
+    case 'reply': {
+      const v = (argv[2] ?? '').toLowerCase();
+      if (v === 'on') {
+        client.silent = false;
+        return c.ok();
+      }
+      if (v === 'off' || v === 'skip') {
+        client.silent = true;
+        return;
+      }
+      throw new RedisError(ERR_SYNTAX);
+    }
+    case 'unblock': {
+      const id = argInt(argv[2] ?? '');
+      const target = s.clients.get(id);
+      const error = (argv[3] ?? 'TIMEOUT').toUpperCase() === 'ERROR';
+      if (target === undefined || target.blocked === null) return c.int(0);
+      const reply = target.blocked.timeoutReply;
+      s.unblock(target);
+      if (error) target.error('UNBLOCKED client unblocked via CLIENT UNBLOCK');
+      else if (reply === 'nil') target.nil();
+      else target.nilArray();
+      setImmediate(() => target.processInput());
+      return c.int(1);
+    }
+    case 'help':
+      return c.bulks([
+        'CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:',
+        'GETNAME',
+        'ID',
+        'INFO',
+        'KILL <ip:port> | <option> <value> [...]',
+        'LIST [TYPE normal|master|replica|pubsub] [ID id ...]',
+        'NO-EVICT (ON|OFF)',
+        'REPLY (ON|OFF|SKIP)',
+        'SETNAME <name>',
+        'UNBLOCK <clientid> [TIMEOUT|ERROR]',
+        'HELP',
+      ]);
+  }
+  throw new RedisError(`ERR unknown subcommand or wrong number of arguments for '${argv[1]}'. Try CLIENT HELP.`);
+}
+
+// ---- transactions ----
+
+function multi(c: Ctx): void {
+  const client = cl(c);
+  if (client.multi !== null) throw new RedisError('ERR MULTI calls can not be nested');
+  client.multi = [];
+  client.multiError = false;
+  c.ok();
+}
+
+function exec(c: Ctx): void {
+  const client = cl(c);
+  if (client.multi === null) throw new RedisError('ERR EXEC without MULTI');
+  client.server.exec(client);
+}
+
+function discard(c: Ctx): void {
+  const client = cl(c);
+  if (client.multi === null) throw new RedisError('ERR DISCARD without MULTI');
+  client.multi = null;
+  client.multiError = false;
+  client.server.unwatchAll(client);
+  c.ok();
+}
+
+function watch(c: Ctx, argv: string[]): void {
+  const client = cl(c);
+  if (client.multi !== null) throw new RedisError('ERR WATCH inside MULTI is not allowed');
+  for (let i = 1; i < argv.length; i++) client.server.watch(client, argv[i]);
+  c.ok();
+}
+
+function unwatch(c: Ctx): void {
+  const client = cl(c);
+  client.server.unwatchAll(client);
+  c.ok();
+}
+
+// ---- pub/sub ----
+
+function subCount(c: Client): number {
+  return c.channels.size + c.patterns.size;
+}
+
+function subReply(c: Client, kind: string, name: string | null): void {
+  c.pushLen(3);
+  c.bulk(kind);
+  if (name === null) c.nil();
+  else c.bulk(name);
+  c.int(subCount(c));
+}
+
+function subscribe(c: Ctx, argv: string[]): void {
+  const client = cl(c);
+  if (client.inExec) throw new RedisError('ERR SUBSCRIBE isn\'t allowed for a DENY BLOCKING client');
+  for (let i = 1; i < argv.length; i++) {
+    client.server.pubsub.subscribe(client, argv[i]);
+    subReply(client, 'subscribe', argv[i]);
+  }
+}
+
+function psubscribe(c: Ctx, argv: string[]): void {
+  const client = cl(c);
+  if (client.inExec) throw new RedisError('ERR PSUBSCRIBE isn\'t allowed for a DENY BLOCKING client');
+  for (let i = 1; i < argv.length; i++) {
+    client.server.pubsub.psubscribe(client, argv[i]);
+    subReply(client, 'psubscribe', argv[i]);
+  }
+}
+
+function unsubscribe(c: Ctx, argv: string[]): void {
+  const client = cl(c);
+  const ps = client.server.pubsub;
+  const list = argv.length > 1 ? argv.slice(1) : [...client.channels];
+  if (list.length === 0) return subReply(client, 'unsubscribe', null);
+  for (const ch of list) {
+    ps.unsubscribe(client, ch);
+    subReply(client, 'unsubscribe', ch);
+  }
+}
+
+function punsubscribe(c: Ctx, argv: string[]): void {
+  const client = cl(c);
+  const ps = client.server.pubsub;
+  const list = argv.length > 1 ? argv.slice(1) : [...client.patterns];
+  if (list.length === 0) return subReply(client, 'punsubscribe', null);
+  for (const p of list) {
+    ps.punsubscribe(client, p);
+    subReply(client, 'punsubscribe', p);
+  }
+}
+
+function publish(c: Ctx, argv: string[]): void {
+  const client = cl(c);
+  const s = client.server;
+  const n = s.pubsub.publish(argv[1], argv[2], (target) => {
+    if (target !== client) s.flushSoon(target);
+  });
+  c.int(n);
+}
+
+function pubsubCmd(c: Ctx, argv: string[]): void {
+  const client = cl(c);
+  const ps = client.server.pubsub;
+  const sub = argv[1].toLowerCase();
+  if (sub === 'channels' && argv.length <= 3) {
+    const pat = argv[2];
+    return c.bulks([...ps.channels.keys()].filter((ch) => pat === undefined || globMatch(pat, ch)));
+  }
+  if (sub === 'numsub') {
+    c.mapLen(argv.length - 2);
+    for (let i = 2; i < argv.length; i++) {
+      c.bulk(argv[i]);
+      c.int(ps.channels.get(argv[i])?.size ?? 0);
+    }
+    return;
+  }
+  if (sub === 'numpat' && argv.length === 2) return c.int(ps.patterns.size);
+  if ((sub === 'shardchannels' && argv.length <= 3) || sub === 'shardnumsub') {
+    if (sub === 'shardchannels') return c.arrayLen(0);
+    c.mapLen(argv.length - 2);
+    for (let i = 2; i < argv.length; i++) {
+      c.bulk(argv[i]);
+      c.int(0);
+    }
+    return;
+  }
+  if (sub === 'help') {
+    return c.bulks([
+      'PUBSUB <subcommand> [<arg> [value] [opt] ...]. Subcommands are:',
+      'CHANNELS [<pattern>]',
+      'NUMPAT',
+      'NUMSUB [<channel> ...]',
+      'HELP',
+    ]);
+  }
+  throw new RedisError(`ERR unknown subcommand or wrong number of arguments for '${argv[1]}'. Try PUBSUB HELP.`);
+}
+
+const K0: [number, number, number] = [0, 0, 0];
+
+export const commands: CommandSpec[] = [
+  cmd('ping', -1, ['fast', 'stale'], K0, 'connection', ping),
+  cmd('echo', 2, ['fast', 'stale'], K0, 'connection', echo),
+  cmd('auth', -2, ['no_auth', 'fast', 'stale', 'noscript', 'loading'], K0, 'connection', auth),
+  cmd('hello', -1, ['no_auth', 'fast', 'stale', 'noscript', 'loading'], K0, 'connection', hello),
+  cmd('select', 2, ['fast', 'stale', 'loading'], K0, 'connection', select),
+  cmd('quit', -1, ['no_auth', 'fast', 'stale', 'noscript', 'loading', 'allow_busy'], K0, 'connection', quit),
+  cmd('reset', 1, ['no_auth', 'fast', 'stale', 'noscript', 'loading'], K0, 'connection', reset),
+  cmd('client', -2, ['stale', 'loading', 'noscript'], K0, 'connection', clientCmd),
+  cmd('multi', 1, ['fast', 'stale', 'loading', 'noscript'], K0, 'transactions', multi),
+  cmd('exec', 1, ['stale', 'loading', 'noscript', 'skip_monitor'], K0, 'transactions', exec),
+  cmd('discard', 1, ['fast', 'stale', 'loading', 'noscript'], K0, 'transactions', discard),
+  cmd('watch', -2, ['fast', 'stale', 'loading', 'noscript', 'no_multi'], [1, -1, 1], 'transactions', watch),
+  cmd('unwatch', 1, ['fast', 'stale', 'loading', 'noscript'], K0, 'transactions', unwatch),
+  cmd('subscribe', -2, ['pubsub', 'noscript', 'loading', 'stale'], K0, 'pubsub', subscribe),
+  cmd('psubscribe', -2, ['pubsub', 'noscript', 'loading', 'stale'], K0, 'pubsub', psubscribe),
+  cmd('unsubscribe', -1, ['pubsub', 'noscript', 'loading', 'stale'], K0, 'pubsub', unsubscribe),
+  cmd('punsubscribe', -1, ['pubsub', 'noscript', 'loading', 'stale'], K0, 'pubsub', punsubscribe),
+  cmd('publish', 3, ['pubsub', 'loading', 'stale', 'fast', 'may_replicate'], K0, 'pubsub', publish),
+  cmd('pubsub', -2, ['pubsub', 'loading', 'stale'], K0, 'pubsub', pubsubCmd),
+];

@@ -1,0 +1,342 @@
+// String commands: SET family, GET family, counters, ranges, bit operations, with Redis 7.0 replies
+// and the propagation rewrites Redis does (relative TTLs become absolute PXAT).
+import { cmd, type CommandSpec, type Ctx } from '../server/command.js';
+import { RedisError, ERR_SYNTAX, ERR_NOT_INTEGER, ERR_OVERFLOW } from '../store/errors.js';
+import { argInt, argFloat, getString, parseIntStrict, parseFloatStrict, formatHumanDouble } from './util.js';
+
+const MAX_STRING = 512 * 1024 * 1024;
+
+interface SetOptions {
+  nx: boolean;
+  xx: boolean;
+  get: boolean;
+  keepTtl: boolean;
+  /** Absolute expiry in ms, or -1. */
+  expireAt: number;
+}
+
+/** Converts a relative/absolute expire argument to absolute ms; throws Redis's invalid expire error. */
+export function expireArgToAbs(
+  raw: string,
+  unit: 'EX' | 'PX' | 'EXAT' | 'PXAT',
+  now: number,
+  cmdName: string,
+): number {
+  const n = argInt(raw);
+  if (n <= 0) throw new RedisError(`ERR invalid expire time in '${cmdName}' command`);
+  const ms = unit === 'EX' || unit === 'EXAT' ? n * 1000 : n;
+  if (!Number.isSafeInteger(ms)) throw new RedisError(`ERR invalid expire time in '${cmdName}' command`);
+  const abs = unit === 'EX' || unit === 'PX' ? ms + now : ms;
+  if (!Number.isSafeInteger(abs)) throw new RedisError(`ERR invalid expire time in '${cmdName}' command`);
+  return abs;
+}
+
+function parseSetOptions(c: Ctx, argv: string[], from: number): SetOptions {
+  const o: SetOptions = { nx: false, xx: false, get: false, keepTtl: false, expireAt: -1 };
+  let haveExpire = false;
+  for (let i = from; i < argv.length; i++) {
+    const a = argv[i].toUpperCase();
+    const next = argv[i + 1];
+    if (a === 'NX' && !o.xx) o.nx = true;
+    else if (a === 'XX' && !o.nx) o.xx = true;
+    else if (a === 'GET') o.get = true;
+    else if (a === 'KEEPTTL' && !haveExpire) o.keepTtl = true;
+    else if ((a === 'EX' || a === 'PX' || a === 'EXAT' || a === 'PXAT') && !haveExpire && !o.keepTtl && next !== undefined) {
+      o.expireAt = expireArgToAbs(next, a, c.now(), 'set');
+      haveExpire = true;
+      i++;
+    } else throw new RedisError(ERR_SYNTAX);
+  }
+  return o;
+}
+
+function set(c: Ctx, argv: string[]): void {
+  const key = argv[1];
+  const val = argv[2];
+  const o = parseSetOptions(c, argv, 3);
+  const old = o.get ? getString(c.db, key) : undefined;
+  const exists = o.get ? old !== undefined : c.db.exists(key);
+  if ((o.nx && exists) || (o.xx && !exists)) {
+    if (o.get) {
+      if (old === undefined) c.nil();
+      else c.bulk(old);
+    } else c.nil();
+    return;
+  }
+  c.db.set(key, val, o.keepTtl);
+  if (o.expireAt !== -1) {
+    c.db.setExpire(key, o.expireAt);
+    c.propagateAs(['SET', key, val, 'PXAT', String(o.expireAt)]);
+  }
+  if (o.get) {
+    if (old === undefined) c.nil();
+    else c.bulk(old);
+  } else c.ok();
+}
+
+function setnx(c: Ctx, argv: string[]): void {
+  if (c.db.exists(argv[1])) return c.int(0);
+  c.db.set(argv[1], argv[2]);
+  c.int(1);
+}
+
+function setexGeneric(unit: 'EX' | 'PX', name: string) {
+  return (c: Ctx, argv: string[]): void => {
+    const at = expireArgToAbs(argv[2], unit, c.now(), name);
+    c.db.set(argv[1], argv[3]);
+    c.db.setExpire(argv[1], at);
+    c.propagateAs(['SET', argv[1], argv[3], 'PXAT', String(at)]);
+    c.ok();
+  };
+}
+
+function get(c: Ctx, argv: string[]): void {
+  const v = getString(c.db, argv[1]);
+  if (v === undefined) c.nil();
+  else c.bulk(v);
+}
+
+function getdel(c: Ctx, argv: string[]): void {
+  const v = getString(c.db, argv[1]);
+  if (v === undefined) return c.nil();
+  c.db.delete(argv[1]);
+  c.propagateAs(['DEL', argv[1]]);
+  c.bulk(v);
+}
+
+function getex(c: Ctx, argv: string[]): void {
+  const key = argv[1];
+  let at = -2; // -2: unchanged, -1: persist
+  for (let i = 2; i < argv.length; i++) {
+    const a = argv[i].toUpperCase();
+    if ((a === 'EX' || a === 'PX' || a === 'EXAT' || a === 'PXAT') && at === -2 && i + 1 < argv.length) {
+      at = expireArgToAbs(argv[++i], a, c.now(), 'getex');
+    } else if (a === 'PERSIST' && at === -2) at = -1;
+    else throw new RedisError(ERR_SYNTAX);
+  }
+  const v = getString(c.db, key);
+  if (v === undefined) return c.nil();
+  if (at >= 0 && at <= c.now()) {
+    c.db.delete(key);
+    c.propagateAs(['DEL', key]);
+  } else if (at >= 0) {
+    c.db.setExpire(key, at);
+    c.propagateAs(['PEXPIREAT', key, String(at)]);
+  } else if (at === -1 && c.db.getExpire(key) !== -1) {
+    c.db.setExpire(key, -1);
+    c.propagateAs(['PERSIST', key]);
+  }
+  c.bulk(v);
+}
+
+function getset(c: Ctx, argv: string[]): void {
+  const old = getString(c.db, argv[1]);
+  c.db.set(argv[1], argv[2]);
+  if (old === undefined) c.nil();
+  else c.bulk(old);
+}
+
+function mget(c: Ctx, argv: string[]): void {
+  c.arrayLen(argv.length - 1);
+  for (let i = 1; i < argv.length; i++) {
+    const v = c.db.lookupRead(argv[i]);
+    if (typeof v === 'string') c.bulk(v);
+    else c.nil();
+  }
+}
+
+function mset(c: Ctx, argv: string[]): void {
+  if (argv.length % 2 === 0) throw new RedisError("ERR wrong number of arguments for 'mset' command");
+  for (let i = 1; i < argv.length; i += 2) c.db.set(argv[i], argv[i + 1]);
+  c.ok();
+}
+
+function msetnx(c: Ctx, argv: string[]): void {
+  if (argv.length % 2 === 0) throw new RedisError("ERR wrong number of arguments for 'msetnx' command");
+  for (let i = 1; i < argv.length; i += 2) if (c.db.exists(argv[i])) return c.int(0);
+  for (let i = 1; i < argv.length; i += 2) c.db.set(argv[i], argv[i + 1]);
+  c.int(1);
+}
+
+const INT64_MAX = 9223372036854775807n;
+const INT64_MIN = -9223372036854775808n;
+
+function incrBy(c: Ctx, key: string, by: bigint): void {
+  const cur = getString(c.db, key);
+  let n = 0n;
+  if (cur !== undefined) {
+    const p = parseIntStrict(cur);
+    if (p === null) throw new RedisError(ERR_NOT_INTEGER);
+    n = p;
+  }
+  const r = n + by;
+  if (r > INT64_MAX || r < INT64_MIN) throw new RedisError(ERR_OVERFLOW);
+  const s = r.toString();
+  c.db.set(key, s, true);
+  c.int(r);
+}
+
+function incrDecr(sign: 1n | -1n, withArg: boolean) {
+  return (c: Ctx, argv: string[]): void => {
+    let by = 1n;
+    if (withArg) {
+      const p = parseIntStrict(argv[2]);
+      if (p === null) throw new RedisError(ERR_NOT_INTEGER);
+      if (sign === -1n && p === INT64_MIN) throw new RedisError('ERR decrement would overflow');
+      by = p;
+    }
+    incrBy(c, argv[1], by * sign);
+  };
+}
+
+function incrbyfloat(c: Ctx, argv: string[]): void {
+  const cur = getString(c.db, argv[1]);
+  let n = 0;
+  if (cur !== undefined) {
+    const p = cur.length > 0 && !/\s/.test(cur) ? parseFloatStrict(cur) : null;
+    if (p === null) throw new RedisError('ERR value is not a valid float');
+    n = p;
+  }
+  const by = argFloat(argv[2]);
+  const r = n + by;
+  if (!Number.isFinite(r)) throw new RedisError('ERR increment would produce NaN or Infinity');
+  const s = formatHumanDouble(r);
+  c.db.set(argv[1], s, true);
+  c.propagateAs(['SET', argv[1], s, 'KEEPTTL']);
+  c.bulk(s);
+}
+
+function append(c: Ctx, argv: string[]): void {
+  const cur = getString(c.db, argv[1]);
+  const next = (cur ?? '') + argv[2];
+  if (next.length > MAX_STRING) throw new RedisError('ERR string exceeds maximum allowed size (proto-max-bulk-len)');
+  c.db.set(argv[1], next, true);
+  c.int(next.length);
+}
+
+function strlen(c: Ctx, argv: string[]): void {
+  c.int((getString(c.db, argv[1]) ?? '').length);
+}
+
+function getrange(c: Ctx, argv: string[]): void {
+  let start = argInt(argv[2]);
+  let end = argInt(argv[3]);
+  const s = getString(c.db, argv[1]) ?? '';
+  if (start < 0 && end < 0 && start > end) return c.bulk('');
+  const len = s.length;
+  if (start < 0) start = len + start;
+  if (end < 0) end = len + end;
+  if (start < 0) start = 0;
+  if (end < 0) end = 0;
+  if (end >= len) end = len - 1;
+  if (len === 0 || start > end) return c.bulk('');
+  c.bulk(s.slice(start, end + 1));
+}
+
+function setrange(c: Ctx, argv: string[]): void {
+  const offset = argInt(argv[2]);
+  if (offset < 0) throw new RedisError('ERR offset is out of range');
+  const val = argv[3];
+  const cur = getString(c.db, argv[1]);
+  if (cur === undefined && val.length === 0) return c.int(0);
+  const base = cur ?? '';
+  if (val.length === 0) return c.int(base.length);
+  if (offset + val.length > MAX_STRING) throw new RedisError('ERR string exceeds maximum allowed size (proto-max-bulk-len)');
+  const padded = base.length < offset ? base + '\0'.repeat(offset - base.length) : base;
+  const next = padded.slice(0, offset) + val + padded.slice(offset + val.length);
+  c.db.set(argv[1], next, true);
+  c.int(next.length);
+}
+
+function bitOffset(s: string): number {
+  const n = parseIntStrict(s);
+  if (n === null || n < 0n || n >= BigInt(MAX_STRING) * 8n) throw new RedisError('ERR bit offset is not an integer or out of range');
+  return Number(n);
+}
+
+function setbit(c: Ctx, argv: string[]): void {
+  const off = bitOffset(argv[2]);
+  if (argv[3] !== '0' && argv[3] !== '1') throw new RedisError('ERR bit is not an integer or out of range');
+  const on = argv[3] === '1';
+  let s = getString(c.db, argv[1]) ?? '';
+  const byte = off >> 3;
+  if (s.length <= byte) s += '\0'.repeat(byte + 1 - s.length);
+  const mask = 1 << (7 - (off & 7));
+  const old = s.charCodeAt(byte);
+  const nv = on ? old | mask : old & ~mask;
+  s = s.slice(0, byte) + String.fromCharCode(nv) + s.slice(byte + 1);
+  c.db.set(argv[1], s, true);
+  c.int(old & mask ? 1 : 0);
+}
+
+function getbit(c: Ctx, argv: string[]): void {
+  const off = bitOffset(argv[2]);
+  const s = getString(c.db, argv[1]) ?? '';
+  const byte = off >> 3;
+  if (byte >= s.length) return c.int(0);
+  c.int(s.charCodeAt(byte) & (1 << (7 - (off & 7))) ? 1 : 0);
+}
+
+function popcount8(b: number): number {
+  b = b - ((b >> 1) & 0x55);
+  b = (b & 0x33) + ((b >> 2) & 0x33);
+  return (b + (b >> 4)) & 0x0f;
+}
+
+function bitcount(c: Ctx, argv: string[]): void {
+  if (argv.length !== 2 && argv.length !== 4 && argv.length !== 5) throw new RedisError(ERR_SYNTAX);
+  const s = getString(c.db, argv[1]) ?? '';
+  let start = 0;
+  let end = s.length - 1;
+  let bitMode = false;
+  if (argv.length >= 4) {
+    start = argInt(argv[2]);
+    end = argInt(argv[3]);
+    if (argv.length === 5) {
+      const u = argv[4].toUpperCase();
+      if (u === 'BIT') bitMode = true;
+      else if (u !== 'BYTE') throw new RedisError(ERR_SYNTAX);
+    }
+    const total = bitMode ? s.length * 8 : s.length;
+    if (start < 0) start = Math.max(0, total + start);
+    if (end < 0) end = Math.max(0, total + end);
+    if (end >= total) end = total - 1;
+    if (start > end || total === 0) return c.int(0);
+  }
+  let n = 0;
+  if (!bitMode) {
+    for (let i = start; i <= end; i++) n += popcount8(s.charCodeAt(i));
+  } else {
+    for (let b = start; b <= end; b++) if (s.charCodeAt(b >> 3) & (1 << (7 - (b & 7)))) n++;
+  }
+  c.int(n);
+}
+
+const K1: [number, number, number] = [1, 1, 1];
+
+export const commands: CommandSpec[] = [
+  cmd('set', -3, ['write', 'denyoom'], K1, 'string', set),
+  cmd('setnx', 3, ['write', 'denyoom', 'fast'], K1, 'string', setnx),
+  cmd('setex', 4, ['write', 'denyoom'], K1, 'string', setexGeneric('EX', 'setex')),
+  cmd('psetex', 4, ['write', 'denyoom'], K1, 'string', setexGeneric('PX', 'psetex')),
+  cmd('get', 2, ['readonly', 'fast'], K1, 'string', get),
+  cmd('getdel', 2, ['write', 'fast'], K1, 'string', getdel),
+  cmd('getex', -2, ['write', 'fast'], K1, 'string', getex),
+  cmd('getset', 3, ['write', 'denyoom', 'fast'], K1, 'string', getset),
+  cmd('mget', -2, ['readonly', 'fast'], [1, -1, 1], 'string', mget),
+  cmd('mset', -3, ['write', 'denyoom'], [1, -1, 2], 'string', mset),
+  cmd('msetnx', -3, ['write', 'denyoom'], [1, -1, 2], 'string', msetnx),
+  cmd('incr', 2, ['write', 'denyoom', 'fast'], K1, 'string', incrDecr(1n, false)),
+  cmd('decr', 2, ['write', 'denyoom', 'fast'], K1, 'string', incrDecr(-1n, false)),
+  cmd('incrby', 3, ['write', 'denyoom', 'fast'], K1, 'string', incrDecr(1n, true)),
+  cmd('decrby', 3, ['write', 'denyoom', 'fast'], K1, 'string', incrDecr(-1n, true)),
+  cmd('incrbyfloat', 3, ['write', 'denyoom', 'fast'], K1, 'string', incrbyfloat),
+  cmd('append', 3, ['write', 'denyoom', 'fast'], K1, 'string', append),
+  cmd('strlen', 2, ['readonly', 'fast'], K1, 'string', strlen),
+  cmd('getrange', 4, ['readonly'], K1, 'string', getrange),
+  cmd('substr', 4, ['readonly'], K1, 'string', getrange),
+  cmd('setrange', 4, ['write', 'denyoom'], K1, 'string', setrange),
+  cmd('setbit', 4, ['write', 'denyoom'], K1, 'bitmap', setbit),
+  cmd('getbit', 3, ['readonly', 'fast'], K1, 'bitmap', getbit),
+  cmd('bitcount', -2, ['readonly'], K1, 'bitmap', bitcount),
+];

@@ -1,0 +1,155 @@
+// A Ctx for unit tests of command handlers: runs a handler against plain Dbs and records the reply as
+// JS values (strings, numbers, arrays, null, Error-like objects), with no sockets involved.
+import { Db, type DbHost } from '../store/db.js';
+import { RedisError } from '../store/errors.js';
+import type { CommandSpec, Ctx } from '../server/command.js';
+
+export type Reply = string | number | bigint | boolean | null | Reply[] | { error: string } | { double: number };
+
+class Recorder {
+  stack: { items: Reply[]; remaining: number }[] = [];
+  root: Reply[] = [];
+
+  push(v: Reply): void {
+    const top = this.stack[this.stack.length - 1];
+    if (top === undefined) {
+      this.root.push(v);
+      return;
+    }
+    top.items.push(v);
+    top.remaining--;
+    this.settle();
+  }
+
+  open(n: number): void {
+    if (n === 0) {
+      this.push([]);
+      return;
+    }
+    this.stack.push({ items: [], remaining: n });
+  }
+
+  private settle(): void {
+    for (;;) {
+      const top = this.stack[this.stack.length - 1];
+      if (top === undefined || top.remaining > 0) return;
+      this.stack.pop();
+      this.push(top.items);
+    }
+  }
+}
+
+export class TestHost implements DbHost {
+  time = Date.now();
+  deletes = true;
+  expired: string[] = [];
+  touched: string[] = [];
+  now(): number {
+    return this.time;
+  }
+  expireDeletes(): boolean {
+    return this.deletes;
+  }
+  onExpired(_db: Db, key: string): void {
+    this.expired.push(key);
+  }
+  onTouched(_db: Db, key: string): void {
+    this.touched.push(key);
+  }
+}
+
+export class TestCtx implements Ctx {
+  readonly host = new TestHost();
+  readonly dbs: Db[] = [];
+  db: Db;
+  resp: 2 | 3 = 2;
+  inExec = false;
+  blocked: { keys: string[]; timeoutMs: number } | null = null;
+  propagated: string[][] | null = null;
+  private rec = new Recorder();
+
+  constructor(private readonly specs: CommandSpec[]) {
+    for (let i = 0; i < 16; i++) this.dbs.push(new Db(i, this.host));
+    this.db = this.dbs[0];
+  }
+
+  now(): number {
+    return this.host.now();
+  }
+
+  dbAt(index: number): Db | undefined {
+    return this.dbs[index];
+  }
+
+  /** Runs a command by name and returns its (single) reply. */
+  run(...argv: (string | number)[]): Reply {
+    const args = argv.map(String);
+    const spec = this.specs.find((s) => s.name === args[0].toLowerCase());
+    if (spec === undefined) throw new Error(`no such command in this family: ${args[0]}`);
+    if ((spec.arity > 0 && args.length !== spec.arity) || (spec.arity < 0 && args.length < -spec.arity)) {
+      return { error: `ERR wrong number of arguments for '${spec.name}' command` };
+    }
+    this.rec = new Recorder();
+    this.blocked = null;
+    this.propagated = null;
+    try {
+      spec.handler(this, args);
+    } catch (e) {
+      if (e instanceof RedisError) this.rec.push({ error: e.message });
+      else throw e;
+    }
+    if (this.rec.root.length !== 1 && this.blocked === null) {
+      throw new Error(`command produced ${this.rec.root.length} replies`);
+    }
+    return this.rec.root[0] ?? null;
+  }
+
+  ok(): void {
+    this.rec.push('OK');
+  }
+  simple(s: string): void {
+    this.rec.push(s);
+  }
+  error(message: string): void {
+    this.rec.push({ error: message });
+  }
+  int(n: number | bigint): void {
+    this.rec.push(typeof n === 'bigint' ? Number(n) : n);
+  }
+  bulk(s: string): void {
+    this.rec.push(s);
+  }
+  nil(): void {
+    this.rec.push(null);
+  }
+  nilArray(): void {
+    this.rec.push(null);
+  }
+  arrayLen(n: number): void {
+    this.rec.open(n);
+  }
+  mapLen(n: number): void {
+    this.rec.open(n * 2);
+  }
+  setLen(n: number): void {
+    this.rec.open(n);
+  }
+  double(d: number): void {
+    this.rec.push({ double: d });
+  }
+  bulks(items: readonly string[]): void {
+    this.rec.push([...items]);
+  }
+  verbatim(s: string): void {
+    this.rec.push(s);
+  }
+  bool(b: boolean): void {
+    this.rec.push(b ? 1 : 0);
+  }
+  block(keys: string[], timeoutMs: number): void {
+    this.blocked = { keys, timeoutMs };
+  }
+  propagateAs(...argvs: string[][]): void {
+    this.propagated = argvs;
+  }
+}

@@ -1,0 +1,148 @@
+// Argument parsing and typed key lookups shared by command families, with Redis's exact error strings.
+import { RedisError, ERR_NOT_INTEGER, ERR_NOT_FLOAT, WRONGTYPE } from '../store/errors.js';
+import type { Db } from '../store/db.js';
+import { RList } from '../store/list.js';
+import { RZSet } from '../store/zset.js';
+import type { RHash, RSet } from '../store/value.js';
+
+const INT_RE = /^-?[0-9]+$/;
+const INT64_MAX = 9223372036854775807n;
+const INT64_MIN = -9223372036854775808n;
+
+/** Parses a strict int64 like Redis's string2ll (no spaces, no '+', no leading zeros except "0"). */
+export function parseIntStrict(s: string): bigint | null {
+  if (s.length === 0 || s.length > 20 || !INT_RE.test(s)) return null;
+  if (s.length > 1 && (s[0] === '0' || (s[0] === '-' && s[1] === '0'))) return null;
+  if (s === '-0') return null;
+  const n = BigInt(s);
+  if (n > INT64_MAX || n < INT64_MIN) return null;
+  return n;
+}
+
+/** An int64 argument as a JS number when it fits exactly, else throws "not an integer or out of range". */
+export function argInt(s: string, message = ERR_NOT_INTEGER): number {
+  if (s.length <= 15 && /^-?(0|[1-9][0-9]*)$/.test(s)) {
+    if (s === '-0') throw new RedisError(message);
+    return Number(s);
+  }
+  const n = parseIntStrict(s);
+  if (n === null) throw new RedisError(message);
+  return Number(n);
+}
+
+export function argBigInt(s: string, message = ERR_NOT_INTEGER): bigint {
+  const n = parseIntStrict(s);
+  if (n === null) throw new RedisError(message);
+  return n;
+}
+
+const FLOAT_RE = /^[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$/;
+
+/** Parses a double like Redis's string2d: accepts inf/-inf/+inf, rejects NaN, spaces and trailing junk. */
+export function parseFloatStrict(s: string): number | null {
+  if (s.length === 0) return null;
+  const lower = s.toLowerCase();
+  if (lower === 'inf' || lower === '+inf' || lower === 'infinity' || lower === '+infinity') return Infinity;
+  if (lower === '-inf' || lower === '-infinity') return -Infinity;
+  if (!FLOAT_RE.test(s)) return null;
+  const d = Number(s);
+  return Number.isNaN(d) ? null : d;
+}
+
+export function argFloat(s: string, message = ERR_NOT_FLOAT): number {
+  const d = parseFloatStrict(s);
+  if (d === null) throw new RedisError(message);
+  return d;
+}
+
+/** Formats a double like C's printf("%.17g"), which Redis 7.0 uses for double replies. */
+export function formatDouble(d: number): string {
+  if (d === Infinity) return 'inf';
+  if (d === -Infinity) return '-inf';
+  if (Number.isNaN(d)) return 'nan';
+  if (d === 0) return Object.is(d, -0) ? '-0' : '0';
+  const exp = Math.floor(Math.log10(Math.abs(d)));
+  let s = d.toPrecision(17);
+  // toPrecision may round up into the next decade; use its own exponent when it prints one.
+  const eIdx = s.indexOf('e');
+  let e = exp;
+  if (eIdx >= 0) e = Number(s.slice(eIdx + 1));
+  else {
+    const digitsBeforePoint = s.replace('-', '').split('.')[0];
+    e = digitsBeforePoint === '0' ? exp : digitsBeforePoint.length - 1;
+  }
+  if (e < -4 || e >= 17) {
+    let mant = d.toExponential(16);
+    const [m, ex] = mant.split('e');
+    let mm = m.includes('.') ? m.replace(/0+$/, '').replace(/\.$/, '') : m;
+    const en = Number(ex);
+    mant = `${mm}e${en < 0 ? '-' : '+'}${String(Math.abs(en)).padStart(2, '0')}`;
+    mm = mant;
+    return mm;
+  }
+  if (eIdx >= 0) s = d.toFixed(Math.max(0, 16 - e));
+  if (s.includes('.')) s = s.replace(/0+$/, '').replace(/\.$/, '');
+  return s;
+}
+
+/** Formats a double the way INCRBYFLOAT / HINCRBYFLOAT store it: shortest round-trip, never exponent. */
+export function formatHumanDouble(d: number): string {
+  if (Number.isInteger(d) && Math.abs(d) < 1e21) return d.toFixed(0);
+  const s = String(d);
+  if (!s.includes('e')) return s;
+  // Expand exponent notation into fixed-point.
+  return d.toFixed(20).replace(/0+$/, '').replace(/\.$/, '');
+}
+
+export function getString(db: Db, key: string): string | undefined {
+  const v = db.lookupRead(key);
+  if (v === undefined) return undefined;
+  if (typeof v !== 'string') throw new RedisError(WRONGTYPE);
+  return v;
+}
+
+export function getList(db: Db, key: string, write = false): RList | undefined {
+  const v = write ? db.lookupWrite(key) : db.lookupRead(key);
+  if (v === undefined) return undefined;
+  if (!(v instanceof RList)) throw new RedisError(WRONGTYPE);
+  return v;
+}
+
+export function getHash(db: Db, key: string, write = false): RHash | undefined {
+  const v = write ? db.lookupWrite(key) : db.lookupRead(key);
+  if (v === undefined) return undefined;
+  if (!(v instanceof Map)) throw new RedisError(WRONGTYPE);
+  return v;
+}
+
+export function getSet(db: Db, key: string, write = false): RSet | undefined {
+  const v = write ? db.lookupWrite(key) : db.lookupRead(key);
+  if (v === undefined) return undefined;
+  if (!(v instanceof Set)) throw new RedisError(WRONGTYPE);
+  return v;
+}
+
+export function getZSet(db: Db, key: string, write = false): RZSet | undefined {
+  const v = write ? db.lookupWrite(key) : db.lookupRead(key);
+  if (v === undefined) return undefined;
+  if (!(v instanceof RZSet)) throw new RedisError(WRONGTYPE);
+  return v;
+}
+
+/** Redis-style index normalisation for LRANGE/GETRANGE/ZRANGE: returns [start, end] or null if empty. */
+export function clampRange(start: number, end: number, len: number): [number, number] | null {
+  if (start < 0) start = len + start;
+  if (end < 0) end = len + end;
+  if (start < 0) start = 0;
+  if (start > end || start >= len) return null;
+  if (end >= len) end = len - 1;
+  return [start, end];
+}
+
+/** Parses a blocking timeout in seconds (may be fractional) into ms, with Redis's errors. */
+export function argTimeoutSeconds(s: string): number {
+  const d = parseFloatStrict(s);
+  if (d === null || !Number.isFinite(d)) throw new RedisError('ERR timeout is not a float or out of range');
+  if (d < 0) throw new RedisError('ERR timeout is negative');
+  return Math.round(d * 1000);
+}

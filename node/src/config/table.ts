@@ -1,0 +1,288 @@
+// The runtime configuration table: every directive tsredis accepts (its type, default, aliases,
+// whether CONFIG SET may change it), the current values, and CONFIG GET/SET/REWRITE semantics.
+import { parseBool, parseMemory } from './units.js';
+
+type Kind = 'int' | 'memory' | 'bool' | 'string' | 'enum' | 'save' | 'multi';
+
+interface ParamDef {
+  name: string;
+  kind: Kind;
+  default: string;
+  aliases?: string[];
+  /** false: only settable at startup (redis.conf / command line). */
+  mutable?: boolean;
+  enumValues?: string[];
+  min?: number;
+  max?: number;
+  /** Hidden from CONFIG GET * (secrets are still returned by name, like Redis). */
+  sensitive?: boolean;
+  /** Accepted for compatibility; the value is stored and reported but has no effect in tsredis. */
+  inert?: boolean;
+}
+
+const INT_MAX = 2147483647;
+const P = (name: string, kind: Kind, def: string, extra: Partial<ParamDef> = {}): ParamDef => ({
+  name,
+  kind,
+  default: def,
+  ...extra,
+});
+
+export const PARAMS: ParamDef[] = [
+  P('port', 'int', '6379', { min: 0, max: 65535, mutable: false }),
+  P('bind', 'multi', '* -::*'),
+  P('unixsocket', 'string', '', { mutable: false }),
+  P('unixsocketperm', 'int', '0', { mutable: false }),
+  P('requirepass', 'string', '', { sensitive: true }),
+  P('masterauth', 'string', '', { sensitive: true }),
+  P('masteruser', 'string', ''),
+  P('dir', 'string', '.'),
+  P('dbfilename', 'string', 'dump.rdb'),
+  P('save', 'save', '3600 1 300 100 60 10000'),
+  P('appendonly', 'bool', 'no'),
+  P('appendfilename', 'string', 'appendonly.aof', { mutable: false, inert: true }),
+  P('appenddirname', 'string', 'appendonlydir', { mutable: false, inert: true }),
+  P('appendfsync', 'enum', 'everysec', { enumValues: ['always', 'everysec', 'no'], inert: true }),
+  P('databases', 'int', '16', { min: 1, max: INT_MAX, mutable: false }),
+  P('maxclients', 'int', '10000', { min: 1, max: INT_MAX }),
+  P('timeout', 'int', '0', { min: 0, max: INT_MAX }),
+  P('tcp-keepalive', 'int', '300', { min: 0, max: INT_MAX }),
+  P('tcp-backlog', 'int', '511', { mutable: false }),
+  P('loglevel', 'enum', 'notice', { enumValues: ['debug', 'verbose', 'notice', 'warning', 'nothing'] }),
+  P('logfile', 'string', '', { mutable: false }),
+  P('daemonize', 'bool', 'no', { mutable: false }),
+  P('pidfile', 'string', '', { mutable: false }),
+  P('protected-mode', 'bool', 'yes', { inert: true }),
+  P('supervised', 'enum', 'no', { enumValues: ['no', 'upstart', 'systemd', 'auto'], mutable: false, inert: true }),
+  P('always-show-logo', 'bool', 'no', { mutable: false }),
+  P('set-proc-title', 'bool', 'yes', { mutable: false, inert: true }),
+  P('maxmemory', 'memory', '0', { inert: true }),
+  P('maxmemory-policy', 'enum', 'noeviction', {
+    enumValues: [
+      'volatile-lru',
+      'volatile-lfu',
+      'volatile-random',
+      'volatile-ttl',
+      'allkeys-lru',
+      'allkeys-lfu',
+      'allkeys-random',
+      'noeviction',
+    ],
+    inert: true,
+  }),
+  P('maxmemory-samples', 'int', '5', { inert: true }),
+  P('hz', 'int', '10', { min: 1, max: 500 }),
+  P('dynamic-hz', 'bool', 'yes', { inert: true }),
+  P('active-expire-effort', 'int', '1', { min: 1, max: 10 }),
+  P('rdbcompression', 'bool', 'yes'),
+  P('rdbchecksum', 'bool', 'yes'),
+  P('stop-writes-on-bgsave-error', 'bool', 'yes'),
+  P('rdb-del-sync-files', 'bool', 'no', { inert: true }),
+  P('replicaof', 'multi', '', { aliases: ['slaveof'], mutable: false }),
+  P('replica-read-only', 'bool', 'yes', { aliases: ['slave-read-only'] }),
+  P('replica-serve-stale-data', 'bool', 'yes', { aliases: ['slave-serve-stale-data'] }),
+  P('replica-priority', 'int', '100', { aliases: ['slave-priority'], min: 0, max: INT_MAX }),
+  P('replica-announce-ip', 'string', '', { aliases: ['slave-announce-ip'] }),
+  P('replica-announce-port', 'int', '0', { aliases: ['slave-announce-port'], min: 0, max: 65535 }),
+  P('replica-announced', 'bool', 'yes'),
+  P('replica-lazy-flush', 'bool', 'no', { aliases: ['slave-lazy-flush'], inert: true }),
+  P('repl-backlog-size', 'memory', '1048576', { min: 16384 }),
+  P('repl-backlog-ttl', 'int', '3600', { min: 0, max: INT_MAX }),
+  P('repl-timeout', 'int', '60', { min: 1, max: INT_MAX }),
+  P('repl-ping-replica-period', 'int', '10', { aliases: ['repl-ping-slave-period'], min: 1, max: INT_MAX }),
+  P('repl-diskless-sync', 'bool', 'yes'),
+  P('repl-diskless-sync-delay', 'int', '5', { min: 0, max: INT_MAX }),
+  P('repl-diskless-sync-max-replicas', 'int', '0', { min: 0, max: INT_MAX }),
+  P('repl-diskless-load', 'enum', 'disabled', { enumValues: ['disabled', 'on-empty-db', 'swapdb'] }),
+  P('repl-disable-tcp-nodelay', 'bool', 'no'),
+  P('min-replicas-to-write', 'int', '0', { aliases: ['min-slaves-to-write'], min: 0, max: INT_MAX }),
+  P('min-replicas-max-lag', 'int', '10', { aliases: ['min-slaves-max-lag'], min: 0, max: INT_MAX }),
+  P('hash-max-listpack-entries', 'int', '128', { aliases: ['hash-max-ziplist-entries'] }),
+  P('hash-max-listpack-value', 'int', '64', { aliases: ['hash-max-ziplist-value'] }),
+  P('set-max-intset-entries', 'int', '512'),
+  P('zset-max-listpack-entries', 'int', '128', { aliases: ['zset-max-ziplist-entries'] }),
+  P('zset-max-listpack-value', 'int', '64', { aliases: ['zset-max-ziplist-value'] }),
+  P('list-max-listpack-size', 'int', '-2', { aliases: ['list-max-ziplist-size'], inert: true }),
+  P('list-compress-depth', 'int', '0', { inert: true }),
+  P('stream-node-max-bytes', 'memory', '4096', { inert: true }),
+  P('stream-node-max-entries', 'int', '100', { inert: true }),
+  P('activerehashing', 'bool', 'yes', { inert: true }),
+  P('proto-max-bulk-len', 'memory', '536870912', { min: 1048576 }),
+  P('client-query-buffer-limit', 'memory', '1073741824', { min: 1048576 }),
+  P('client-output-buffer-limit', 'multi', 'normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60'),
+  P('lazyfree-lazy-eviction', 'bool', 'no', { inert: true }),
+  P('lazyfree-lazy-expire', 'bool', 'no', { inert: true }),
+  P('lazyfree-lazy-server-del', 'bool', 'no', { inert: true }),
+  P('lazyfree-lazy-user-del', 'bool', 'no', { inert: true }),
+  P('lazyfree-lazy-user-flush', 'bool', 'no', { inert: true }),
+  P('notify-keyspace-events', 'string', '', { inert: true }),
+  P('slowlog-log-slower-than', 'int', '10000', { inert: true }),
+  P('slowlog-max-len', 'int', '128', { inert: true }),
+  P('latency-monitor-threshold', 'int', '0', { inert: true }),
+  P('lua-time-limit', 'int', '5000', { aliases: ['busy-reply-threshold'], inert: true }),
+  P('io-threads', 'int', '1', { mutable: false, inert: true }),
+  P('io-threads-do-reads', 'bool', 'no', { mutable: false, inert: true }),
+  P('jemalloc-bg-thread', 'bool', 'yes', { inert: true }),
+  P('crash-log-enabled', 'bool', 'yes', { inert: true }),
+  P('oom-score-adj', 'enum', 'no', { enumValues: ['no', 'yes', 'relative', 'absolute'], inert: true }),
+  P('rdb-save-incremental-fsync', 'bool', 'yes', { inert: true }),
+  P('enable-debug-command', 'enum', 'yes', { enumValues: ['no', 'yes', 'local'], mutable: false }),
+  P('enable-protected-configs', 'enum', 'no', { enumValues: ['no', 'yes', 'local'], mutable: false, inert: true }),
+  P('enable-module-command', 'enum', 'no', { enumValues: ['no', 'yes', 'local'], mutable: false, inert: true }),
+];
+
+const BY_NAME = new Map<string, ParamDef>();
+for (const p of PARAMS) {
+  BY_NAME.set(p.name, p);
+  for (const a of p.aliases ?? []) BY_NAME.set(a, p);
+}
+
+export function lookupParam(name: string): ParamDef | undefined {
+  return BY_NAME.get(name.toLowerCase());
+}
+
+export class ConfigError extends Error {}
+
+/** Normalises and validates a value for a parameter; throws ConfigError with Redis-like text. */
+function normalise(def: ParamDef, args: string[]): string {
+  if (def.kind === 'multi' || def.kind === 'save') {
+    const v = args.join(' ').trim();
+    if (def.kind === 'save') {
+      if (v === '') return '';
+      const parts = v.split(/\s+/);
+      if (parts.length % 2 !== 0 || parts.some((x) => !/^[0-9]+$/.test(x))) throw new ConfigError('Invalid save parameters');
+      return parts.join(' ');
+    }
+    return v;
+  }
+  if (args.length !== 1) throw new ConfigError('wrong number of arguments');
+  const v = args[0];
+  switch (def.kind) {
+    case 'bool': {
+      const b = parseBool(v);
+      if (b === null) throw new ConfigError('argument must be \'yes\' or \'no\'');
+      return b ? 'yes' : 'no';
+    }
+    case 'int': {
+      if (!/^-?[0-9]+$/.test(v)) throw new ConfigError('argument couldn\'t be parsed into an integer');
+      const n = Number(v);
+      if ((def.min !== undefined && n < def.min) || (def.max !== undefined && n > def.max)) {
+        throw new ConfigError(`argument must be between ${def.min ?? '-inf'} and ${def.max ?? 'inf'} inclusive`);
+      }
+      return String(n);
+    }
+    case 'memory': {
+      const n = parseMemory(v);
+      if (n === null) throw new ConfigError('argument must be a memory value');
+      if (def.min !== undefined && n < def.min) {
+        throw new ConfigError(`argument must be between ${def.min} and ${Number.MAX_SAFE_INTEGER} inclusive`);
+      }
+      return String(n);
+    }
+    case 'enum': {
+      const l = v.toLowerCase();
+      if (!(def.enumValues ?? []).includes(l)) {
+        throw new ConfigError(`argument(s) must be one of the following: ${(def.enumValues ?? []).join(', ')}`);
+      }
+      return l;
+    }
+    default:
+      return v;
+  }
+}
+
+export type ChangeListener = (name: string, value: string) => void;
+
+export class Config {
+  private values = new Map<string, string>();
+  /** Names set explicitly (config file, command line, CONFIG SET): what REWRITE writes. */
+  private explicit = new Set<string>();
+  private listeners: ChangeListener[] = [];
+  /** The config file this server was started with, for CONFIG REWRITE. */
+  configFile: string | null = null;
+
+  constructor() {
+    for (const p of PARAMS) this.values.set(p.name, p.default);
+  }
+
+  onChange(l: ChangeListener): void {
+    this.listeners.push(l);
+  }
+
+  get(name: string): string {
+    const def = lookupParam(name);
+    if (def === undefined) throw new Error(`unknown config ${name}`);
+    return this.values.get(def.name) as string;
+  }
+
+  getInt(name: string): number {
+    return Number(this.get(name));
+  }
+
+  getBool(name: string): boolean {
+    return this.get(name) === 'yes';
+  }
+
+  /** Applies a directive at startup or from CONFIG SET. `runtime` enforces mutability. */
+  set(name: string, args: string[], runtime: boolean): void {
+    const def = lookupParam(name);
+    if (def === undefined) throw new ConfigError('Bad directive or wrong number of arguments');
+    if (runtime && def.mutable === false) throw new ConfigError("can't set immutable config");
+    const v = normalise(def, args);
+    // `save` may repeat in a config file: each line adds points ("save ''" clears).
+    if (def.kind === 'save' && !runtime && this.explicit.has('save') && v !== '') {
+      const prev = this.values.get('save') as string;
+      this.values.set('save', prev === '' ? v : `${prev} ${v}`);
+    } else {
+      this.values.set(def.name, v);
+    }
+    this.explicit.add(def.name);
+    for (const l of this.listeners) l(def.name, this.values.get(def.name) as string);
+  }
+
+  isInert(name: string): boolean {
+    return lookupParam(name)?.inert === true;
+  }
+
+  /** CONFIG GET with glob patterns: [name, value] pairs. */
+  getMatching(patterns: string[], match: (pattern: string, s: string) => boolean): [string, string][] {
+    const out = new Map<string, string>();
+    for (const pat of patterns) {
+      const lp = pat.toLowerCase();
+      const exact = lookupParam(lp);
+      if (exact !== undefined && !/[*?[]/.test(lp)) {
+        out.set(lp === exact.name || !(exact.aliases ?? []).includes(lp) ? exact.name : lp, this.values.get(exact.name) as string);
+        continue;
+      }
+      for (const p of PARAMS) {
+        if (match(lp, p.name)) out.set(p.name, this.values.get(p.name) as string);
+        for (const a of p.aliases ?? []) if (match(lp, a)) out.set(a, this.values.get(p.name) as string);
+      }
+    }
+    return [...out];
+  }
+
+  /** The lines CONFIG REWRITE writes for explicitly-set parameters. */
+  rewriteLines(): string[] {
+    const lines: string[] = [];
+    for (const name of this.explicit) {
+      const v = this.values.get(name) as string;
+      if (name === 'save') {
+        if (v === '') lines.push('save ""');
+        else {
+          const parts = v.split(' ');
+          for (let i = 0; i < parts.length; i += 2) lines.push(`save ${parts[i]} ${parts[i + 1]}`);
+        }
+      } else if (name === 'replicaof') {
+        if (v !== '') lines.push(`replicaof ${v}`);
+      } else lines.push(`${name} ${quoteConfigValue(v)}`);
+    }
+    return lines;
+  }
+}
+
+export function quoteConfigValue(v: string): string {
+  if (v === '') return '""';
+  if (/^[A-Za-z0-9_./:*@-]+$/.test(v) || /^[0-9a-z *:-]+$/.test(v)) return v.includes(' ') ? `"${v}"` : v;
+  return `"${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+}

@@ -1,0 +1,276 @@
+// RespParser: incremental request parser for RESP multibulk and inline commands. Keeps its state across
+// reads (so a command split over many packets is parsed once, and a huge bulk is copied once), enforces
+// Redis's limits, and reports malformed input as a ProtocolError carrying Redis's message.
+
+export class ProtocolError extends Error {}
+
+export interface ParserLimits {
+  /** proto-max-bulk-len */
+  maxBulkLen: number;
+  /** client-query-buffer-limit: bytes buffered for one unparsed command */
+  maxQueryBuffer: number;
+}
+
+const INLINE_MAX = 64 * 1024;
+const MAX_MULTIBULK = 1024 * 1024;
+const CR = 13;
+const LF = 10;
+const EMPTY = Buffer.alloc(0);
+
+export class RespParser {
+  private buf: Buffer = EMPTY;
+  private pos = 0;
+  private pending: Buffer[] = [];
+  private pendingBytes = 0;
+  /** Bytes that must be available from pos before parsing can progress. */
+  private need = 1;
+  /** Arguments still expected in the current multibulk; -1 when between commands. */
+  private remaining = -1;
+  private args: string[] = [];
+  /** Length of the bulk whose payload we wait for; -1 when expecting a $ header. */
+  private bulkLen = -1;
+
+  constructor(private readonly limits: ParserLimits) {}
+
+  feed(chunk: Buffer): void {
+    if (this.pos >= this.buf.length && this.pendingBytes === 0) {
+      this.buf = chunk;
+      this.pos = 0;
+    } else {
+      this.pending.push(chunk);
+      this.pendingBytes += chunk.length;
+    }
+    if (this.buffered() > this.limits.maxQueryBuffer) {
+      throw new ProtocolError('closing client that reached max query buffer length');
+    }
+  }
+
+  /** Bytes received but not yet consumed. */
+  buffered(): number {
+    return this.buf.length - this.pos + this.pendingBytes;
+  }
+
+  private merge(): void {
+    const rest = this.buf.subarray(this.pos);
+    this.buf = Buffer.concat([rest, ...this.pending], rest.length + this.pendingBytes);
+    this.pos = 0;
+    this.pending = [];
+    this.pendingBytes = 0;
+  }
+
+  /** The next complete command, or null when more input is needed. Throws ProtocolError. */
+  next(): string[] | null {
+    for (;;) {
+      if (this.buf.length - this.pos < this.need) {
+        if (this.buffered() < this.need || this.pendingBytes === 0) return null;
+        this.merge();
+      }
+      const r = this.step();
+      if (r === STEP_MORE) {
+        // Need more bytes than we have: wait for at least one more byte, or the whole bulk.
+        if (this.pendingBytes > 0 && this.buffered() >= this.need) continue;
+        return null;
+      }
+      if (r !== STEP_CONTINUE) return r;
+    }
+  }
+
+  private step(): string[] | typeof STEP_MORE | typeof STEP_CONTINUE {
+    const buf = this.buf;
+    if (this.remaining === -1) {
+      if (buf[this.pos] === 42 /* '*' */) return this.parseMultibulkHeader();
+      return this.parseInline();
+    }
+    if (this.bulkLen === -1) {
+      const eol = buf.indexOf(LF, this.pos);
+      if (eol === -1 || buf[eol - 1] !== CR) {
+        if (eol === -1 && buf.length - this.pos > INLINE_MAX) {
+          throw new ProtocolError('Protocol error: too big bulk count string');
+        }
+        if (eol !== -1) {
+          throw new ProtocolError('Protocol error: invalid bulk length');
+        }
+        this.need = buf.length - this.pos + 1;
+        return STEP_MORE;
+      }
+      if (buf[this.pos] !== 36 /* '$' */) {
+        throw new ProtocolError(`Protocol error: expected '$', got '${String.fromCharCode(buf[this.pos])}'`);
+      }
+      const n = parseDecimal(buf, this.pos + 1, eol - 1);
+      if (n < 0 || n > this.limits.maxBulkLen) throw new ProtocolError('Protocol error: invalid bulk length');
+      this.pos = eol + 1;
+      this.bulkLen = n;
+      this.need = n + 2;
+      return STEP_CONTINUE;
+    }
+    // Bulk payload
+    const end = this.pos + this.bulkLen;
+    if (buf.length < end + 2) {
+      this.need = this.bulkLen + 2;
+      return STEP_MORE;
+    }
+    this.args.push(buf.toString('latin1', this.pos, end));
+    this.pos = end + 2;
+    this.bulkLen = -1;
+    this.need = 1;
+    if (--this.remaining === 0) return this.finish();
+    return STEP_CONTINUE;
+  }
+
+  private finish(): string[] {
+    const args = this.args;
+    this.args = [];
+    this.remaining = -1;
+    this.need = 1;
+    if (this.pos >= this.buf.length && this.pendingBytes === 0) {
+      this.buf = EMPTY;
+      this.pos = 0;
+    }
+    return args;
+  }
+
+  private parseMultibulkHeader(): string[] | typeof STEP_MORE | typeof STEP_CONTINUE {
+    const buf = this.buf;
+    const eol = buf.indexOf(LF, this.pos);
+    if (eol === -1) {
+      if (buf.length - this.pos > INLINE_MAX) throw new ProtocolError('Protocol error: too big mbulk count string');
+      this.need = buf.length - this.pos + 1;
+      return STEP_MORE;
+    }
+    if (buf[eol - 1] !== CR) throw new ProtocolError('Protocol error: invalid multibulk length');
+    const n = parseDecimal(buf, this.pos + 1, eol - 1);
+    if (n === -2 || n > MAX_MULTIBULK) throw new ProtocolError('Protocol error: invalid multibulk length');
+    this.pos = eol + 1;
+    this.need = 1;
+    if (n <= 0) {
+      // "*0" and "*-1" are empty commands: skipped like Redis does.
+      if (this.pos >= this.buf.length && this.pendingBytes === 0) {
+        this.buf = EMPTY;
+        this.pos = 0;
+      }
+      return STEP_CONTINUE;
+    }
+    this.remaining = n;
+    this.bulkLen = -1;
+    this.args = [];
+    return STEP_CONTINUE;
+  }
+
+  private parseInline(): string[] | typeof STEP_MORE | typeof STEP_CONTINUE {
+    const buf = this.buf;
+    const eol = buf.indexOf(LF, this.pos);
+    if (eol === -1) {
+      if (buf.length - this.pos > INLINE_MAX) throw new ProtocolError('Protocol error: too big inline request');
+      this.need = buf.length - this.pos + 1;
+      return STEP_MORE;
+    }
+    const lineEnd = eol > this.pos && buf[eol - 1] === CR ? eol - 1 : eol;
+    const line = buf.toString('latin1', this.pos, lineEnd);
+    this.pos = eol + 1;
+    this.need = 1;
+    const args = splitInlineArgs(line);
+    if (args === null) throw new ProtocolError('Protocol error: unbalanced quotes in request');
+    if (this.pos >= this.buf.length && this.pendingBytes === 0) {
+      this.buf = EMPTY;
+      this.pos = 0;
+    }
+    if (args.length === 0) return STEP_CONTINUE;
+    return args;
+  }
+}
+
+const STEP_MORE = 0 as const;
+const STEP_CONTINUE = 1 as const;
+
+/** Parses a non-negative or -1 decimal in buf[start, end); returns -2 on malformed input. */
+function parseDecimal(buf: Buffer, start: number, end: number): number {
+  if (start >= end || end - start > 18) return -2;
+  let neg = false;
+  let i = start;
+  if (buf[i] === 45 /* '-' */) {
+    neg = true;
+    i++;
+    if (i === end) return -2;
+  }
+  let n = 0;
+  for (; i < end; i++) {
+    const d = buf[i] - 48;
+    if (d < 0 || d > 9) return -2;
+    n = n * 10 + d;
+  }
+  if (neg) return n === 1 ? -1 : -2;
+  return n;
+}
+
+const HEX = '0123456789abcdefABCDEF';
+
+/**
+ * Splits an inline command line like Redis's sdssplitargs: spaces separate arguments, "double quotes"
+ * support \n \r \t \b \a \\ \" and \xHH escapes, 'single quotes' support \'. Returns null on unbalanced
+ * quotes or a closing quote not followed by a space.
+ */
+export function splitInlineArgs(line: string): string[] | null {
+  const out: string[] = [];
+  let i = 0;
+  const n = line.length;
+  for (;;) {
+    while (i < n && isSpace(line.charCodeAt(i))) i++;
+    if (i >= n) return out;
+    let cur = '';
+    let inDq = false;
+    let inSq = false;
+    for (;;) {
+      if (inDq) {
+        if (i >= n) return null;
+        const ch = line[i];
+        if (ch === '\\' && line[i + 1] === 'x' && isHex(line[i + 2]) && isHex(line[i + 3])) {
+          cur += String.fromCharCode(parseInt(line.slice(i + 2, i + 4), 16));
+          i += 3;
+        } else if (ch === '\\' && i + 1 < n) {
+          i++;
+          const e = line[i];
+          cur += e === 'n' ? '\n' : e === 'r' ? '\r' : e === 't' ? '\t' : e === 'b' ? '\b' : e === 'a' ? '\x07' : e;
+        } else if (ch === '"') {
+          if (i + 1 < n && !isSpace(line.charCodeAt(i + 1))) return null;
+          inDq = false;
+          i++;
+          break;
+        } else cur += ch;
+        i++;
+      } else if (inSq) {
+        if (i >= n) return null;
+        const ch = line[i];
+        if (ch === '\\' && line[i + 1] === "'") {
+          cur += "'";
+          i += 2;
+          continue;
+        }
+        if (ch === "'") {
+          if (i + 1 < n && !isSpace(line.charCodeAt(i + 1))) return null;
+          inSq = false;
+          i++;
+          break;
+        }
+        cur += ch;
+        i++;
+      } else {
+        if (i >= n) break;
+        const ch = line[i];
+        if (isSpace(line.charCodeAt(i))) break;
+        if (ch === '"') inDq = true;
+        else if (ch === "'") inSq = true;
+        else cur += ch;
+        i++;
+      }
+    }
+    out.push(cur);
+  }
+}
+
+function isSpace(c: number): boolean {
+  return c === 32 || c === 9 || c === 10 || c === 13 || c === 11 || c === 12 || c === 0;
+}
+
+function isHex(c: string | undefined): boolean {
+  return c !== undefined && HEX.includes(c);
+}

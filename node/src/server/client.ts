@@ -1,0 +1,201 @@
+// Client: one connection's state (selected db, protocol version, auth, MULTI queue, WATCH, pub/sub,
+// blocking) and its reply buffer. Implements Ctx, so command handlers write replies straight into it.
+import type { Socket } from 'node:net';
+import { RespParser, ProtocolError } from '../protocol/parser.js';
+import * as R from '../protocol/reply.js';
+import type { Db } from '../store/db.js';
+import type { CommandSpec, Ctx } from './command.js';
+import type { Server } from './server.js';
+
+export interface BlockState {
+  keys: string[];
+  dbId: number;
+  timer: NodeJS.Timeout | null;
+  timeoutReply: 'nil' | 'nilArray';
+  spec: CommandSpec;
+  argv: string[];
+}
+
+export class Client implements Ctx {
+  readonly id: number;
+  name = '';
+  db: Db;
+  resp: 2 | 3 = 2;
+  authenticated: boolean;
+  inExec = false;
+  /** Queued MULTI commands; null when not in MULTI. */
+  multi: { spec: CommandSpec; argv: string[] }[] | null = null;
+  multiError = false;
+  /** WATCHed keys as "db\0key"; dirtyCas set when one is touched. */
+  watched = new Set<string>();
+  dirtyCas = false;
+  channels = new Set<string>();
+  patterns = new Set<string>();
+  blocked: BlockState | null = null;
+  /** The replication link to our master (its writes bypass READONLY and are not replied to). */
+  isMaster = false;
+  /** Set by replication when this connection became a replica link. */
+  isReplica = false;
+  closing = false;
+  /** Suppresses replies (the master link, CLIENT REPLY OFF). */
+  silent = false;
+  readonly createdAt = Date.now();
+  lastInteraction = Date.now();
+  lastCmd = 'NULL';
+  readonly addr: string;
+  readonly laddr: string;
+  readonly parser: RespParser;
+  out = '';
+  propagateOverride: string[][] | null = null;
+  private paused = false;
+
+  constructor(
+    readonly server: Server,
+    readonly socket: Socket | null,
+    id: number,
+  ) {
+    this.id = id;
+    this.db = server.dbs[0];
+    this.authenticated = server.config.get('requirepass') === '';
+    this.parser = new RespParser({
+      maxBulkLen: server.config.getInt('proto-max-bulk-len'),
+      maxQueryBuffer: server.config.getInt('client-query-buffer-limit'),
+    });
+    this.addr = socket ? `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? 0}` : '';
+    this.laddr = socket ? `${socket.localAddress ?? '?'}:${socket.localPort ?? 0}` : '';
+  }
+
+  now(): number {
+    return this.server.cmdTime;
+  }
+
+  dbAt(index: number): Db | undefined {
+    return this.server.dbs[index];
+  }
+
+  /** Feeds bytes from the socket and runs every complete command (stops while blocked). */
+  onData(chunk: Buffer): void {
+    this.lastInteraction = Date.now();
+    try {
+      this.parser.feed(chunk);
+    } catch (e) {
+      this.protocolError(e as Error);
+      return;
+    }
+    this.processInput();
+  }
+
+  processInput(): void {
+    while (!this.closing && this.blocked === null && !this.paused) {
+      let argv: string[] | null;
+      try {
+        argv = this.parser.next();
+      } catch (e) {
+        if (e instanceof ProtocolError) {
+          this.protocolError(e);
+          return;
+        }
+        throw e;
+      }
+      if (argv === null) break;
+      this.server.processCommand(this, argv);
+    }
+    this.server.flushSoon(this);
+  }
+
+  private protocolError(e: Error): void {
+    this.server.log.verbose(`Protocol error (${e.message}) from client: id=${this.id} addr=${this.addr}`);
+    if (e.message.startsWith('closing client')) {
+      this.server.log.warning(`Closing client that reached max query buffer length: id=${this.id} addr=${this.addr}`);
+    } else {
+      this.write(`-ERR ${e.message}\r\n`);
+    }
+    this.closeAfterReply();
+  }
+
+  /** Appends raw protocol to the reply buffer. */
+  write(s: string): void {
+    if (this.silent) return;
+    this.out += s;
+  }
+
+  flush(): void {
+    if (this.out.length === 0 || this.socket === null) {
+      this.out = '';
+      return;
+    }
+    const s = this.out;
+    this.out = '';
+    if (!this.socket.destroyed) this.socket.write(s, 'latin1');
+  }
+
+  closeAfterReply(): void {
+    this.closing = true;
+    this.flush();
+    this.socket?.end();
+  }
+
+  // ---- Ctx: replies ----
+  ok(): void {
+    this.write(R.OK);
+  }
+  simple(s: string): void {
+    this.write(`+${s}\r\n`);
+  }
+  error(message: string): void {
+    this.write(R.error(message));
+  }
+  int(n: number | bigint): void {
+    this.write(`:${n}\r\n`);
+  }
+  bulk(s: string): void {
+    this.write(`$${s.length}\r\n${s}\r\n`);
+  }
+  nil(): void {
+    this.write(this.resp === 3 ? R.NULL3 : R.NULL_BULK);
+  }
+  nilArray(): void {
+    this.write(this.resp === 3 ? R.NULL3 : R.NULL_ARRAY);
+  }
+  arrayLen(n: number): void {
+    this.write(`*${n}\r\n`);
+  }
+  mapLen(n: number): void {
+    this.write(this.resp === 3 ? `%${n}\r\n` : `*${n * 2}\r\n`);
+  }
+  setLen(n: number): void {
+    this.write(this.resp === 3 ? `~${n}\r\n` : `*${n}\r\n`);
+  }
+  pushLen(n: number): void {
+    this.write(this.resp === 3 ? `>${n}\r\n` : `*${n}\r\n`);
+  }
+  double(d: number): void {
+    this.write(R.double(d, this.resp));
+  }
+  bulks(items: readonly string[]): void {
+    let s = `*${items.length}\r\n`;
+    for (const it of items) s += `$${it.length}\r\n${it}\r\n`;
+    this.write(s);
+  }
+  verbatim(s: string): void {
+    this.write(this.resp === 3 ? `=${s.length + 4}\r\ntxt:${s}\r\n` : `$${s.length}\r\n${s}\r\n`);
+  }
+  bool(b: boolean): void {
+    this.write(this.resp === 3 ? (b ? '#t\r\n' : '#f\r\n') : b ? ':1\r\n' : ':0\r\n');
+  }
+
+  // ---- Ctx: blocking and propagation ----
+  block(keys: string[], timeoutMs: number, timeoutReply: 'nil' | 'nilArray' = 'nilArray'): void {
+    this.server.blockClient(this, keys, timeoutMs, timeoutReply);
+  }
+
+  propagateAs(...argvs: string[][]): void {
+    this.propagateOverride = argvs;
+  }
+
+  /** Stops reading commands (CLIENT PAUSE is not implemented; used while a replica loads). */
+  setPaused(p: boolean): void {
+    this.paused = p;
+    if (!p) this.processInput();
+  }
+}

@@ -1,0 +1,98 @@
+// The contract between the dispatcher and command families: a command's spec (name, arity, flags, key
+// positions, handler) and the context a handler gets (its client's db, replies, blocking, propagation).
+import type { Db } from '../store/db.js';
+
+export type CommandFlag =
+  | 'write'
+  | 'readonly'
+  | 'denyoom'
+  | 'admin'
+  | 'pubsub'
+  | 'noscript'
+  | 'blocking'
+  | 'loading'
+  | 'stale'
+  | 'skip_monitor'
+  | 'fast'
+  | 'no_auth'
+  | 'may_replicate'
+  | 'no_multi'
+  | 'allow_busy';
+
+export interface CommandSpec {
+  /** Lower-case command name. */
+  name: string;
+  /** Redis arity: positive = exact argc, negative = at least -arity. Counts the name itself. */
+  arity: number;
+  flags: CommandFlag[];
+  /** Key positions for COMMAND INFO / GETKEYS: first, last (negative counts from the end), step. */
+  firstKey: number;
+  lastKey: number;
+  step: number;
+  /** ACL-style category shown by COMMAND INFO, e.g. 'string', 'list', 'keyspace'. */
+  group: string;
+  handler: (c: Ctx, argv: string[]) => void;
+  /** Subcommands (CONFIG GET, CLIENT LIST, ...), looked up by lower-case name. */
+  subcommands?: CommandSpec[];
+}
+
+/** What a command handler may do. Errors are raised by throwing RedisError (store/errors.ts). */
+export interface Ctx {
+  readonly db: Db;
+  /** The protocol the client speaks: 2 (RESP2) or 3 (RESP3). */
+  readonly resp: 2 | 3;
+  /** True when the command runs inside EXEC (blocking commands must not block). */
+  readonly inExec: boolean;
+  /** Another database by index (COPY, MOVE), or undefined when out of range. */
+  dbAt(index: number): Db | undefined;
+  /** Time seen by this command in ms (fixed for its duration). */
+  now(): number;
+
+  ok(): void;
+  simple(s: string): void;
+  error(message: string): void;
+  int(n: number | bigint): void;
+  bulk(s: string): void;
+  /** The null reply: $-1 in RESP2, _ in RESP3. */
+  nil(): void;
+  /** The null array: *-1 in RESP2, _ in RESP3. */
+  nilArray(): void;
+  arrayLen(n: number): void;
+  /** A map of n pairs: flat array of 2n in RESP2, % in RESP3. */
+  mapLen(n: number): void;
+  /** A set: array in RESP2, ~ in RESP3. */
+  setLen(n: number): void;
+  /** A double: bulk string (%.17g) in RESP2, , in RESP3. */
+  double(d: number): void;
+  /** An array of bulk strings. */
+  bulks(items: readonly string[]): void;
+  /** Verbatim text (INFO, CLIENT LIST): bulk in RESP2, = txt in RESP3. */
+  verbatim(s: string): void;
+  bool(b: boolean): void;
+
+  /**
+   * Blocks the client until one of keys is modified or timeoutMs passes (0 = forever). The dispatcher
+   * re-runs the same command when a key changes; on timeout it replies nilArray() (or nil() if
+   * timeoutReply is 'nil'). Inside EXEC the timeout reply is sent at once.
+   */
+  block(keys: string[], timeoutMs: number, timeoutReply?: 'nil' | 'nilArray'): void;
+
+  /** Replaces what gets propagated to replicas for this command (e.g. SET EX -> SET PXAT). */
+  propagateAs(...argvs: string[][]): void;
+}
+
+export interface CommandFamily {
+  commands: CommandSpec[];
+}
+
+/** Shorthand for building a spec. */
+export function cmd(
+  name: string,
+  arity: number,
+  flags: CommandFlag[],
+  keys: [number, number, number],
+  group: string,
+  handler: (c: Ctx, argv: string[]) => void,
+): CommandSpec {
+  return { name, arity, flags, firstKey: keys[0], lastKey: keys[1], step: keys[2], group, handler };
+}

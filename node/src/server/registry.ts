@@ -1,0 +1,14 @@
+// The full command table: every command family the node serves.
+import type { CommandSpec } from './command.js';
+import { commands as connection } from '../commands/connection.js';
+import { commands as admin } from '../commands/admin.js';
+import { commands as keyspace } from '../commands/keyspace.js';
+import { commands as string } from '../commands/string.js';
+import { commands as list } from '../commands/list.js';
+import { commands as hash } from '../commands/hash.js';
+import { commands as set } from '../commands/set.js';
+import { commands as zset } from '../commands/zset.js';
+
+export function allCommands(): CommandSpec[] {
+  return [...connection, ...admin, ...keyspace, ...string, ...list, ...hash, ...set, ...zset];
+}

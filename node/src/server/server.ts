@@ -1,0 +1,611 @@
+// Server: owns the databases, clients, command table and dispatch (auth, MULTI queueing, pub/sub mode,
+// read-only replicas, blocking, WATCH), propagation of writes, and the periodic cron (active expiry,
+// client timeouts, save points).
+import * as net from 'node:net';
+import * as fs from 'node:fs';
+import { Db, type DbHost } from '../store/db.js';
+import { RedisError, wrongArity } from '../store/errors.js';
+import type { Config } from '../config/table.js';
+import { Client } from './client.js';
+import type { CommandSpec } from './command.js';
+import { Logger, type LogLevel } from './log.js';
+import { PubSub } from './pubsub.js';
+import * as R from '../protocol/reply.js';
+
+export interface CommandStats {
+  calls: number;
+  usec: number;
+  rejected: number;
+  failed: number;
+}
+
+/** What the persistence layer offers the admin commands (SAVE, BGSAVE, LASTSAVE, INFO, DEBUG RELOAD). */
+export interface PersistenceControl {
+  /** Unix time (s) of the last successful save. */
+  readonly lastSave: number;
+  bgsaveInProgress(): boolean;
+  saveSync(): void;
+  bgsave(): void;
+  scheduleBgsave(): void;
+  debugReload(): Promise<void>;
+  afterFlushAll(): void;
+  infoLines(): string[];
+  /** Called by shutdown: save if asked (null: save if save points are configured). */
+  onShutdown(save: boolean | null): Promise<void>;
+}
+
+export type PropagationListener = (dbId: number, argv: string[]) => void;
+
+const PUBSUB_ALLOWED = new Set(['subscribe', 'psubscribe', 'unsubscribe', 'punsubscribe', 'ping', 'quit', 'reset']);
+const MULTI_IMMEDIATE = new Set(['exec', 'discard', 'multi', 'watch', 'quit', 'reset']);
+
+export class Server implements DbHost {
+  readonly dbs: Db[] = [];
+  readonly clients = new Map<number, Client>();
+  readonly commands = new Map<string, CommandSpec>();
+  readonly pubsub = new PubSub();
+  readonly log = new Logger();
+  readonly startedAt = Date.now();
+  readonly runId: string;
+  readonly stats = {
+    connections: 0,
+    commands: 0,
+    expiredKeys: 0,
+    rejectedConns: 0,
+    netInput: 0,
+    netOutput: 0,
+    keyspaceHits: 0,
+    keyspaceMisses: 0,
+  };
+  readonly cmdStats = new Map<string, CommandStats>();
+  readonly replStats = { syncFull: 0, syncPartialOk: 0, syncPartialErr: 0 };
+  persistence: PersistenceControl | null = null;
+  /** Replication's INFO section; the replication module replaces it. */
+  replicationInfo: () => string[] = () => [
+    'role:master',
+    'connected_slaves:0',
+    'master_failover_state:no-failover',
+    'master_replid:' + this.runId,
+    'master_replid2:0000000000000000000000000000000000000000',
+    'master_repl_offset:0',
+    'second_repl_offset:-1',
+    'repl_backlog_active:0',
+    'repl_backlog_size:1048576',
+    'repl_backlog_first_byte_offset:0',
+    'repl_backlog_histlen:0',
+  ];
+  activeExpireEnabled = true;
+  private shuttingDown = false;
+  dirty = 0;
+  cmdTime = Date.now();
+  /** Set by replication: true while this node replicates from a master. */
+  replicaMode = false;
+  /** Listeners fed every propagated write (replication backlog, MONITOR-like consumers). */
+  readonly propagation: PropagationListener[] = [];
+  private nextClientId = 1;
+  private listeners: net.Server[] = [];
+  private blockedByKey = new Map<string, Set<Client>>();
+  private readyKeys: string[] = [];
+  private watchers = new Map<string, Set<Client>>();
+  private toFlush = new Set<Client>();
+  private flushScheduled = false;
+  private cron: NodeJS.Timeout | null = null;
+  /** Inside EXEC: whether MULTI was already propagated. */
+  private execPropagation: { started: boolean } | null = null;
+  /** Hooks run by the cron (persistence save points, replication timers). */
+  readonly cronHooks: (() => void)[] = [];
+  /** Hooks run at shutdown before exit (persistence SAVE on shutdown). */
+  shutdownHooks: ((save: boolean | null) => Promise<void>)[] = [];
+
+  constructor(readonly config: Config) {
+    const n = config.getInt('databases');
+    for (let i = 0; i < n; i++) this.dbs.push(new Db(i, this));
+    this.runId = [...Array(40)].map(() => Math.floor(Math.random() * 16).toString(16)).join('');
+    this.log.level = config.get('loglevel') as LogLevel;
+    if (config.get('logfile') !== '') this.log.setFile(config.get('logfile'));
+    config.onChange((name, value) => {
+      if (name === 'loglevel') this.log.level = value as LogLevel;
+    });
+  }
+
+  register(specs: CommandSpec[]): void {
+    for (const s of specs) this.commands.set(s.name, s);
+  }
+
+  // ---- DbHost ----
+  now(): number {
+    return this.cmdTime;
+  }
+  expireDeletes(): boolean {
+    return !this.replicaMode;
+  }
+  onExpired(db: Db, key: string): void {
+    this.stats.expiredKeys++;
+    this.touchWatched(db, key);
+    this.propagate(db.id, ['DEL', key]);
+  }
+  onTouched(db: Db, key: string): void {
+    this.dirty++;
+    if (this.watchers.size > 0) this.touchWatched(db, key);
+    if (this.blockedByKey.size > 0) {
+      const k = `${db.id}\0${key}`;
+      if (this.blockedByKey.has(k)) this.readyKeys.push(k);
+    }
+  }
+
+  // ---- networking ----
+  async listen(): Promise<void> {
+    const port = this.config.getInt('port');
+    if (port !== 0) {
+      const binds = this.config
+        .get('bind')
+        .split(/\s+/)
+        .filter((b) => b !== '');
+      const hosts = binds.length === 0 ? ['0.0.0.0'] : binds;
+      for (const h of hosts) {
+        const optional = h.startsWith('-');
+        const host = (optional ? h.slice(1) : h).replace(/^\*$/, '0.0.0.0').replace(/^::\*$/, '::');
+        try {
+          await this.listenOn({ host, port, ipv6Only: host === '::' });
+        } catch (e) {
+          if (optional) continue;
+          throw e;
+        }
+      }
+    }
+    const sock = this.config.get('unixsocket');
+    if (sock !== '') {
+      if (fs.existsSync(sock)) fs.unlinkSync(sock);
+      await this.listenOn({ path: sock });
+      const perm = this.config.getInt('unixsocketperm');
+      if (perm !== 0) fs.chmodSync(sock, parseInt(String(perm), 8));
+    }
+  }
+
+  private listenOn(opts: net.ListenOptions): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const srv = net.createServer((socket) => this.accept(socket));
+      srv.once('error', reject);
+      srv.listen({ ...opts, backlog: this.config.getInt('tcp-backlog') }, () => {
+        srv.off('error', reject);
+        this.listeners.push(srv);
+        resolve();
+      });
+    });
+  }
+
+  /** The port actually bound (useful with port 0 in tests). */
+  boundPort(): number {
+    for (const l of this.listeners) {
+      const a = l.address();
+      if (a !== null && typeof a === 'object') return a.port;
+    }
+    return 0;
+  }
+
+  private accept(socket: net.Socket): void {
+    socket.setNoDelay(true);
+    if (this.config.getInt('tcp-keepalive') > 0) socket.setKeepAlive(true, this.config.getInt('tcp-keepalive') * 1000);
+    if (this.clients.size >= this.config.getInt('maxclients')) {
+      this.stats.rejectedConns++;
+      socket.end('-ERR max number of clients reached\r\n');
+      return;
+    }
+    const c = this.addClient(socket);
+    socket.on('data', (chunk: Buffer) => {
+      this.stats.netInput += chunk.length;
+      c.onData(chunk);
+    });
+    socket.on('error', () => {});
+    socket.on('close', () => this.removeClient(c));
+  }
+
+  addClient(socket: net.Socket | null): Client {
+    const c = new Client(this, socket, this.nextClientId++);
+    this.clients.set(c.id, c);
+    this.stats.connections++;
+    return c;
+  }
+
+  removeClient(c: Client): void {
+    if (!this.clients.has(c.id)) return;
+    c.closing = true;
+    this.clients.delete(c.id);
+    this.unblock(c);
+    this.unwatchAll(c);
+    this.pubsub.removeClient(c);
+    this.toFlush.delete(c);
+    for (const h of this.clientCloseHooks) h(c);
+  }
+  readonly clientCloseHooks: ((c: Client) => void)[] = [];
+
+  flushSoon(c: Client): void {
+    if (c.out.length === 0) return;
+    this.toFlush.add(c);
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(() => this.flushAll());
+    }
+  }
+
+  flushAll(): void {
+    this.flushScheduled = false;
+    for (const c of this.toFlush) {
+      this.stats.netOutput += c.out.length;
+      c.flush();
+    }
+    this.toFlush.clear();
+  }
+
+  // ---- dispatch ----
+  lookupCommand(argv: string[]): { spec?: CommandSpec; error?: string } {
+    const name = argv[0].toLowerCase();
+    const spec = this.commands.get(name);
+    if (spec === undefined) {
+      const args = argv
+        .slice(1, 21)
+        .map((a) => `'${a.slice(0, 128)}' `)
+        .join('');
+      return {
+        error: `ERR unknown command '${argv[0].slice(0, 128)}', with args beginning with: ${args}`,
+      };
+    }
+    if ((spec.arity > 0 && argv.length !== spec.arity) || argv.length < -spec.arity) {
+      return { error: wrongArity(spec.name) };
+    }
+    if (spec.subcommands !== undefined && argv.length >= 2) {
+      const sub = spec.subcommands.find((s) => s.name === argv[1].toLowerCase());
+      if (sub === undefined) {
+        return {
+          error: `ERR unknown subcommand '${argv[1].slice(0, 128)}'. Try ${spec.name.toUpperCase()} HELP.`,
+        };
+      }
+      if ((sub.arity > 0 && argv.length !== sub.arity) || argv.length < -sub.arity) {
+        return { error: `ERR wrong number of arguments for '${spec.name}|${sub.name}' command` };
+      }
+      return { spec: sub };
+    }
+    return { spec };
+  }
+
+  processCommand(c: Client, argv: string[]): void {
+    this.stats.commands++;
+    const { spec, error } = this.lookupCommand(argv);
+    if (spec === undefined) {
+      if (c.multi !== null) c.multiError = true;
+      c.error(error as string);
+      this.rejected(argv[0]);
+      return;
+    }
+    const name = spec.name;
+    if (!c.authenticated && !spec.flags.includes('no_auth')) {
+      if (c.multi !== null) c.multiError = true;
+      c.error('NOAUTH Authentication required.');
+      this.rejected(name);
+      return;
+    }
+    if (c.resp === 2 && (c.channels.size > 0 || c.patterns.size > 0) && !PUBSUB_ALLOWED.has(argv[0].toLowerCase())) {
+      c.error(
+        `ERR Can't execute '${argv[0].toLowerCase()}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context`,
+      );
+      this.rejected(name);
+      return;
+    }
+    if (c.multi !== null && !MULTI_IMMEDIATE.has(argv[0].toLowerCase())) {
+      if (spec.flags.includes('no_multi')) {
+        c.multiError = true;
+        c.error('ERR Command not allowed inside a transaction');
+        this.rejected(name);
+        return;
+      }
+      c.multi.push({ spec, argv });
+      c.write(R.QUEUED);
+      return;
+    }
+    const refusal = this.refusal(c, spec);
+    if (refusal !== null) {
+      c.error(refusal);
+      this.rejected(name);
+      return;
+    }
+    this.call(c, spec, argv);
+  }
+
+  /** Hook for replication/persistence checks (READONLY, MASTERDOWN, NOREPLICAS, LOADING...). */
+  refusalHooks: ((c: Client, spec: CommandSpec) => string | null)[] = [];
+
+  refusal(c: Client, spec: CommandSpec): string | null {
+    for (const h of this.refusalHooks) {
+      const r = h(c, spec);
+      if (r !== null) return r;
+    }
+    return null;
+  }
+
+  private rejected(name: string): void {
+    const st = this.statsFor(name.toLowerCase());
+    if (st !== undefined) st.rejected++;
+  }
+
+  private statsFor(name: string): CommandStats | undefined {
+    if (!this.commands.has(name) && !name.includes('|')) return undefined;
+    let st = this.cmdStats.get(name);
+    if (st === undefined) this.cmdStats.set(name, (st = { calls: 0, usec: 0, rejected: 0, failed: 0 }));
+    return st;
+  }
+
+  /** Executes a resolved command: runs the handler, records stats, propagates if it changed data. */
+  call(c: Client, spec: CommandSpec, argv: string[]): void {
+    const start = performance.now();
+    this.cmdTime = Date.now();
+    const dirtyBefore = this.dirty;
+    c.propagateOverride = null;
+    this.currentSpec = spec;
+    this.currentArgv = argv;
+    let failed = false;
+    try {
+      spec.handler(c, argv);
+    } catch (e) {
+      failed = true;
+      if (e instanceof RedisError) c.error(e.message);
+      else {
+        this.log.warning(`Internal error running '${spec.name}': ${(e as Error).stack ?? String(e)}`);
+        c.error(`ERR internal error: ${(e as Error).message}`);
+      }
+    }
+    const fullName = spec.name;
+    const st = this.statsFor(fullName);
+    if (st !== undefined) {
+      st.calls++;
+      st.usec += Math.round((performance.now() - start) * 1000);
+      if (failed) st.failed++;
+    }
+    c.lastCmd = fullName;
+    if (this.dirty !== dirtyBefore && (spec.flags.includes('write') || spec.flags.includes('may_replicate'))) {
+      const override = c.propagateOverride as string[][] | null;
+      if (override === null) this.propagate(c.db.id, argv);
+      else if (override.length === 1) this.propagate(c.db.id, override[0]);
+      else {
+        const wrap = this.execPropagation === null;
+        if (wrap) this.propagate(c.db.id, ['MULTI']);
+        for (const a of override) this.propagate(c.db.id, a);
+        if (wrap) this.propagate(c.db.id, ['EXEC']);
+      }
+    }
+    if (this.readyKeys.length > 0 && !c.inExec) this.serveReadyKeys();
+  }
+
+  /** Feeds a write to the propagation listeners (inside EXEC, wrapped in MULTI ... EXEC). */
+  propagate(dbId: number, argv: string[]): void {
+    if (this.propagation.length === 0) return;
+    if (this.execPropagation !== null && !this.execPropagation.started && argv[0] !== 'MULTI') {
+      this.execPropagation.started = true;
+      for (const l of this.propagation) l(dbId, ['MULTI']);
+    }
+    for (const l of this.propagation) l(dbId, argv);
+  }
+
+  /** Runs a transaction's queued commands (EXEC). */
+  exec(c: Client): void {
+    const queue = c.multi ?? [];
+    c.multi = null;
+    if (c.multiError) {
+      c.multiError = false;
+      this.unwatchAll(c);
+      c.error('EXECABORT Transaction discarded because of previous errors.');
+      return;
+    }
+    if (c.dirtyCas) {
+      this.unwatchAll(c);
+      c.nilArray();
+      return;
+    }
+    this.unwatchAll(c);
+    c.arrayLen(queue.length);
+    c.inExec = true;
+    const outer = this.execPropagation;
+    this.execPropagation = outer ?? { started: false };
+    try {
+      for (const { spec, argv } of queue) {
+        const refusal = this.refusal(c, spec);
+        if (refusal !== null) c.error(refusal);
+        else this.call(c, spec, argv);
+      }
+    } finally {
+      c.inExec = false;
+      if (outer === null) {
+        if (this.execPropagation.started) for (const l of this.propagation) l(c.db.id, ['EXEC']);
+        this.execPropagation = null;
+      }
+    }
+    if (this.readyKeys.length > 0) this.serveReadyKeys();
+  }
+
+  // ---- WATCH ----
+  watch(c: Client, key: string): void {
+    const k = `${c.db.id}\0${key}`;
+    if (c.watched.has(k)) return;
+    c.watched.add(k);
+    let s = this.watchers.get(k);
+    if (s === undefined) this.watchers.set(k, (s = new Set()));
+    s.add(c);
+  }
+
+  unwatchAll(c: Client): void {
+    for (const k of c.watched) {
+      const s = this.watchers.get(k);
+      if (s !== undefined) {
+        s.delete(c);
+        if (s.size === 0) this.watchers.delete(k);
+      }
+    }
+    c.watched.clear();
+    c.dirtyCas = false;
+  }
+
+  private touchWatched(db: Db, key: string): void {
+    const s = this.watchers.get(`${db.id}\0${key}`);
+    if (s !== undefined) for (const c of s) c.dirtyCas = true;
+  }
+
+  /** FLUSHDB/FLUSHALL/SWAPDB: every watcher of a key of this db is invalidated. */
+  touchAllWatched(dbId: number): void {
+    const prefix = `${dbId}\0`;
+    for (const [k, s] of this.watchers) if (k.startsWith(prefix)) for (const c of s) c.dirtyCas = true;
+  }
+
+  // ---- blocking ----
+  blockClient(c: Client, keys: string[], timeoutMs: number, timeoutReply: 'nil' | 'nilArray'): void {
+    if (c.inExec || c.isMaster) {
+      if (timeoutReply === 'nil') c.nil();
+      else c.nilArray();
+      return;
+    }
+    const prev = c.blocked;
+    const state = {
+      keys,
+      dbId: c.db.id,
+      timer: prev?.timer ?? null,
+      timeoutReply,
+      spec: this.currentSpec as CommandSpec,
+      argv: this.currentArgv as string[],
+    };
+    c.blocked = state;
+    for (const key of keys) {
+      const k = `${c.db.id}\0${key}`;
+      let s = this.blockedByKey.get(k);
+      if (s === undefined) this.blockedByKey.set(k, (s = new Set()));
+      s.add(c);
+    }
+    if (prev === null && timeoutMs > 0) {
+      state.timer = setTimeout(() => {
+        if (c.blocked === null) return;
+        const reply = c.blocked.timeoutReply;
+        this.unblock(c);
+        if (reply === 'nil') c.nil();
+        else c.nilArray();
+        c.processInput();
+      }, timeoutMs);
+    }
+  }
+
+  private currentSpec: CommandSpec | null = null;
+  private currentArgv: string[] | null = null;
+
+  /** Removes a client's blocking registrations (keeps nothing). */
+  unblock(c: Client): void {
+    const b = c.blocked;
+    if (b === null) return;
+    if (b.timer !== null) clearTimeout(b.timer);
+    for (const key of b.keys) {
+      const k = `${b.dbId}\0${key}`;
+      const s = this.blockedByKey.get(k);
+      if (s !== undefined) {
+        s.delete(c);
+        if (s.size === 0) this.blockedByKey.delete(k);
+      }
+    }
+    c.blocked = null;
+  }
+
+  private serveReadyKeys(): void {
+    while (this.readyKeys.length > 0) {
+      const keys = this.readyKeys;
+      this.readyKeys = [];
+      for (const k of new Set(keys)) {
+        const waiting = this.blockedByKey.get(k);
+        if (waiting === undefined) continue;
+        for (const c of [...waiting]) {
+          const b = c.blocked;
+          if (b === null) continue;
+          // Take the registrations off but keep the timer: the re-run may block again.
+          for (const key of b.keys) {
+            const kk = `${b.dbId}\0${key}`;
+            const s = this.blockedByKey.get(kk);
+            if (s !== undefined) {
+              s.delete(c);
+              if (s.size === 0) this.blockedByKey.delete(kk);
+            }
+          }
+          const timer = b.timer;
+          c.blocked = { ...b, keys: [] };
+          const savedDb = c.db;
+          c.db = this.dbs[b.dbId];
+          const before = c.out.length;
+          this.call(c, b.spec, b.argv);
+          c.db = savedDb;
+          if (c.blocked !== null && c.blocked.keys.length > 0) continue; // blocked again
+          if (timer !== null) clearTimeout(timer);
+          c.blocked = null;
+          if (c.out.length !== before) this.flushSoon(c);
+          setImmediate(() => c.processInput());
+        }
+      }
+    }
+  }
+
+  // ---- cron ----
+  startCron(): void {
+    const hz = Math.max(1, this.config.getInt('hz'));
+    this.cron = setInterval(() => this.tick(), Math.round(1000 / hz));
+    this.cron.unref();
+  }
+
+  private tick(): void {
+    this.cmdTime = Date.now();
+    // Active expiry: a bounded amount of work per db per tick, never stalling the loop for long.
+    const effort = this.config.getInt('active-expire-effort');
+    const deadline = performance.now() + 2 + effort;
+    for (const db of this.activeExpireEnabled ? this.dbs : []) {
+      for (;;) {
+        const { checked, expired } = db.activeExpire(200 * effort);
+        if (checked === 0 || expired * 4 < checked || performance.now() > deadline) break;
+      }
+      if (performance.now() > deadline) break;
+    }
+    const timeout = this.config.getInt('timeout');
+    if (timeout > 0) {
+      const now = Date.now();
+      for (const c of this.clients.values()) {
+        if (c.isMaster || c.isReplica || c.blocked !== null || c.channels.size + c.patterns.size > 0) continue;
+        if (now - c.lastInteraction > timeout * 1000) {
+          this.log.verbose(`Closing idle client id=${c.id}`);
+          c.closeAfterReply();
+        }
+      }
+    }
+    for (const h of this.cronHooks) h();
+    if (this.readyKeys.length > 0) this.serveReadyKeys();
+    this.flushAll();
+  }
+
+  /** SHUTDOWN / SIGTERM: save as configured, close everything, exit the process. */
+  async shutdown(save: boolean | null, reason: string): Promise<void> {
+    if (this.shuttingDown) return;
+    this.shuttingDown = true;
+    this.log.warning(`User requested shutdown... (${reason})`);
+    try {
+      if (this.persistence !== null) await this.persistence.onShutdown(save);
+    } catch (e) {
+      this.shuttingDown = false;
+      this.log.warning(`Error trying to save the DB, can't exit: ${(e as Error).message}`);
+      throw e;
+    }
+    for (const h of this.shutdownHooks) await h(save);
+    await this.close();
+    this.log.warning('Redis is now ready to exit, bye bye...');
+    process.exit(0);
+  }
+
+  async close(): Promise<void> {
+    if (this.cron !== null) clearInterval(this.cron);
+    for (const c of [...this.clients.values()]) {
+      c.flush();
+      c.socket?.destroy();
+      this.removeClient(c);
+    }
+    await Promise.all(this.listeners.map((l) => new Promise<void>((r) => l.close(() => r()))));
+    const sock = this.config.get('unixsocket');
+    if (sock !== '' && fs.existsSync(sock)) fs.unlinkSync(sock);
+  }
+}

@@ -1,0 +1,142 @@
+// Db: one numbered database as commands see it — a Keyspace plus Redis's expiry policy (lazy expiry on
+// access, deletion only where the host allows it, i.e. on masters) and the hooks that tell the server a
+// key changed (dirty counter, WATCH, blocked clients, propagation of expiry DELs).
+import { Entry, Keyspace } from './keyspace.js';
+import type { RValue } from './value.js';
+
+export interface DbHost {
+  /** The time commands see: fixed for the duration of one command, like Redis's cached mstime. */
+  now(): number;
+  /** Masters delete expired keys; replicas only hide them and wait for the master's DEL. */
+  expireDeletes(): boolean;
+  /** An expired key was deleted (propagate DEL, count it). */
+  onExpired(db: Db, key: string): void;
+  /** A key was modified by a command (dirty++, invalidate WATCH, wake blocked clients). */
+  onTouched(db: Db, key: string): void;
+}
+
+export class Db {
+  ks = new Keyspace();
+
+  constructor(
+    public readonly id: number,
+    private readonly host: DbHost,
+  ) {}
+
+  /** The live entry for key, applying lazy expiry. */
+  lookupEntry(key: string): Entry | undefined {
+    const e = this.ks.get(key);
+    if (e === undefined) return undefined;
+    if (e.expireAt !== -1 && e.expireAt <= this.host.now()) {
+      if (this.host.expireDeletes()) {
+        this.ks.delete(key);
+        this.host.onExpired(this, key);
+      }
+      return undefined;
+    }
+    return e;
+  }
+
+  lookupRead(key: string): RValue | undefined {
+    const e = this.lookupEntry(key);
+    return e === undefined ? undefined : e.value;
+  }
+
+  /** For in-place mutation: the snapshot observer sees the old value first. Call touched() afterwards. */
+  lookupWrite(key: string): RValue | undefined {
+    const e = this.lookupEntry(key);
+    if (e === undefined) return undefined;
+    this.ks.willWrite(key, e);
+    return e.value;
+  }
+
+  exists(key: string): boolean {
+    return this.lookupEntry(key) !== undefined;
+  }
+
+  /** Stores value under key (replacing any), drops the TTL unless keepTtl, and signals the change. */
+  set(key: string, value: RValue, keepTtl = false): void {
+    this.lookupEntry(key);
+    this.ks.set(key, value, keepTtl);
+    this.host.onTouched(this, key);
+  }
+
+  /** Deletes key if it is live; signals the change. */
+  delete(key: string): boolean {
+    if (this.lookupEntry(key) === undefined) return false;
+    this.ks.delete(key);
+    this.host.onTouched(this, key);
+    return true;
+  }
+
+  /** Signals an in-place change made after lookupWrite(). */
+  touched(key: string): void {
+    this.host.onTouched(this, key);
+  }
+
+  /** Absolute expiry in ms, -1 for none, -2 for a missing key. */
+  getExpire(key: string): number {
+    const e = this.lookupEntry(key);
+    if (e === undefined) return -2;
+    return e.expireAt;
+  }
+
+  /** Sets an absolute expiry (or -1 to persist) on a live key; returns false if the key is missing. */
+  setExpire(key: string, at: number): boolean {
+    const e = this.lookupEntry(key);
+    if (e === undefined) return false;
+    this.ks.setExpire(key, e, at);
+    this.host.onTouched(this, key);
+    return true;
+  }
+
+  /** Number of keys, counting expired-but-not-yet-collected ones as Redis's DBSIZE does. */
+  get size(): number {
+    return this.ks.size;
+  }
+
+  /** Replaces the keyspace with an empty one (a running snapshot keeps the old one). */
+  flush(): Keyspace {
+    const old = this.ks;
+    this.ks = new Keyspace();
+    return old;
+  }
+
+  now(): number {
+    return this.host.now();
+  }
+
+  /** Runs one bounded pass of active expiry over the volatile keys; returns how many were deleted. */
+  activeExpire(maxChecks: number): { checked: number; expired: number } {
+    let checked = 0;
+    let expired = 0;
+    if (!this.host.expireDeletes() || this.ks.volatile.size === 0) return { checked, expired };
+    const now = this.host.now();
+    const it = this.volatileCursor();
+    while (checked < maxChecks) {
+      const n = it.next();
+      if (n.done) {
+        this.cursor = null;
+        break;
+      }
+      checked++;
+      const key = n.value;
+      const e = this.ks.get(key);
+      if (e !== undefined && e.expireAt !== -1 && e.expireAt <= now) {
+        this.ks.delete(key);
+        this.host.onExpired(this, key);
+        expired++;
+      }
+    }
+    return { checked, expired };
+  }
+
+  private cursor: { ks: Keyspace; it: Iterator<string> } | null = null;
+
+  private volatileCursor(): Iterator<string> {
+    if (this.cursor === null || this.cursor.ks !== this.ks) {
+      this.cursor = { ks: this.ks, it: this.ks.volatile.values() };
+    }
+    return this.cursor.it;
+  }
+}

@@ -1,0 +1,70 @@
+// The value model: which JS structure holds each Redis type, and the type/encoding names Redis reports.
+// Strings (and every hash field, set member, list element) are latin1 JS strings: one char per byte,
+// so they are binary-safe and their .length is their byte length.
+import { RList } from './list.js';
+import { RZSet } from './zset.js';
+
+export type RHash = Map<string, string>;
+export type RSet = Set<string>;
+export type RValue = string | RList | RHash | RSet | RZSet;
+export type TypeName = 'string' | 'list' | 'hash' | 'set' | 'zset';
+
+export function typeOf(v: RValue): TypeName {
+  if (typeof v === 'string') return 'string';
+  if (v instanceof RList) return 'list';
+  if (v instanceof Map) return 'hash';
+  if (v instanceof Set) return 'set';
+  return 'zset';
+}
+
+/** Tuning knobs that decide which compact encoding Redis would report (CONFIG *-max-listpack-*). */
+export interface EncodingLimits {
+  hashMaxListpackEntries: number;
+  hashMaxListpackValue: number;
+  setMaxIntsetEntries: number;
+  zsetMaxListpackEntries: number;
+  zsetMaxListpackValue: number;
+}
+
+const INT_RE = /^-?[1-9][0-9]{0,18}$|^0$/;
+
+/** True when Redis would store this string as an integer (canonical form within int64). */
+export function isCanonicalInt(s: string): boolean {
+  if (s.length > 20 || !INT_RE.test(s)) return false;
+  const n = BigInt(s);
+  return n >= -9223372036854775808n && n <= 9223372036854775807n;
+}
+
+export function encodingOf(v: RValue, limits: EncodingLimits): string {
+  if (typeof v === 'string') {
+    if (isCanonicalInt(v)) return 'int';
+    return v.length <= 44 ? 'embstr' : 'raw';
+  }
+  if (v instanceof RList) return 'quicklist';
+  if (v instanceof Map) {
+    if (v.size > limits.hashMaxListpackEntries) return 'hashtable';
+    for (const [f, val] of v) {
+      if (f.length > limits.hashMaxListpackValue || val.length > limits.hashMaxListpackValue) return 'hashtable';
+    }
+    return 'listpack';
+  }
+  if (v instanceof Set) {
+    if (v.size > limits.setMaxIntsetEntries) return 'hashtable';
+    for (const m of v) if (!isCanonicalInt(m)) return 'hashtable';
+    return 'intset';
+  }
+  if (v.size > limits.zsetMaxListpackEntries) return 'skiplist';
+  for (const [m] of v.entries()) if (m.length > limits.zsetMaxListpackValue) return 'skiplist';
+  return 'listpack';
+}
+
+/** A deep copy (COPY, snapshotting a value before an in-place write). */
+export function cloneValue(v: RValue): RValue {
+  if (typeof v === 'string') return v;
+  if (v instanceof RList) return RList.from(v.toArray());
+  if (v instanceof Map) return new Map(v);
+  if (v instanceof Set) return new Set(v);
+  const z = new RZSet();
+  for (const [m, s] of v.entries()) z.add(m, s);
+  return z;
+}
