@@ -2,7 +2,11 @@
 const common = { transform: {}, testEnvironment: 'node' };
 export default {
   projects: [
-    { ...common, displayName: 'unit', testMatch: ['<rootDir>/dist/node/src/**/*.test.js', '<rootDir>/dist/operator/src/**/*.test.js'] },
+    {
+      ...common,
+      displayName: 'unit',
+      testMatch: ['<rootDir>/dist/node/src/**/*.test.js', '<rootDir>/dist/operator/src/**/*.test.js'],
+    },
     { ...common, displayName: 'integration', testMatch: ['<rootDir>/dist/test/**/*.test.js'] },
   ],
   testTimeout: 30000,

@@ -18,11 +18,13 @@ async function main(): Promise<void> {
     }
     throw e;
   }
-  const server = await startNode(config).catch((e: Error) => {
+  const { server } = await startNode(config).catch((e: Error) => {
     process.stderr.write(`Failed starting tsredis-server: ${e.message}\n`);
     process.exit(1);
   });
-  server.log.notice(`tsredis-server 0.1.0 (Redis 7.0.15 compatible), pid=${process.pid}, port=${server.boundPort()}`);
+  server.log.notice(
+    `tsredis-server 0.1.0 (Redis 7.0.15 compatible), pid=${process.pid}, port=${server.boundPort()}`,
+  );
   server.log.notice('Ready to accept connections');
   const onSignal = (sig: string): void => {
     server.log.warning(`Received ${sig} scheduling shutdown...`);

@@ -1,11 +1,20 @@
-// Assembles a tsredis node from a config: server, command table, persistence, cron. Used by main.ts and
-// by tests that run a node in-process.
+// Assembles a tsredis node from a config: server, command table, persistence (RDB load at start,
+// save points), replication, cron. Used by main.ts and by tests that run a node in-process.
 import type { Config } from './config/table.js';
 import { Server } from './server/server.js';
 import { allCommands } from './server/registry.js';
-import { encodingLimits } from './commands/keyspace.js';
+import { encodingLimits, expiryPolicy } from './commands/keyspace.js';
+import { PersistenceManager } from './persistence/manager.js';
+import { Replication } from './replication/replication.js';
+import { replicationCommands } from './replication/commands.js';
 
-export async function startNode(config: Config): Promise<Server> {
+export interface Node {
+  server: Server;
+  persistence: PersistenceManager;
+  replication: Replication;
+}
+
+export async function startNode(config: Config): Promise<Node> {
   const server = new Server(config);
   server.register(allCommands());
   encodingLimits.get = () => ({
@@ -15,10 +24,40 @@ export async function startNode(config: Config): Promise<Server> {
     zsetMaxListpackEntries: config.getInt('zset-max-listpack-entries'),
     zsetMaxListpackValue: config.getInt('zset-max-listpack-value'),
   });
+  expiryPolicy.deleteOnPastExpire = () => !server.replicaMode;
   if (config.getBool('appendonly')) {
-    server.log.warning('appendonly yes is accepted but AOF is not supported by tsredis: only RDB snapshots persist data.');
+    server.log.warning(
+      'appendonly yes is accepted but AOF is not supported by tsredis: only RDB snapshots persist data.',
+    );
   }
+  const persistence = new PersistenceManager(server);
+  server.persistence = persistence;
+  const replication = new Replication(server, persistence, {
+    loadFile: (file) => persistence.loadFile(file),
+  });
+  server.register(replicationCommands(replication));
+  persistence.replAux = () => ({
+    replId: replication.state.replid,
+    replOffset: replication.state.offset,
+    streamDb: server.replicaMode
+      ? (replication.replica?.masterClient?.db.id ?? replication.replica?.streamDb ?? 0)
+      : Math.max(0, replication.master.seldb),
+  });
+  const willReplicate = config.get('replicaof') !== '';
+  if (willReplicate) server.replicaMode = true;
+  const aux = persistence.loadAtStart();
+  if (aux !== null && aux.replId !== null && aux.replOffset !== null) {
+    // Continue the replication history the RDB was part of, so a restart can partially resync.
+    replication.state.replid = aux.replId;
+    replication.state.offset = aux.replOffset;
+    replication.loadedHistory = true;
+    replication.loadedStreamDb = aux.streamDb;
+    if (!willReplicate) replication.state.ensureBacklog(config.getInt('repl-backlog-size'));
+  }
+  server.shutdownHooks.push(async () => replication.stop());
   await server.listen();
   server.startCron();
-  return server;
+  if (willReplicate) server.replicaMode = false; // setMaster() sets it again and connects
+  replication.start();
+  return { server, persistence, replication };
 }

@@ -33,7 +33,8 @@ function flushAll(s: Server): void {
 
 function flushArgs(argv: string[]): void {
   if (argv.length > 2) throw new RedisError(ERR_SYNTAX);
-  if (argv.length === 2 && !['async', 'sync'].includes(argv[1].toLowerCase())) throw new RedisError(ERR_SYNTAX);
+  if (argv.length === 2 && !['async', 'sync'].includes(argv[1].toLowerCase()))
+    throw new RedisError(ERR_SYNTAX);
 }
 
 function flushdb(c: Ctx, argv: string[]): void {
@@ -57,7 +58,8 @@ function swapdb(c: Ctx, argv: string[]): void {
   const s = srv(c);
   const a = argInt(argv[1], 'ERR invalid first DB index');
   const b = argInt(argv[2], 'ERR invalid second DB index');
-  if (a < 0 || a >= s.dbs.length || b < 0 || b >= s.dbs.length) throw new RedisError('ERR DB index is out of range');
+  if (a < 0 || a >= s.dbs.length || b < 0 || b >= s.dbs.length)
+    throw new RedisError('ERR DB index is out of range');
   if (a !== b) {
     const ka = s.dbs[a].ks;
     s.dbs[a].ks = s.dbs[b].ks;
@@ -175,7 +177,8 @@ export function infoText(s: Server, which: string[]): string {
       ]),
     );
   }
-  if (has('persistence') && s.persistence !== null) parts.push(section('Persistence', s.persistence.infoLines()));
+  if (has('persistence') && s.persistence !== null)
+    parts.push(section('Persistence', s.persistence.infoLines()));
   if (has('stats')) {
     const st = s.stats;
     parts.push(
@@ -252,18 +255,27 @@ function configGet(c: Ctx, argv: string[]): void {
 
 function configSet(c: Ctx, argv: string[]): void {
   const s = srv(c);
-  if (argv.length < 4 || argv.length % 2 !== 0) throw new RedisError("ERR wrong number of arguments for 'config|set' command");
+  if (argv.length < 4 || argv.length % 2 !== 0)
+    throw new RedisError("ERR wrong number of arguments for 'config|set' command");
   const pairs: [string, string][] = [];
   for (let i = 2; i < argv.length; i += 2) pairs.push([argv[i], argv[i + 1]]);
   const names = new Set<string>();
   for (const [name] of pairs) {
-    if (names.has(name.toLowerCase())) throw new RedisError(`ERR CONFIG SET failed (possibly related to argument '${name}') - duplicate parameter`);
+    if (names.has(name.toLowerCase()))
+      throw new RedisError(
+        `ERR CONFIG SET failed (possibly related to argument '${name}') - duplicate parameter`,
+      );
     names.add(name.toLowerCase());
   }
   const before = new Map(pairs.map(([n]) => [n, safeGet(s, n)]));
   for (const [name, value] of pairs) {
     try {
-      const args = name.toLowerCase() === 'save' || name.toLowerCase() === 'bind' || name.toLowerCase() === 'client-output-buffer-limit' ? value.split(/\s+/).filter((x) => x !== '') : [value];
+      const args =
+        name.toLowerCase() === 'save' ||
+        name.toLowerCase() === 'bind' ||
+        name.toLowerCase() === 'client-output-buffer-limit'
+          ? value.split(/\s+/).filter((x) => x !== '')
+          : [value];
       s.config.set(name, args, true);
     } catch (e) {
       // Roll back what was applied, like Redis's atomic CONFIG SET.
@@ -385,7 +397,12 @@ function command(c: Ctx, argv: string[]): void {
   }
   if (sub === 'getkeys' && argv.length >= 3) {
     const { spec, error } = s.lookupCommand(argv.slice(2));
-    if (spec === undefined) throw new RedisError(error?.startsWith('ERR unknown command') ? 'ERR Invalid command specified' : 'ERR Invalid number of arguments specified for command');
+    if (spec === undefined)
+      throw new RedisError(
+        error?.startsWith('ERR unknown command')
+          ? 'ERR Invalid command specified'
+          : 'ERR Invalid number of arguments specified for command',
+      );
     const args = argv.slice(2);
     if (spec.firstKey === 0) throw new RedisError('ERR The command has no key arguments');
     const last = spec.lastKey < 0 ? args.length + spec.lastKey : spec.lastKey;
@@ -393,8 +410,20 @@ function command(c: Ctx, argv: string[]): void {
     for (let i = spec.firstKey; i <= last && i < args.length; i += spec.step) keys.push(args[i]);
     return c.bulks(keys);
   }
-  if (sub === 'help') return c.bulks(['COMMAND <subcommand> [<arg> [value] [opt] ...]. Subcommands are:', '(no subcommand)', 'COUNT', 'DOCS', 'GETKEYS', 'INFO', 'LIST', 'HELP']);
-  throw new RedisError(`ERR unknown subcommand or wrong number of arguments for '${argv[1]}'. Try COMMAND HELP.`);
+  if (sub === 'help')
+    return c.bulks([
+      'COMMAND <subcommand> [<arg> [value] [opt] ...]. Subcommands are:',
+      '(no subcommand)',
+      'COUNT',
+      'DOCS',
+      'GETKEYS',
+      'INFO',
+      'LIST',
+      'HELP',
+    ]);
+  throw new RedisError(
+    `ERR unknown subcommand or wrong number of arguments for '${argv[1]}'. Try COMMAND HELP.`,
+  );
 }
 
 // ---- DEBUG ----
@@ -423,7 +452,10 @@ export function valueDigest(v: RValue): Buffer {
     return createHash('sha1').update(t).update(acc).digest();
   }
   const h = createHash('sha1').update('zset');
-  for (const [m, sc] of v.entries()) h.update(`\0${m.length}:`).update(m, 'latin1').update(`\0${formatDouble(sc)}`);
+  for (const [m, sc] of v.entries())
+    h.update(`\0${m.length}:`)
+      .update(m, 'latin1')
+      .update(`\0${formatDouble(sc)}`);
   return h.digest();
 }
 
@@ -470,7 +502,9 @@ function debug(c: Ctx, argv: string[]): void {
   if (sub === 'object' && argv.length === 3) {
     const v = c.db.lookupRead(argv[2]);
     if (v === undefined) throw new RedisError('ERR no such key');
-    return c.simple(`Value at:0x0 refcount:1 encoding:${encodingOf(v, encodingLimits.get())} serializedlength:0 lru:0 lru_seconds_idle:0`);
+    return c.simple(
+      `Value at:0x0 refcount:1 encoding:${encodingOf(v, encodingLimits.get())} serializedlength:0 lru:0 lru_seconds_idle:0`,
+    );
   }
   if (sub === 'reload') {
     if (s.persistence === null) throw new RedisError('ERR persistence is not available');
@@ -487,8 +521,20 @@ function debug(c: Ctx, argv: string[]): void {
     (c as Client).setPaused(true);
     return;
   }
-  if (sub === 'help') return c.bulks(['DEBUG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:', 'DIGEST', 'DIGEST-VALUE <key> [<key> ...]', 'OBJECT <key>', 'RELOAD', 'SET-ACTIVE-EXPIRE <0|1>', 'SLEEP <seconds>', 'HELP']);
-  throw new RedisError(`ERR unknown subcommand or wrong number of arguments for '${argv[1]}'. Try DEBUG HELP.`);
+  if (sub === 'help')
+    return c.bulks([
+      'DEBUG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:',
+      'DIGEST',
+      'DIGEST-VALUE <key> [<key> ...]',
+      'OBJECT <key>',
+      'RELOAD',
+      'SET-ACTIVE-EXPIRE <0|1>',
+      'SLEEP <seconds>',
+      'HELP',
+    ]);
+  throw new RedisError(
+    `ERR unknown subcommand or wrong number of arguments for '${argv[1]}'. Try DEBUG HELP.`,
+  );
 }
 
 // ---- persistence commands ----
@@ -505,7 +551,8 @@ function save(c: Ctx): void {
 
 function bgsave(c: Ctx, argv: string[]): void {
   const p = needPersistence(srv(c));
-  if (argv.length > 2 || (argv.length === 2 && argv[1].toUpperCase() !== 'SCHEDULE')) throw new RedisError(ERR_SYNTAX);
+  if (argv.length > 2 || (argv.length === 2 && argv[1].toUpperCase() !== 'SCHEDULE'))
+    throw new RedisError(ERR_SYNTAX);
   if (p.bgsaveInProgress()) {
     if (argv.length === 2) {
       p.scheduleBgsave();
@@ -540,7 +587,12 @@ function shutdown(c: Ctx, argv: string[]): void {
 
 const K0: [number, number, number] = [0, 0, 0];
 
-function sub(name: string, arity: number, flags: CommandSpec['flags'], handler: CommandSpec['handler']): CommandSpec {
+function sub(
+  name: string,
+  arity: number,
+  flags: CommandSpec['flags'],
+  handler: CommandSpec['handler'],
+): CommandSpec {
   return cmd(name, arity, flags, K0, 'server', handler);
 }
 
@@ -566,5 +618,12 @@ export const commands: CommandSpec[] = [
   cmd('save', 1, ['admin', 'noscript', 'no_multi'], K0, 'server', save),
   cmd('bgsave', -1, ['admin', 'noscript'], K0, 'server', bgsave),
   cmd('lastsave', 1, ['loading', 'stale', 'fast'], K0, 'server', lastsave),
-  cmd('shutdown', -1, ['admin', 'noscript', 'loading', 'stale', 'no_multi', 'allow_busy'], K0, 'server', shutdown),
+  cmd(
+    'shutdown',
+    -1,
+    ['admin', 'noscript', 'loading', 'stale', 'no_multi', 'allow_busy'],
+    K0,
+    'server',
+    shutdown,
+  ),
 ];

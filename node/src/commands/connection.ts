@@ -77,7 +77,9 @@ function hello(c: Ctx, argv: string[]): void {
     } else throw new RedisError(`ERR Syntax error in HELLO option '${argv[i]}'`);
   }
   if (!client.authenticated) {
-    throw new RedisError('NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO <proto> AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time');
+    throw new RedisError(
+      'NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO <proto> AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time',
+    );
   }
   if (setname !== null) client.name = setname;
   client.resp = proto as 2 | 3;
@@ -174,7 +176,8 @@ function clientCmd(c: Ctx, argv: string[]): void {
       let lines = '';
       let ids: Set<number> | null = null;
       if (argv.length > 2) {
-        if (argv[2].toUpperCase() === 'ID' && argv.length > 3) ids = new Set(argv.slice(3).map((x) => argInt(x)));
+        if (argv[2].toUpperCase() === 'ID' && argv.length > 3)
+          ids = new Set(argv.slice(3).map((x) => argInt(x)));
         else if (argv[2].toUpperCase() === 'TYPE' && argv.length === 4) {
           const t = argv[3].toLowerCase();
           if (!['normal', 'master', 'replica', 'slave', 'pubsub'].includes(t)) {
@@ -195,7 +198,8 @@ function clientCmd(c: Ctx, argv: string[]): void {
           );
         } else throw new RedisError(ERR_SYNTAX);
       }
-      for (const x of s.clients.values()) if (ids === null || ids.has(x.id)) lines += clientInfoLine(x) + '\n';
+      for (const x of s.clients.values())
+        if (ids === null || ids.has(x.id)) lines += clientInfoLine(x) + '\n';
       return c.verbatim(lines);
     }
     case 'kill': {
@@ -220,7 +224,13 @@ function clientCmd(c: Ctx, argv: string[]): void {
         else if (f === 'type') {
           const t = v.toLowerCase();
           filters.push((x) =>
-            t === 'master' ? x.isMaster : t === 'replica' || t === 'slave' ? x.isReplica : t === 'normal' ? !x.isMaster && !x.isReplica : false,
+            t === 'master'
+              ? x.isMaster
+              : t === 'replica' || t === 'slave'
+                ? x.isReplica
+                : t === 'normal'
+                  ? !x.isMaster && !x.isReplica
+                  : false,
           );
         } else if (f === 'skipme') {
           const y = v.toLowerCase();
@@ -272,6 +282,21 @@ function clientCmd(c: Ctx, argv: string[]): void {
       setImmediate(() => target.processInput());
       return c.int(1);
     }
+    case 'pause': {
+      const ms = argInt(argv[2] ?? '', 'ERR timeout is not an integer or out of range');
+      if (ms < 0) throw new RedisError('ERR timeout is negative');
+      let writesOnly = false;
+      if (argv.length === 4) {
+        const mode = argv[3].toUpperCase();
+        if (mode === 'WRITE') writesOnly = true;
+        else if (mode !== 'ALL') throw new RedisError(ERR_SYNTAX);
+      } else if (argv.length !== 3) throw new RedisError(ERR_SYNTAX);
+      s.pauseClients(ms, writesOnly);
+      return c.ok();
+    }
+    case 'unpause':
+      s.unpauseClients();
+      return c.ok();
     case 'help':
       return c.bulks([
         'CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:',
@@ -281,13 +306,17 @@ function clientCmd(c: Ctx, argv: string[]): void {
         'KILL <ip:port> | <option> <value> [...]',
         'LIST [TYPE normal|master|replica|pubsub] [ID id ...]',
         'NO-EVICT (ON|OFF)',
+        'PAUSE <timeout> [WRITE|ALL]',
+        'UNPAUSE',
         'REPLY (ON|OFF|SKIP)',
         'SETNAME <name>',
         'UNBLOCK <clientid> [TIMEOUT|ERROR]',
         'HELP',
       ]);
   }
-  throw new RedisError(`ERR unknown subcommand or wrong number of arguments for '${argv[1]}'. Try CLIENT HELP.`);
+  throw new RedisError(
+    `ERR unknown subcommand or wrong number of arguments for '${argv[1]}'. Try CLIENT HELP.`,
+  );
 }
 
 // ---- transactions ----
@@ -344,7 +373,7 @@ function subReply(c: Client, kind: string, name: string | null): void {
 
 function subscribe(c: Ctx, argv: string[]): void {
   const client = cl(c);
-  if (client.inExec) throw new RedisError('ERR SUBSCRIBE isn\'t allowed for a DENY BLOCKING client');
+  if (client.inExec) throw new RedisError("ERR SUBSCRIBE isn't allowed for a DENY BLOCKING client");
   for (let i = 1; i < argv.length; i++) {
     client.server.pubsub.subscribe(client, argv[i]);
     subReply(client, 'subscribe', argv[i]);
@@ -353,7 +382,7 @@ function subscribe(c: Ctx, argv: string[]): void {
 
 function psubscribe(c: Ctx, argv: string[]): void {
   const client = cl(c);
-  if (client.inExec) throw new RedisError('ERR PSUBSCRIBE isn\'t allowed for a DENY BLOCKING client');
+  if (client.inExec) throw new RedisError("ERR PSUBSCRIBE isn't allowed for a DENY BLOCKING client");
   for (let i = 1; i < argv.length; i++) {
     client.server.pubsub.psubscribe(client, argv[i]);
     subReply(client, 'psubscribe', argv[i]);
@@ -426,7 +455,9 @@ function pubsubCmd(c: Ctx, argv: string[]): void {
       'HELP',
     ]);
   }
-  throw new RedisError(`ERR unknown subcommand or wrong number of arguments for '${argv[1]}'. Try PUBSUB HELP.`);
+  throw new RedisError(
+    `ERR unknown subcommand or wrong number of arguments for '${argv[1]}'. Try PUBSUB HELP.`,
+  );
 }
 
 const K0: [number, number, number] = [0, 0, 0];

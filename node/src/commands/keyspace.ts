@@ -170,12 +170,15 @@ function object(c: Ctx, argv: string[]): void {
     ]);
   }
   if (argv.length !== 3 || !['encoding', 'freq', 'idletime', 'refcount'].includes(sub)) {
-    throw new RedisError(`ERR unknown subcommand or wrong number of arguments for '${argv[1]}'. Try OBJECT HELP.`);
+    throw new RedisError(
+      `ERR unknown subcommand or wrong number of arguments for '${argv[1]}'. Try OBJECT HELP.`,
+    );
   }
   const v = c.db.lookupRead(argv[2]);
   if (v === undefined) return c.nil();
   if (sub === 'encoding') return c.bulk(encodingOf(v, encodingLimits.get()));
-  if (sub === 'refcount') return c.int(typeof v === 'string' && /^(0|[1-9][0-9]{0,3})$/.test(v) ? 2147483647 : 1);
+  if (sub === 'refcount')
+    return c.int(typeof v === 'string' && /^(0|[1-9][0-9]{0,3})$/.test(v) ? 2147483647 : 1);
   if (sub === 'idletime') return c.int(0);
   throw new RedisError(
     'ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.',
@@ -203,7 +206,8 @@ function parseExpireFlags(argv: string[], from: number): ExpireFlag {
     else if (a === 'LT') lt = true;
     else throw new RedisError(`ERR Unsupported option ${argv[i]}`);
   }
-  if (nx && (xx || gt || lt)) throw new RedisError('ERR NX and XX, GT or LT options at the same time are not compatible');
+  if (nx && (xx || gt || lt))
+    throw new RedisError('ERR NX and XX, GT or LT options at the same time are not compatible');
   if (gt && lt) throw new RedisError('ERR GT and LT options at the same time are not compatible');
   return nx ? 'NX' : xx ? 'XX' : gt ? 'GT' : lt ? 'LT' : null;
 }
@@ -217,7 +221,11 @@ function expireGeneric(unitMs: number, absolute: boolean) {
     const flag = parseExpireFlags(argv, 3);
     let when = raw * BigInt(unitMs);
     if (!absolute) when += BigInt(c.now());
-    if (when > 9223372036854775807n || when < -9223372036854775808n || raw * BigInt(unitMs) > 9223372036854775807n) {
+    if (
+      when > 9223372036854775807n ||
+      when < -9223372036854775808n ||
+      raw * BigInt(unitMs) > 9223372036854775807n
+    ) {
       throw new RedisError(`ERR invalid expire time in '${name}' command`);
     }
     const at = Number(when);

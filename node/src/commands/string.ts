@@ -41,7 +41,12 @@ function parseSetOptions(c: Ctx, argv: string[], from: number): SetOptions {
     else if (a === 'XX' && !o.nx) o.xx = true;
     else if (a === 'GET') o.get = true;
     else if (a === 'KEEPTTL' && !haveExpire) o.keepTtl = true;
-    else if ((a === 'EX' || a === 'PX' || a === 'EXAT' || a === 'PXAT') && !haveExpire && !o.keepTtl && next !== undefined) {
+    else if (
+      (a === 'EX' || a === 'PX' || a === 'EXAT' || a === 'PXAT') &&
+      !haveExpire &&
+      !o.keepTtl &&
+      next !== undefined
+    ) {
       o.expireAt = expireArgToAbs(next, a, c.now(), 'set');
       haveExpire = true;
       i++;
@@ -209,7 +214,8 @@ function incrbyfloat(c: Ctx, argv: string[]): void {
 function append(c: Ctx, argv: string[]): void {
   const cur = getString(c.db, argv[1]);
   const next = (cur ?? '') + argv[2];
-  if (next.length > MAX_STRING) throw new RedisError('ERR string exceeds maximum allowed size (proto-max-bulk-len)');
+  if (next.length > MAX_STRING)
+    throw new RedisError('ERR string exceeds maximum allowed size (proto-max-bulk-len)');
   c.db.set(argv[1], next, true);
   c.int(next.length);
 }
@@ -241,7 +247,8 @@ function setrange(c: Ctx, argv: string[]): void {
   if (cur === undefined && val.length === 0) return c.int(0);
   const base = cur ?? '';
   if (val.length === 0) return c.int(base.length);
-  if (offset + val.length > MAX_STRING) throw new RedisError('ERR string exceeds maximum allowed size (proto-max-bulk-len)');
+  if (offset + val.length > MAX_STRING)
+    throw new RedisError('ERR string exceeds maximum allowed size (proto-max-bulk-len)');
   const padded = base.length < offset ? base + '\0'.repeat(offset - base.length) : base;
   const next = padded.slice(0, offset) + val + padded.slice(offset + val.length);
   c.db.set(argv[1], next, true);
@@ -250,7 +257,8 @@ function setrange(c: Ctx, argv: string[]): void {
 
 function bitOffset(s: string): number {
   const n = parseIntStrict(s);
-  if (n === null || n < 0n || n >= BigInt(MAX_STRING) * 8n) throw new RedisError('ERR bit offset is not an integer or out of range');
+  if (n === null || n < 0n || n >= BigInt(MAX_STRING) * 8n)
+    throw new RedisError('ERR bit offset is not an integer or out of range');
   return Number(n);
 }
 

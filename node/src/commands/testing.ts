@@ -4,7 +4,8 @@ import { Db, type DbHost } from '../store/db.js';
 import { RedisError } from '../store/errors.js';
 import type { CommandSpec, Ctx } from '../server/command.js';
 
-export type Reply = string | number | bigint | boolean | null | Reply[] | { error: string } | { double: number };
+export type Reply =
+  string | number | bigint | boolean | null | Reply[] | { error: string } | { double: number };
 
 class Recorder {
   stack: { items: Reply[]; remaining: number }[] = [];

@@ -47,7 +47,8 @@ export function loadConfig(argv: string[]): Config {
     const a = argv[i];
     if (a.startsWith('--')) lines.push(a.slice(2));
     else {
-      const quoted = a === '' ? '""' : /[\s"'\\]/.test(a) ? `"${a.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"` : a;
+      const quoted =
+        a === '' ? '""' : /[\s"'\\]/.test(a) ? `"${a.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"` : a;
       if (lines.length === 0) throw new FatalConfigError(`Invalid argument '${a}'`);
       lines[lines.length - 1] += ` ${quoted}`;
     }
@@ -61,7 +62,9 @@ export function rewriteConfigFile(config: Config): void {
   if (config.configFile === null) throw new ConfigError('The server is running without a config file');
   const managed = config.rewriteLines();
   const managedNames = new Set(managed.map((l) => l.split(' ')[0]));
-  const old = fs.existsSync(config.configFile) ? fs.readFileSync(config.configFile, 'latin1').split(/\r?\n/) : [];
+  const old = fs.existsSync(config.configFile)
+    ? fs.readFileSync(config.configFile, 'latin1').split(/\r?\n/)
+    : [];
   const kept = old.filter((l) => {
     const t = l.trim();
     if (t === '' || t.startsWith('#')) return true;

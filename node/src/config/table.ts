@@ -53,7 +53,11 @@ export const PARAMS: ParamDef[] = [
   P('daemonize', 'bool', 'no', { mutable: false }),
   P('pidfile', 'string', '', { mutable: false }),
   P('protected-mode', 'bool', 'yes', { inert: true }),
-  P('supervised', 'enum', 'no', { enumValues: ['no', 'upstart', 'systemd', 'auto'], mutable: false, inert: true }),
+  P('supervised', 'enum', 'no', {
+    enumValues: ['no', 'upstart', 'systemd', 'auto'],
+    mutable: false,
+    inert: true,
+  }),
   P('always-show-logo', 'bool', 'no', { mutable: false }),
   P('set-proc-title', 'bool', 'yes', { mutable: false, inert: true }),
   P('maxmemory', 'memory', '0', { inert: true }),
@@ -109,7 +113,11 @@ export const PARAMS: ParamDef[] = [
   P('activerehashing', 'bool', 'yes', { inert: true }),
   P('proto-max-bulk-len', 'memory', '536870912', { min: 1048576 }),
   P('client-query-buffer-limit', 'memory', '1073741824', { min: 1048576 }),
-  P('client-output-buffer-limit', 'multi', 'normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60'),
+  P(
+    'client-output-buffer-limit',
+    'multi',
+    'normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60',
+  ),
   P('lazyfree-lazy-eviction', 'bool', 'no', { inert: true }),
   P('lazyfree-lazy-expire', 'bool', 'no', { inert: true }),
   P('lazyfree-lazy-server-del', 'bool', 'no', { inert: true }),
@@ -127,8 +135,16 @@ export const PARAMS: ParamDef[] = [
   P('oom-score-adj', 'enum', 'no', { enumValues: ['no', 'yes', 'relative', 'absolute'], inert: true }),
   P('rdb-save-incremental-fsync', 'bool', 'yes', { inert: true }),
   P('enable-debug-command', 'enum', 'yes', { enumValues: ['no', 'yes', 'local'], mutable: false }),
-  P('enable-protected-configs', 'enum', 'no', { enumValues: ['no', 'yes', 'local'], mutable: false, inert: true }),
-  P('enable-module-command', 'enum', 'no', { enumValues: ['no', 'yes', 'local'], mutable: false, inert: true }),
+  P('enable-protected-configs', 'enum', 'no', {
+    enumValues: ['no', 'yes', 'local'],
+    mutable: false,
+    inert: true,
+  }),
+  P('enable-module-command', 'enum', 'no', {
+    enumValues: ['no', 'yes', 'local'],
+    mutable: false,
+    inert: true,
+  }),
 ];
 
 const BY_NAME = new Map<string, ParamDef>();
@@ -150,7 +166,8 @@ function normalise(def: ParamDef, args: string[]): string {
     if (def.kind === 'save') {
       if (v === '') return '';
       const parts = v.split(/\s+/);
-      if (parts.length % 2 !== 0 || parts.some((x) => !/^[0-9]+$/.test(x))) throw new ConfigError('Invalid save parameters');
+      if (parts.length % 2 !== 0 || parts.some((x) => !/^[0-9]+$/.test(x)))
+        throw new ConfigError('Invalid save parameters');
       return parts.join(' ');
     }
     return v;
@@ -160,14 +177,16 @@ function normalise(def: ParamDef, args: string[]): string {
   switch (def.kind) {
     case 'bool': {
       const b = parseBool(v);
-      if (b === null) throw new ConfigError('argument must be \'yes\' or \'no\'');
+      if (b === null) throw new ConfigError("argument must be 'yes' or 'no'");
       return b ? 'yes' : 'no';
     }
     case 'int': {
-      if (!/^-?[0-9]+$/.test(v)) throw new ConfigError('argument couldn\'t be parsed into an integer');
+      if (!/^-?[0-9]+$/.test(v)) throw new ConfigError("argument couldn't be parsed into an integer");
       const n = Number(v);
       if ((def.min !== undefined && n < def.min) || (def.max !== undefined && n > def.max)) {
-        throw new ConfigError(`argument must be between ${def.min ?? '-inf'} and ${def.max ?? 'inf'} inclusive`);
+        throw new ConfigError(
+          `argument must be between ${def.min ?? '-inf'} and ${def.max ?? 'inf'} inclusive`,
+        );
       }
       return String(n);
     }
@@ -182,7 +201,9 @@ function normalise(def: ParamDef, args: string[]): string {
     case 'enum': {
       const l = v.toLowerCase();
       if (!(def.enumValues ?? []).includes(l)) {
-        throw new ConfigError(`argument(s) must be one of the following: ${(def.enumValues ?? []).join(', ')}`);
+        throw new ConfigError(
+          `argument(s) must be one of the following: ${(def.enumValues ?? []).join(', ')}`,
+        );
       }
       return l;
     }
@@ -251,7 +272,10 @@ export class Config {
       const lp = pat.toLowerCase();
       const exact = lookupParam(lp);
       if (exact !== undefined && !/[*?[]/.test(lp)) {
-        out.set(lp === exact.name || !(exact.aliases ?? []).includes(lp) ? exact.name : lp, this.values.get(exact.name) as string);
+        out.set(
+          lp === exact.name || !(exact.aliases ?? []).includes(lp) ? exact.name : lp,
+          this.values.get(exact.name) as string,
+        );
         continue;
       }
       for (const p of PARAMS) {

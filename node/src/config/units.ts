@@ -6,7 +6,15 @@ export function parseMemory(s: string): number | null {
   if (m === null) return null;
   const n = Number(m[1]);
   const unit = (m[2] ?? '').toLowerCase();
-  const mult: Record<string, number> = { '': 1, k: 1000, kb: 1024, m: 1e6, mb: 1024 * 1024, g: 1e9, gb: 1024 ** 3 };
+  const mult: Record<string, number> = {
+    '': 1,
+    k: 1000,
+    kb: 1024,
+    m: 1e6,
+    mb: 1024 * 1024,
+    g: 1e9,
+    gb: 1024 ** 3,
+  };
   return n * mult[unit];
 }
 

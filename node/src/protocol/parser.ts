@@ -133,7 +133,8 @@ export class RespParser {
     const buf = this.buf;
     const eol = buf.indexOf(LF, this.pos);
     if (eol === -1) {
-      if (buf.length - this.pos > INLINE_MAX) throw new ProtocolError('Protocol error: too big mbulk count string');
+      if (buf.length - this.pos > INLINE_MAX)
+        throw new ProtocolError('Protocol error: too big mbulk count string');
       this.need = buf.length - this.pos + 1;
       return STEP_MORE;
     }
@@ -160,7 +161,8 @@ export class RespParser {
     const buf = this.buf;
     const eol = buf.indexOf(LF, this.pos);
     if (eol === -1) {
-      if (buf.length - this.pos > INLINE_MAX) throw new ProtocolError('Protocol error: too big inline request');
+      if (buf.length - this.pos > INLINE_MAX)
+        throw new ProtocolError('Protocol error: too big inline request');
       this.need = buf.length - this.pos + 1;
       return STEP_MORE;
     }
@@ -229,7 +231,18 @@ export function splitInlineArgs(line: string): string[] | null {
         } else if (ch === '\\' && i + 1 < n) {
           i++;
           const e = line[i];
-          cur += e === 'n' ? '\n' : e === 'r' ? '\r' : e === 't' ? '\t' : e === 'b' ? '\b' : e === 'a' ? '\x07' : e;
+          cur +=
+            e === 'n'
+              ? '\n'
+              : e === 'r'
+                ? '\r'
+                : e === 't'
+                  ? '\t'
+                  : e === 'b'
+                    ? '\b'
+                    : e === 'a'
+                      ? '\x07'
+                      : e;
         } else if (ch === '"') {
           if (i + 1 < n && !isSpace(line.charCodeAt(i + 1))) return null;
           inDq = false;

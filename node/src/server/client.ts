@@ -47,6 +47,10 @@ export class Client implements Ctx {
   readonly parser: RespParser;
   out = '';
   propagateOverride: string[][] | null = null;
+  /** A command held back by CLIENT PAUSE, run when the pause ends. */
+  heldArgv: string[] | null = null;
+  /** master_repl_offset after this client's last write (what WAIT waits for). */
+  woff = 0;
   private paused = false;
 
   constructor(
@@ -106,7 +110,9 @@ export class Client implements Ctx {
   private protocolError(e: Error): void {
     this.server.log.verbose(`Protocol error (${e.message}) from client: id=${this.id} addr=${this.addr}`);
     if (e.message.startsWith('closing client')) {
-      this.server.log.warning(`Closing client that reached max query buffer length: id=${this.id} addr=${this.addr}`);
+      this.server.log.warning(
+        `Closing client that reached max query buffer length: id=${this.id} addr=${this.addr}`,
+      );
     } else {
       this.write(`-ERR ${e.message}\r\n`);
     }

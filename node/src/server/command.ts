@@ -34,6 +34,8 @@ export interface CommandSpec {
   handler: (c: Ctx, argv: string[]) => void;
   /** Subcommands (CONFIG GET, CLIENT LIST, ...), looked up by lower-case name. */
   subcommands?: CommandSpec[];
+  /** "parent|sub" for subcommands (set when registered); stats and INFO use it. */
+  fullName?: string;
 }
 
 /** What a command handler may do. Errors are raised by throwing RedisError (store/errors.ts). */

@@ -36,7 +36,15 @@ export interface PersistenceControl {
 
 export type PropagationListener = (dbId: number, argv: string[]) => void;
 
-const PUBSUB_ALLOWED = new Set(['subscribe', 'psubscribe', 'unsubscribe', 'punsubscribe', 'ping', 'quit', 'reset']);
+const PUBSUB_ALLOWED = new Set([
+  'subscribe',
+  'psubscribe',
+  'unsubscribe',
+  'punsubscribe',
+  'ping',
+  'quit',
+  'reset',
+]);
 const MULTI_IMMEDIATE = new Set(['exec', 'discard', 'multi', 'watch', 'quit', 'reset']);
 
 export class Server implements DbHost {
@@ -75,6 +83,8 @@ export class Server implements DbHost {
     'repl_backlog_histlen:0',
   ];
   activeExpireEnabled = true;
+  /** master_repl_offset, for WAIT's per-client write offset; replication replaces it. */
+  currentReplOffset: () => number = () => 0;
   private shuttingDown = false;
   dirty = 0;
   cmdTime = Date.now();
@@ -109,7 +119,10 @@ export class Server implements DbHost {
   }
 
   register(specs: CommandSpec[]): void {
-    for (const s of specs) this.commands.set(s.name, s);
+    for (const s of specs) {
+      this.commands.set(s.name, s);
+      for (const sub of s.subcommands ?? []) sub.fullName = `${s.name}|${sub.name}`;
+    }
   }
 
   // ---- DbHost ----
@@ -185,7 +198,8 @@ export class Server implements DbHost {
 
   private accept(socket: net.Socket): void {
     socket.setNoDelay(true);
-    if (this.config.getInt('tcp-keepalive') > 0) socket.setKeepAlive(true, this.config.getInt('tcp-keepalive') * 1000);
+    if (this.config.getInt('tcp-keepalive') > 0)
+      socket.setKeepAlive(true, this.config.getInt('tcp-keepalive') * 1000);
     if (this.clients.size >= this.config.getInt('maxclients')) {
       this.stats.rejectedConns++;
       socket.end('-ERR max number of clients reached\r\n');
@@ -212,6 +226,7 @@ export class Server implements DbHost {
     c.closing = true;
     this.clients.delete(c.id);
     this.unblock(c);
+    this.heldClients.delete(c);
     this.unwatchAll(c);
     this.pubsub.removeClient(c);
     this.toFlush.delete(c);
@@ -284,7 +299,11 @@ export class Server implements DbHost {
       this.rejected(name);
       return;
     }
-    if (c.resp === 2 && (c.channels.size > 0 || c.patterns.size > 0) && !PUBSUB_ALLOWED.has(argv[0].toLowerCase())) {
+    if (
+      c.resp === 2 &&
+      (c.channels.size > 0 || c.patterns.size > 0) &&
+      !PUBSUB_ALLOWED.has(argv[0].toLowerCase())
+    ) {
       c.error(
         `ERR Can't execute '${argv[0].toLowerCase()}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context`,
       );
@@ -302,6 +321,12 @@ export class Server implements DbHost {
       c.write(R.QUEUED);
       return;
     }
+    if (this.pause !== null && this.mustHold(c, spec, argv)) {
+      c.heldArgv = argv;
+      c.setPaused(true);
+      this.heldClients.add(c);
+      return;
+    }
     const refusal = this.refusal(c, spec);
     if (refusal !== null) {
       c.error(refusal);
@@ -309,6 +334,43 @@ export class Server implements DbHost {
       return;
     }
     this.call(c, spec, argv);
+  }
+
+  // ---- CLIENT PAUSE ----
+  pause: { until: number; writesOnly: boolean; timer: NodeJS.Timeout } | null = null;
+  private heldClients = new Set<Client>();
+
+  private mustHold(c: Client, spec: CommandSpec, argv: string[]): boolean {
+    if (c.isMaster || c.isReplica || this.pause === null) return false;
+    if (!this.pause.writesOnly) return true;
+    if (spec.flags.includes('write') || spec.flags.includes('may_replicate')) return true;
+    // EXEC of a transaction holding writes is held too.
+    return argv[0].toLowerCase() === 'exec' && (c.multi ?? []).some((q) => q.spec.flags.includes('write'));
+  }
+
+  pauseClients(ms: number, writesOnly: boolean): void {
+    if (this.pause !== null) clearTimeout(this.pause.timer);
+    const timer = setTimeout(() => this.unpauseClients(), ms);
+    this.pause = { until: Date.now() + ms, writesOnly, timer };
+  }
+
+  unpauseClients(): void {
+    if (this.pause === null) return;
+    clearTimeout(this.pause.timer);
+    this.pause = null;
+    const held = [...this.heldClients];
+    this.heldClients.clear();
+    // Run the held commands on a fresh turn, not inside the UNPAUSE command itself.
+    setImmediate(() => {
+      for (const c of held) {
+        const argv = c.heldArgv;
+        c.heldArgv = null;
+        if (c.closing || argv === null) continue;
+        this.processCommand(c, argv);
+        this.flushSoon(c);
+        if (c.heldArgv === null) c.setPaused(false);
+      }
+    });
   }
 
   /** Hook for replication/persistence checks (READONLY, MASTERDOWN, NOREPLICAS, LOADING...). */
@@ -353,7 +415,7 @@ export class Server implements DbHost {
         c.error(`ERR internal error: ${(e as Error).message}`);
       }
     }
-    const fullName = spec.name;
+    const fullName = spec.fullName ?? spec.name;
     const st = this.statsFor(fullName);
     if (st !== undefined) {
       st.calls++;
@@ -361,7 +423,10 @@ export class Server implements DbHost {
       if (failed) st.failed++;
     }
     c.lastCmd = fullName;
-    if (this.dirty !== dirtyBefore && (spec.flags.includes('write') || spec.flags.includes('may_replicate'))) {
+    if (
+      this.dirty !== dirtyBefore &&
+      (spec.flags.includes('write') || spec.flags.includes('may_replicate'))
+    ) {
       const override = c.propagateOverride as string[][] | null;
       if (override === null) this.propagate(c.db.id, argv);
       else if (override.length === 1) this.propagate(c.db.id, override[0]);
@@ -372,6 +437,7 @@ export class Server implements DbHost {
         if (wrap) this.propagate(c.db.id, ['EXEC']);
       }
     }
+    if (this.dirty !== dirtyBefore) c.woff = this.currentReplOffset();
     if (this.readyKeys.length > 0 && !c.inExec) this.serveReadyKeys();
   }
 
@@ -556,7 +622,7 @@ export class Server implements DbHost {
     // Active expiry: a bounded amount of work per db per tick, never stalling the loop for long.
     const effort = this.config.getInt('active-expire-effort');
     const deadline = performance.now() + 2 + effort;
-    for (const db of this.activeExpireEnabled ? this.dbs : []) {
+    for (const db of this.activeExpireEnabled && this.pause === null ? this.dbs : []) {
       for (;;) {
         const { checked, expired } = db.activeExpire(200 * effort);
         if (checked === 0 || expired * 4 < checked || performance.now() > deadline) break;
@@ -567,7 +633,8 @@ export class Server implements DbHost {
     if (timeout > 0) {
       const now = Date.now();
       for (const c of this.clients.values()) {
-        if (c.isMaster || c.isReplica || c.blocked !== null || c.channels.size + c.patterns.size > 0) continue;
+        if (c.isMaster || c.isReplica || c.blocked !== null || c.channels.size + c.patterns.size > 0)
+          continue;
         if (now - c.lastInteraction > timeout * 1000) {
           this.log.verbose(`Closing idle client id=${c.id}`);
           c.closeAfterReply();

@@ -44,7 +44,8 @@ export function encodingOf(v: RValue, limits: EncodingLimits): string {
   if (v instanceof Map) {
     if (v.size > limits.hashMaxListpackEntries) return 'hashtable';
     for (const [f, val] of v) {
-      if (f.length > limits.hashMaxListpackValue || val.length > limits.hashMaxListpackValue) return 'hashtable';
+      if (f.length > limits.hashMaxListpackValue || val.length > limits.hashMaxListpackValue)
+        return 'hashtable';
     }
     return 'listpack';
   }

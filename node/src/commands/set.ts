@@ -1,0 +1,243 @@
+// Set commands: SADD/SREM/membership, SRANDMEMBER/SPOP with counts, SMOVE, set algebra and *STORE,
+// SINTERCARD, SSCAN.
+import { cmd, type CommandSpec, type Ctx } from '../server/command.js';
+import { RedisError, ERR_SYNTAX } from '../store/errors.js';
+import { argInt, getSet } from './util.js';
+import { parseCursor, encodingLimits } from './keyspace.js';
+import { isCanonicalInt } from '../store/value.js';
+import { parseScanOptions, shuffle } from './hash.js';
+import { globMatch } from './glob.js';
+import type { RSet } from '../store/value.js';
+
+/**
+ * Members in reply order. Redis stores small all-integer sets as a sorted intset, so clients see them
+ * in numeric order; we reply in the same order for sets that would be intsets.
+ */
+export function replyOrder(s: Iterable<string>, size: number): string[] {
+  const all = [...s];
+  if (size <= encodingLimits.get().setMaxIntsetEntries && all.every(isCanonicalInt)) {
+    return all.sort((a, b) => {
+      const d = BigInt(a) - BigInt(b);
+      return d < 0n ? -1 : d > 0n ? 1 : 0;
+    });
+  }
+  return all;
+}
+
+function sadd(c: Ctx, argv: string[]): void {
+  let s = getSet(c.db, argv[1], true);
+  const created = s === undefined;
+  s ??= new Set();
+  let n = 0;
+  for (let i = 2; i < argv.length; i++) {
+    if (!s.has(argv[i])) {
+      s.add(argv[i]);
+      n++;
+    }
+  }
+  if (created) c.db.set(argv[1], s);
+  else if (n > 0) c.db.touched(argv[1]);
+  c.int(n);
+}
+
+function afterRemove(c: Ctx, key: string, s: RSet): void {
+  if (s.size === 0) c.db.delete(key);
+  else c.db.touched(key);
+}
+
+function srem(c: Ctx, argv: string[]): void {
+  const s = getSet(c.db, argv[1], true);
+  if (s === undefined) return c.int(0);
+  let n = 0;
+  for (let i = 2; i < argv.length; i++) if (s.delete(argv[i])) n++;
+  if (n > 0) afterRemove(c, argv[1], s);
+  c.int(n);
+}
+
+function scard(c: Ctx, argv: string[]): void {
+  c.int(getSet(c.db, argv[1])?.size ?? 0);
+}
+
+function sismember(c: Ctx, argv: string[]): void {
+  c.int(getSet(c.db, argv[1])?.has(argv[2]) ? 1 : 0);
+}
+
+function smismember(c: Ctx, argv: string[]): void {
+  const s = getSet(c.db, argv[1]);
+  c.arrayLen(argv.length - 2);
+  for (let i = 2; i < argv.length; i++) c.int(s?.has(argv[i]) ? 1 : 0);
+}
+
+function smembers(c: Ctx, argv: string[]): void {
+  const s = getSet(c.db, argv[1]);
+  if (s === undefined) return c.setLen(0);
+  c.setLen(s.size);
+  for (const m of replyOrder(s, s.size)) c.bulk(m);
+}
+
+function srandmember(c: Ctx, argv: string[]): void {
+  if (argv.length > 3) throw new RedisError(ERR_SYNTAX);
+  const s = getSet(c.db, argv[1]);
+  if (argv.length === 2) {
+    if (s === undefined) return c.nil();
+    const all = [...s];
+    return c.bulk(all[Math.floor(Math.random() * all.length)]);
+  }
+  const count = argInt(argv[2], 'ERR value is out of range');
+  if (s === undefined || count === 0) return c.arrayLen(0);
+  const all = [...s];
+  if (count < 0) {
+    const out: string[] = [];
+    for (let i = 0; i < -count; i++) out.push(all[Math.floor(Math.random() * all.length)]);
+    return c.bulks(out);
+  }
+  c.bulks(shuffle(all).slice(0, count));
+}
+
+function spop(c: Ctx, argv: string[]): void {
+  if (argv.length > 3) throw new RedisError(ERR_SYNTAX);
+  const key = argv[1];
+  const count = argv.length === 3 ? argInt(argv[2], 'ERR value is out of range, must be positive') : null;
+  if (count !== null && count < 0) throw new RedisError('ERR value is out of range, must be positive');
+  const s = getSet(c.db, key, count !== 0);
+  if (s === undefined) return count === null ? c.nil() : c.setLen(0);
+  if (count === 0) return c.setLen(0);
+  const all = [...s];
+  const picked =
+    count === null ? [all[Math.floor(Math.random() * all.length)]] : shuffle(all).slice(0, count);
+  for (const m of picked) s.delete(m);
+  if (s.size === 0) {
+    c.db.delete(key);
+    c.propagateAs(count === null ? ['SREM', key, picked[0]] : ['DEL', key]);
+  } else {
+    c.db.touched(key);
+    c.propagateAs(['SREM', key, ...picked]);
+  }
+  if (count === null) return c.bulk(picked[0]);
+  c.setLen(picked.length);
+  for (const m of picked) c.bulk(m);
+}
+
+function smove(c: Ctx, argv: string[]): void {
+  const [, src, dst, member] = argv;
+  getSet(c.db, dst); // WRONGTYPE on the destination comes first, like Redis
+  const s = getSet(c.db, src, true);
+  if (s === undefined) return c.int(0);
+  if (src === dst) return c.int(s.has(member) ? 1 : 0);
+  if (!s.delete(member)) return c.int(0);
+  afterRemove(c, src, s);
+  const dw = getSet(c.db, dst, true);
+  if (dw === undefined) c.db.set(dst, new Set([member]));
+  else {
+    dw.add(member);
+    c.db.touched(dst);
+  }
+  c.int(1);
+}
+
+function loadSets(c: Ctx, keys: string[]): (RSet | undefined)[] {
+  return keys.map((k) => getSet(c.db, k));
+}
+
+function inter(sets: (RSet | undefined)[], limit = Infinity): Set<string> {
+  const out = new Set<string>();
+  if (sets.some((s) => s === undefined || s.size === 0)) return out;
+  const sorted = (sets as RSet[]).slice().sort((a, b) => a.size - b.size);
+  for (const m of sorted[0]) {
+    if (sorted.every((s) => s.has(m))) {
+      out.add(m);
+      if (out.size >= limit) break;
+    }
+  }
+  return out;
+}
+
+function union(sets: (RSet | undefined)[]): Set<string> {
+  const out = new Set<string>();
+  for (const s of sets) if (s !== undefined) for (const m of s) out.add(m);
+  return out;
+}
+
+function diff(sets: (RSet | undefined)[]): Set<string> {
+  const [first, ...rest] = sets;
+  const out = new Set<string>();
+  if (first === undefined) return out;
+  for (const m of first) if (!rest.some((s) => s?.has(m))) out.add(m);
+  return out;
+}
+
+function algebra(op: (sets: (RSet | undefined)[]) => Set<string>) {
+  return (c: Ctx, argv: string[]): void => {
+    const r = op(loadSets(c, argv.slice(1)));
+    c.setLen(r.size);
+    for (const m of replyOrder(r, r.size)) c.bulk(m);
+  };
+}
+
+function algebraStore(op: (sets: (RSet | undefined)[]) => Set<string>) {
+  return (c: Ctx, argv: string[]): void => {
+    const r = op(loadSets(c, argv.slice(2)));
+    const dst = argv[1];
+    if (r.size === 0) c.db.delete(dst);
+    else c.db.set(dst, r);
+    c.int(r.size);
+  };
+}
+
+function sintercard(c: Ctx, argv: string[]): void {
+  const numkeys = argInt(argv[1], 'ERR numkeys should be greater than 0');
+  if (numkeys <= 0) throw new RedisError('ERR numkeys should be greater than 0');
+  if (argv.length < 2 + numkeys)
+    throw new RedisError("ERR Number of keys can't be greater than number of args");
+  let limit = 0;
+  for (let i = 2 + numkeys; i < argv.length; i += 2) {
+    if (argv[i].toUpperCase() === 'LIMIT' && i + 1 < argv.length) {
+      limit = argInt(argv[i + 1], "ERR LIMIT can't be negative");
+      if (limit < 0) throw new RedisError("ERR LIMIT can't be negative");
+    } else throw new RedisError(ERR_SYNTAX);
+  }
+  const sets = loadSets(c, argv.slice(2, 2 + numkeys));
+  c.int(inter(sets, limit === 0 ? Infinity : limit).size);
+}
+
+function sscan(c: Ctx, argv: string[]): void {
+  parseCursor(argv[2]);
+  const pattern = parseScanOptions(argv, 3);
+  const s = getSet(c.db, argv[1]);
+  const out: string[] = [];
+  if (s !== undefined)
+    for (const m of replyOrder(s, s.size))
+      if (pattern === null || pattern === '*' || globMatch(pattern, m)) out.push(m);
+  c.arrayLen(2);
+  c.bulk('0');
+  c.bulks(out);
+}
+
+const K1: [number, number, number] = [1, 1, 1];
+
+export const commands: CommandSpec[] = [
+  cmd('sadd', -3, ['write', 'denyoom', 'fast'], K1, 'set', sadd),
+  cmd('srem', -3, ['write', 'fast'], K1, 'set', srem),
+  cmd('scard', 2, ['readonly', 'fast'], K1, 'set', scard),
+  cmd('sismember', 3, ['readonly', 'fast'], K1, 'set', sismember),
+  cmd('smismember', -3, ['readonly', 'fast'], K1, 'set', smismember),
+  cmd('smembers', 2, ['readonly'], K1, 'set', smembers),
+  cmd('srandmember', -2, ['readonly'], K1, 'set', srandmember),
+  cmd('spop', -2, ['write', 'fast'], K1, 'set', spop),
+  cmd('smove', 4, ['write', 'fast'], [1, 2, 1], 'set', smove),
+  cmd('sinter', -2, ['readonly'], [1, -1, 1], 'set', algebra(inter)),
+  cmd('sunion', -2, ['readonly'], [1, -1, 1], 'set', algebra(union)),
+  cmd('sdiff', -2, ['readonly'], [1, -1, 1], 'set', algebra(diff)),
+  cmd(
+    'sinterstore',
+    -3,
+    ['write', 'denyoom'],
+    [1, -1, 1],
+    'set',
+    algebraStore((s) => inter(s)),
+  ),
+  cmd('sunionstore', -3, ['write', 'denyoom'], [1, -1, 1], 'set', algebraStore(union)),
+  cmd('sdiffstore', -3, ['write', 'denyoom'], [1, -1, 1], 'set', algebraStore(diff)),
+  cmd('sintercard', -3, ['readonly'], [0, 0, 0], 'set', sintercard),
+  cmd('sscan', -3, ['readonly'], K1, 'set', sscan),
+];

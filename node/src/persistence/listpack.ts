@@ -1,0 +1,221 @@
+// Compact encodings inside RDB payloads: listpack (encode and decode), ziplist and intset (decode),
+// as Redis 7.0 writes and reads them.
+
+const INT_RE = /^-?(0|[1-9][0-9]{0,18})$/;
+
+function asInt(s: string): bigint | null {
+  if (s.length > 20 || !INT_RE.test(s)) return null;
+  const n = BigInt(s);
+  if (n > 9223372036854775807n || n < -9223372036854775808n) return null;
+  return n;
+}
+
+function backlenBytes(l: number): number[] {
+  if (l <= 127) return [l];
+  if (l < 16383) return [l >> 7, (l & 127) | 128];
+  if (l < 2097151) return [l >> 14, ((l >> 7) & 127) | 128, (l & 127) | 128];
+  if (l < 268435455) return [l >> 21, ((l >> 14) & 127) | 128, ((l >> 7) & 127) | 128, (l & 127) | 128];
+  return [
+    Math.floor(l / 2 ** 28),
+    ((l >> 21) & 127) | 128,
+    ((l >> 14) & 127) | 128,
+    ((l >> 7) & 127) | 128,
+    (l & 127) | 128,
+  ];
+}
+
+function encodeEntry(s: string): Buffer {
+  const n = asInt(s);
+  let enc: Buffer;
+  if (n !== null) {
+    if (n >= 0n && n <= 127n) enc = Buffer.from([Number(n)]);
+    else if (n >= -4096n && n <= 4095n) {
+      const v = Number(n) & 0x1fff;
+      enc = Buffer.from([0xc0 | (v >> 8), v & 0xff]);
+    } else if (n >= -32768n && n <= 32767n) {
+      enc = Buffer.alloc(3);
+      enc[0] = 0xf1;
+      enc.writeInt16LE(Number(n), 1);
+    } else if (n >= -8388608n && n <= 8388607n) {
+      enc = Buffer.alloc(4);
+      enc[0] = 0xf2;
+      enc.writeIntLE(Number(n), 1, 3);
+    } else if (n >= -2147483648n && n <= 2147483647n) {
+      enc = Buffer.alloc(5);
+      enc[0] = 0xf3;
+      enc.writeInt32LE(Number(n), 1);
+    } else {
+      enc = Buffer.alloc(9);
+      enc[0] = 0xf4;
+      enc.writeBigInt64LE(n, 1);
+    }
+  } else {
+    const data = Buffer.from(s, 'latin1');
+    const len = data.length;
+    let hdr: Buffer;
+    if (len <= 63) hdr = Buffer.from([0x80 | len]);
+    else if (len <= 4095) hdr = Buffer.from([0xe0 | (len >> 8), len & 0xff]);
+    else {
+      hdr = Buffer.alloc(5);
+      hdr[0] = 0xf0;
+      hdr.writeUInt32LE(len, 1);
+    }
+    enc = Buffer.concat([hdr, data]);
+  }
+  return Buffer.concat([enc, Buffer.from(backlenBytes(enc.length))]);
+}
+
+/** Encodes strings as a listpack blob. */
+export function encodeListpack(items: readonly string[]): Buffer {
+  const entries = items.map(encodeEntry);
+  const body = Buffer.concat(entries);
+  const total = 6 + body.length + 1;
+  const out = Buffer.alloc(total);
+  out.writeUInt32LE(total, 0);
+  out.writeUInt16LE(Math.min(items.length, 65535), 4);
+  body.copy(out, 6);
+  out[total - 1] = 0xff;
+  return out;
+}
+
+function need(buf: Buffer, pos: number, n: number, what: string): void {
+  if (pos + n > buf.length) throw new Error(`truncated ${what}`);
+}
+
+/** Decodes a listpack blob into its entries as strings. */
+export function decodeListpack(buf: Buffer): string[] {
+  need(buf, 0, 7, 'listpack header');
+  const total = buf.readUInt32LE(0);
+  if (total !== buf.length) throw new Error('listpack length mismatch');
+  const out: string[] = [];
+  let p = 6;
+  for (;;) {
+    need(buf, p, 1, 'listpack entry');
+    const b = buf[p];
+    if (b === 0xff) break;
+    let encLen: number;
+    if ((b & 0x80) === 0) {
+      out.push(String(b & 0x7f));
+      encLen = 1;
+    } else if ((b & 0xc0) === 0x80) {
+      const len = b & 0x3f;
+      need(buf, p, 1 + len, 'listpack string');
+      out.push(buf.toString('latin1', p + 1, p + 1 + len));
+      encLen = 1 + len;
+    } else if ((b & 0xe0) === 0xc0) {
+      need(buf, p, 2, 'listpack int13');
+      let v = ((b & 0x1f) << 8) | buf[p + 1];
+      if (v >= 4096) v -= 8192;
+      out.push(String(v));
+      encLen = 2;
+    } else if ((b & 0xf0) === 0xe0) {
+      need(buf, p, 2, 'listpack str12');
+      const len = ((b & 0x0f) << 8) | buf[p + 1];
+      need(buf, p, 2 + len, 'listpack string');
+      out.push(buf.toString('latin1', p + 2, p + 2 + len));
+      encLen = 2 + len;
+    } else if (b === 0xf0) {
+      need(buf, p, 5, 'listpack str32');
+      const len = buf.readUInt32LE(p + 1);
+      need(buf, p, 5 + len, 'listpack string');
+      out.push(buf.toString('latin1', p + 5, p + 5 + len));
+      encLen = 5 + len;
+    } else if (b === 0xf1) {
+      need(buf, p, 3, 'listpack int16');
+      out.push(String(buf.readInt16LE(p + 1)));
+      encLen = 3;
+    } else if (b === 0xf2) {
+      need(buf, p, 4, 'listpack int24');
+      out.push(String(buf.readIntLE(p + 1, 3)));
+      encLen = 4;
+    } else if (b === 0xf3) {
+      need(buf, p, 5, 'listpack int32');
+      out.push(String(buf.readInt32LE(p + 1)));
+      encLen = 5;
+    } else if (b === 0xf4) {
+      need(buf, p, 9, 'listpack int64');
+      out.push(buf.readBigInt64LE(p + 1).toString());
+      encLen = 9;
+    } else throw new Error(`bad listpack encoding byte 0x${b.toString(16)}`);
+    p += encLen + backlenBytes(encLen).length;
+  }
+  return out;
+}
+
+/** Decodes a (pre-7.0) ziplist blob into strings. */
+export function decodeZiplist(buf: Buffer): string[] {
+  need(buf, 0, 11, 'ziplist header');
+  const out: string[] = [];
+  let p = 10;
+  for (;;) {
+    need(buf, p, 1, 'ziplist entry');
+    if (buf[p] === 0xff) break;
+    p += buf[p] === 0xfe ? 5 : 1; // prevlen
+    need(buf, p, 1, 'ziplist encoding');
+    const b = buf[p];
+    const top = b >> 6;
+    if (top === 0) {
+      const len = b & 0x3f;
+      need(buf, p, 1 + len, 'ziplist string');
+      out.push(buf.toString('latin1', p + 1, p + 1 + len));
+      p += 1 + len;
+    } else if (top === 1) {
+      need(buf, p, 2, 'ziplist str14');
+      const len = ((b & 0x3f) << 8) | buf[p + 1];
+      need(buf, p, 2 + len, 'ziplist string');
+      out.push(buf.toString('latin1', p + 2, p + 2 + len));
+      p += 2 + len;
+    } else if (b === 0x80) {
+      need(buf, p, 5, 'ziplist str32');
+      const len = buf.readUInt32BE(p + 1);
+      need(buf, p, 5 + len, 'ziplist string');
+      out.push(buf.toString('latin1', p + 5, p + 5 + len));
+      p += 5 + len;
+    } else if (b === 0xc0) {
+      need(buf, p, 3, 'ziplist int16');
+      out.push(String(buf.readInt16LE(p + 1)));
+      p += 3;
+    } else if (b === 0xd0) {
+      need(buf, p, 5, 'ziplist int32');
+      out.push(String(buf.readInt32LE(p + 1)));
+      p += 5;
+    } else if (b === 0xe0) {
+      need(buf, p, 9, 'ziplist int64');
+      out.push(buf.readBigInt64LE(p + 1).toString());
+      p += 9;
+    } else if (b === 0xf0) {
+      need(buf, p, 4, 'ziplist int24');
+      out.push(String(buf.readIntLE(p + 1, 3)));
+      p += 4;
+    } else if (b === 0xfe) {
+      need(buf, p, 2, 'ziplist int8');
+      out.push(String(buf.readInt8(p + 1)));
+      p += 2;
+    } else if (b >= 0xf1 && b <= 0xfd) {
+      out.push(String((b & 0x0f) - 1));
+      p += 1;
+    } else throw new Error(`bad ziplist encoding byte 0x${b.toString(16)}`);
+  }
+  return out;
+}
+
+/** Decodes an intset blob into decimal strings. */
+export function decodeIntset(buf: Buffer): string[] {
+  need(buf, 0, 8, 'intset header');
+  const enc = buf.readUInt32LE(0);
+  const len = buf.readUInt32LE(4);
+  if (enc !== 2 && enc !== 4 && enc !== 8) throw new Error(`bad intset encoding ${enc}`);
+  need(buf, 8, enc * len, 'intset body');
+  const out: string[] = [];
+  for (let i = 0; i < len; i++) {
+    const p = 8 + i * enc;
+    out.push(
+      enc === 2
+        ? String(buf.readInt16LE(p))
+        : enc === 4
+          ? String(buf.readInt32LE(p))
+          : buf.readBigInt64LE(p).toString(),
+    );
+  }
+  return out;
+}

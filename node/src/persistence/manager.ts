@@ -1,0 +1,290 @@
+// PersistenceManager: RDB files for one server — load at start, SAVE (synchronous), BGSAVE (a
+// copy-on-write Snapshot written in slices to a temp file, then fsync + rename), save points from the
+// `save` config, save on shutdown, INFO persistence, DEBUG RELOAD, and point-in-time snapshots streamed
+// to replicas.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { Server, PersistenceControl } from '../server/server.js';
+import { Snapshot } from './snapshot.js';
+import { RdbWriter } from './rdb-writer.js';
+import { loadRdbIntoDbs, type LoadedAux } from './rdb-load.js';
+import { RedisError } from '../store/errors.js';
+
+export interface ReplAux {
+  replId: string;
+  replOffset: number;
+  streamDb: number;
+}
+
+export class PersistenceManager implements PersistenceControl {
+  lastSave = Math.floor(Date.now() / 1000);
+  private lastSaveMs = Date.now();
+  private dirtyAtLastSave = 0;
+  private running: Snapshot | null = null;
+  private runningKind: 'bgsave' | 'replication' | null = null;
+  private scheduled = false;
+  private lastBgsaveOk = true;
+  private lastBgsaveSecs = -1;
+  private bgsaveStartedAt = 0;
+  /** Longest event-loop slice of the last BGSAVE, in ms. */
+  lastLongestSliceMs = 0;
+  /** Where the replication ID/offset for the RDB aux fields come from (set by replication). */
+  replAux: () => ReplAux | null = () => null;
+
+  constructor(private readonly server: Server) {
+    server.cronHooks.push(() => this.cron());
+  }
+
+  get file(): string {
+    return path.join(this.server.config.get('dir'), this.server.config.get('dbfilename'));
+  }
+
+  private encoder(): RdbWriter {
+    const aux = this.replAux();
+    return new RdbWriter({
+      compress: this.server.config.getBool('rdbcompression'),
+      checksum: this.server.config.getBool('rdbchecksum'),
+      replId: aux?.replId,
+      replOffset: aux?.replOffset,
+      replStreamDb: aux?.streamDb,
+    });
+  }
+
+  /** Loads the configured RDB file if it exists; returns its aux replication fields. */
+  loadAtStart(): LoadedAux | null {
+    const f = this.file;
+    if (!fs.existsSync(f)) return null;
+    const start = Date.now();
+    const r = this.loadFile(f);
+    let keys = 0;
+    for (const db of this.server.dbs) keys += db.size;
+    this.server.log.notice(
+      `DB loaded from disk: ${((Date.now() - start) / 1000).toFixed(3)} seconds (${keys} keys)`,
+    );
+    return r;
+  }
+
+  /** Replaces every database with the content of an RDB file. */
+  loadFile(file: string): LoadedAux {
+    const buf = fs.readFileSync(file);
+    for (const db of this.server.dbs) db.flush();
+    const aux = loadRdbIntoDbs(buf, this.server.dbs, Date.now(), !this.server.replicaMode);
+    this.dirtyAtLastSave = this.server.dirty;
+    return aux;
+  }
+
+  bgsaveInProgress(): boolean {
+    return this.running !== null && this.runningKind === 'bgsave';
+  }
+
+  busy(): boolean {
+    return this.running !== null;
+  }
+
+  private startSnapshot(sink: (chunk: Buffer) => void): Snapshot {
+    return new Snapshot(
+      this.server.dbs.map((d) => d.ks),
+      this.encoder(),
+      sink,
+      { sliceMs: 4 },
+    );
+  }
+
+  /** SAVE: a synchronous snapshot to the RDB file. */
+  saveSync(): void {
+    if (this.running !== null) throw new RedisError('ERR Background save already in progress');
+    const dirtyBefore = this.server.dirty;
+    this.writeFileAtomically((sink) => {
+      const snap = this.startSnapshot(sink);
+      snap.runSync();
+    });
+    this.saved(dirtyBefore);
+    this.server.log.notice('DB saved on disk');
+  }
+
+  private writeFileAtomically(produce: (sink: (chunk: Buffer) => void) => void): void {
+    const tmp = path.join(this.server.config.get('dir'), `temp-${process.pid}.rdb`);
+    const fd = fs.openSync(tmp, 'w');
+    try {
+      produce((chunk) => {
+        fs.writeSync(fd, chunk);
+      });
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+    fs.renameSync(tmp, this.file);
+  }
+
+  private saved(dirtyBefore: number): void {
+    this.dirtyAtLastSave = dirtyBefore;
+    this.lastSaveMs = Date.now();
+    this.lastSave = Math.floor(this.lastSaveMs / 1000);
+  }
+
+  /** BGSAVE: the snapshot runs in slices; commands keep being served meanwhile. */
+  bgsave(): void {
+    if (this.running !== null) throw new RedisError('ERR Background save already in progress');
+    const dirtyBefore = this.server.dirty;
+    const tmp = path.join(this.server.config.get('dir'), `temp-bg-${process.pid}.rdb`);
+    const fd = fs.openSync(tmp, 'w');
+    const snap = this.startSnapshot((chunk) => {
+      fs.writeSync(fd, chunk);
+    });
+    this.running = snap;
+    this.runningKind = 'bgsave';
+    this.bgsaveStartedAt = Date.now();
+    this.server.log.notice('Background saving started');
+    snap
+      .run()
+      .then(() => {
+        fs.fsyncSync(fd);
+        fs.closeSync(fd);
+        fs.renameSync(tmp, this.file);
+        this.saved(dirtyBefore);
+        this.lastBgsaveOk = true;
+        this.server.log.notice(
+          `Background saving terminated with success (${snap.keysWritten} keys, ${snap.slices} slices, longest slice ${snap.longestSliceMs.toFixed(1)} ms)`,
+        );
+      })
+      .catch((e: Error) => {
+        try {
+          fs.closeSync(fd);
+        } catch {
+          // already closed
+        }
+        fs.rmSync(tmp, { force: true });
+        this.lastBgsaveOk = false;
+        this.server.log.warning(`Background saving error: ${e.message}`);
+      })
+      .finally(() => {
+        this.lastLongestSliceMs = snap.longestSliceMs;
+        this.lastBgsaveSecs = Math.round((Date.now() - this.bgsaveStartedAt) / 1000);
+        this.running = null;
+        this.runningKind = null;
+        if (this.scheduled) {
+          this.scheduled = false;
+          this.bgsave();
+        }
+      });
+  }
+
+  /** Resolves when the running BGSAVE (if any) ends. */
+  async waitIdle(): Promise<void> {
+    while (this.running !== null) await new Promise((r) => setTimeout(r, 5));
+  }
+
+  scheduleBgsave(): void {
+    this.scheduled = true;
+  }
+
+  /** A point-in-time snapshot streamed to replicas (replication's SnapshotSource). */
+  async stream(sink: (chunk: Buffer) => void, paused: () => boolean): Promise<void> {
+    if (this.running !== null) throw new Error('a snapshot is already running');
+    const snap = this.startSnapshot(sink);
+    this.running = snap;
+    this.runningKind = 'replication';
+    try {
+      await new Promise<void>((resolve, reject) => {
+        const tick = (): void => {
+          try {
+            if (paused()) {
+              setTimeout(tick, 1);
+              return;
+            }
+            if (snap.step()) resolve();
+            else setImmediate(tick);
+          } catch (e) {
+            snap.cancel();
+            reject(e as Error);
+          }
+        };
+        tick();
+      });
+    } finally {
+      this.running = null;
+      this.runningKind = null;
+    }
+  }
+
+  async debugReload(): Promise<void> {
+    await this.waitIdle();
+    this.saveSync();
+    this.loadFile(this.file);
+  }
+
+  afterFlushAll(): void {
+    // Like Redis: FLUSHALL with save points configured rewrites the RDB so the flush persists.
+    if (this.savePoints().length > 0 && this.running === null) this.saveSync();
+  }
+
+  private savePoints(): [number, number][] {
+    const v = this.server.config.get('save').trim();
+    if (v === '') return [];
+    const parts = v.split(/\s+/).map(Number);
+    const out: [number, number][] = [];
+    for (let i = 0; i + 1 < parts.length; i += 2) out.push([parts[i], parts[i + 1]]);
+    return out;
+  }
+
+  private cron(): void {
+    if (this.running !== null) return;
+    const changes = this.server.dirty - this.dirtyAtLastSave;
+    if (changes <= 0) return;
+    const elapsed = (Date.now() - this.lastSaveMs) / 1000;
+    for (const [secs, minChanges] of this.savePoints()) {
+      if (changes >= minChanges && elapsed >= secs) {
+        this.server.log.notice(`${minChanges} changes in ${secs} seconds. Saving...`);
+        this.bgsave();
+        return;
+      }
+    }
+  }
+
+  async onShutdown(save: boolean | null): Promise<void> {
+    const want = save ?? this.savePoints().length > 0;
+    if (this.running !== null) {
+      this.running.cancel();
+      await new Promise((r) => setImmediate(r));
+    }
+    if (!want) return;
+    this.server.log.notice('Saving the final RDB snapshot before exiting.');
+    this.running = null;
+    this.saveSync();
+  }
+
+  infoLines(): string[] {
+    const inProgress = this.bgsaveInProgress();
+    return [
+      'loading:0',
+      'async_loading:0',
+      `current_cow_peak:0`,
+      `current_cow_size:0`,
+      `current_cow_size_age:0`,
+      `current_fork_perc:0.00`,
+      `current_save_keys_processed:${this.running?.keysWritten ?? 0}`,
+      `current_save_keys_total:0`,
+      `rdb_changes_since_last_save:${Math.max(0, this.server.dirty - this.dirtyAtLastSave)}`,
+      `rdb_bgsave_in_progress:${inProgress ? 1 : 0}`,
+      `rdb_last_save_time:${this.lastSave}`,
+      `rdb_last_bgsave_status:${this.lastBgsaveOk ? 'ok' : 'err'}`,
+      `rdb_last_bgsave_time_sec:${this.lastBgsaveSecs}`,
+      `rdb_current_bgsave_time_sec:${inProgress ? Math.round((Date.now() - this.bgsaveStartedAt) / 1000) : -1}`,
+      `rdb_saves:0`,
+      `rdb_last_cow_size:0`,
+      `rdb_last_bgsave_longest_slice_ms:${this.lastLongestSliceMs.toFixed(1)}`,
+      'aof_enabled:0',
+      'aof_rewrite_in_progress:0',
+      'aof_rewrite_scheduled:0',
+      'aof_last_rewrite_time_sec:-1',
+      'aof_current_rewrite_time_sec:-1',
+      'aof_last_bgrewrite_status:ok',
+      'aof_rewrites:0',
+      'aof_rewrites_consecutive_failures:0',
+      'aof_last_write_status:ok',
+      'aof_last_cow_size:0',
+      'module_fork_in_progress:0',
+      'module_fork_last_cow_size:0',
+    ];
+  }
+}

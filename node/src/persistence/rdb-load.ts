@@ -1,0 +1,33 @@
+// Loads an RDB buffer into the server's databases: keys go in as read; a master drops keys that have
+// already expired (like Redis), a replica keeps them for its master's DELs. Returns the replication
+// AUX fields (repl-id, repl-offset, repl-stream-db) for a partial resync after restart.
+import type { Db } from '../store/db.js';
+import { readRdb, RdbError } from './rdb-reader.js';
+
+export interface LoadedAux {
+  replId: string | null;
+  replOffset: number | null;
+  streamDb: number;
+}
+
+export function loadRdbIntoDbs(buf: Buffer, dbs: Db[], now: number, dropExpired: boolean): LoadedAux {
+  const aux: LoadedAux = { replId: null, replOffset: null, streamDb: 0 };
+  readRdb(buf, {
+    aux(k, v) {
+      if (k === 'repl-id' && /^[0-9a-f]{40}$/.test(v)) aux.replId = v;
+      else if (k === 'repl-offset' && /^-?[0-9]+$/.test(v)) aux.replOffset = Number(v);
+      else if (k === 'repl-stream-db' && /^[0-9]+$/.test(v)) aux.streamDb = Number(v);
+    },
+    key(dbIndex, key, value, expireAt) {
+      const db = dbs[dbIndex];
+      if (db === undefined)
+        throw new RdbError(
+          `FATAL: Data file was created with a Redis server configured to handle more than ${dbs.length} databases. Exiting`,
+        );
+      if (dropExpired && expireAt !== -1 && expireAt <= now) return;
+      const e = db.ks.set(key, value);
+      if (expireAt !== -1) db.ks.setExpire(key, e, expireAt);
+    },
+  });
+  return aux;
+}

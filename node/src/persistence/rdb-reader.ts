@@ -1,0 +1,295 @@
+// RdbReader: parses a whole RDB file (versions 1..11) as Redis 7.0/7.2 write it, calling back per key
+// with the value converted to tsredis's structures: strings (int and LZF encodings), lists (linked,
+// ziplist, quicklist, quicklist2), sets (plain, intset, listpack), hashes (plain, ziplist, listpack),
+// zsets (string and binary scores, ziplist, listpack). Corrupt or truncated input throws an Error.
+import { Crc64 } from './crc64.js';
+import { lzfDecompress } from './lzf.js';
+import { decodeIntset, decodeListpack, decodeZiplist } from './listpack.js';
+import { RList } from '../store/list.js';
+import { RZSet } from '../store/zset.js';
+import type { RValue } from '../store/value.js';
+
+export class RdbError extends Error {}
+
+export interface RdbVisitor {
+  aux?(key: string, value: string): void;
+  key(db: number, key: string, value: RValue, expireAt: number): void;
+}
+
+const MAX_RDB_VERSION = 11;
+
+export function readRdb(buf: Buffer, visitor: RdbVisitor): void {
+  new Reader(buf, visitor).run();
+}
+
+class Reader {
+  private p = 0;
+  private db = 0;
+  private version = 0;
+
+  constructor(
+    private readonly buf: Buffer,
+    private readonly v: RdbVisitor,
+  ) {}
+
+  private need(n: number): void {
+    if (this.p + n > this.buf.length) throw new RdbError('Unexpected EOF reading RDB file');
+  }
+
+  private u8(): number {
+    this.need(1);
+    return this.buf[this.p++];
+  }
+
+  /** Returns [length, isEncoded]. */
+  private lenEnc(): [number, boolean] {
+    const b = this.u8();
+    const type = b >> 6;
+    if (type === 0) return [b & 0x3f, false];
+    if (type === 1) return [((b & 0x3f) << 8) | this.u8(), false];
+    if (type === 3) return [b & 0x3f, true];
+    if (b === 0x80) {
+      this.need(4);
+      const v = this.buf.readUInt32BE(this.p);
+      this.p += 4;
+      return [v, false];
+    }
+    if (b === 0x81) {
+      this.need(8);
+      const v = this.buf.readBigUInt64BE(this.p);
+      this.p += 8;
+      if (v > BigInt(Number.MAX_SAFE_INTEGER)) throw new RdbError('length too large');
+      return [Number(v), false];
+    }
+    throw new RdbError(`Unknown length encoding ${b} in rdbLoadLen()`);
+  }
+
+  private len(): number {
+    const [n, enc] = this.lenEnc();
+    if (enc) throw new RdbError('unexpected encoded length');
+    return n;
+  }
+
+  private bytes(): Buffer {
+    const [n, enc] = this.lenEnc();
+    if (enc) {
+      if (n === 0) return Buffer.from(String(this.buf.readInt8((this.need(1), this.p++))), 'latin1');
+      if (n === 1) {
+        this.need(2);
+        const v = this.buf.readInt16LE(this.p);
+        this.p += 2;
+        return Buffer.from(String(v), 'latin1');
+      }
+      if (n === 2) {
+        this.need(4);
+        const v = this.buf.readInt32LE(this.p);
+        this.p += 4;
+        return Buffer.from(String(v), 'latin1');
+      }
+      if (n === 3) {
+        const clen = this.len();
+        const ulen = this.len();
+        this.need(clen);
+        const out = lzfDecompress(this.buf.subarray(this.p, this.p + clen), ulen);
+        this.p += clen;
+        return out;
+      }
+      throw new RdbError(`Unknown RDB string encoding type ${n}`);
+    }
+    this.need(n);
+    const out = this.buf.subarray(this.p, this.p + n);
+    this.p += n;
+    return out;
+  }
+
+  private str(): string {
+    const b = this.bytes();
+    return b.toString('latin1');
+  }
+
+  private doubleStr(): number {
+    const n = this.u8();
+    if (n === 253) return NaN;
+    if (n === 254) return Infinity;
+    if (n === 255) return -Infinity;
+    this.need(n);
+    const s = this.buf.toString('latin1', this.p, this.p + n);
+    this.p += n;
+    return Number(s);
+  }
+
+  private doubleBin(): number {
+    this.need(8);
+    const v = this.buf.readDoubleLE(this.p);
+    this.p += 8;
+    return v;
+  }
+
+  run(): void {
+    this.need(9);
+    const magic = this.buf.toString('latin1', 0, 5);
+    if (magic !== 'REDIS') throw new RdbError('Wrong signature trying to load DB from file');
+    this.version = Number(this.buf.toString('latin1', 5, 9));
+    if (!Number.isInteger(this.version) || this.version < 1 || this.version > MAX_RDB_VERSION) {
+      throw new RdbError(`Can't handle RDB format version ${this.buf.toString('latin1', 5, 9)}`);
+    }
+    this.p = 9;
+    let expireAt = -1;
+    for (;;) {
+      const type = this.u8();
+      switch (type) {
+        case 0xfc: {
+          this.need(8);
+          expireAt = Number(this.buf.readBigInt64LE(this.p));
+          this.p += 8;
+          continue;
+        }
+        case 0xfd: {
+          this.need(4);
+          expireAt = this.buf.readInt32LE(this.p) * 1000;
+          this.p += 4;
+          continue;
+        }
+        case 0xf8:
+          this.len();
+          continue;
+        case 0xf9:
+          this.u8();
+          continue;
+        case 0xfe:
+          this.db = this.len();
+          continue;
+        case 0xfb:
+          this.len();
+          this.len();
+          continue;
+        case 0xfa: {
+          const k = this.str();
+          const val = this.str();
+          this.v.aux?.(k, val);
+          continue;
+        }
+        case 0xf5:
+          // FUNCTION2: a library's code; tsredis has no functions, so it is skipped.
+          this.bytes();
+          continue;
+        case 0xf6:
+          throw new RdbError('Pre-release function format not supported');
+        case 0xf7:
+          throw new RdbError('Modules are not supported by tsredis (MODULE_AUX in RDB)');
+        case 0xff: {
+          const end = this.p;
+          if (this.version >= 5) {
+            this.need(8);
+            const expected = this.buf.readBigUInt64LE(end);
+            if (expected !== 0n) {
+              const actual = new Crc64().update(this.buf.subarray(0, end)).value();
+              if (actual !== expected) throw new RdbError('Wrong RDB checksum');
+            }
+          }
+          return;
+        }
+        default: {
+          const key = this.str();
+          const value = this.value(type);
+          this.v.key(this.db, key, value, expireAt);
+          expireAt = -1;
+        }
+      }
+    }
+  }
+
+  private value(type: number): RValue {
+    switch (type) {
+      case 0:
+        return this.str();
+      case 1: {
+        const n = this.len();
+        const l = new RList();
+        for (let i = 0; i < n; i++) l.pushTail(this.str());
+        return l;
+      }
+      case 2: {
+        const n = this.len();
+        const s = new Set<string>();
+        for (let i = 0; i < n; i++) s.add(this.str());
+        return s;
+      }
+      case 3:
+      case 5: {
+        const n = this.len();
+        const z = new RZSet();
+        for (let i = 0; i < n; i++) {
+          const m = this.str();
+          z.add(m, type === 3 ? this.doubleStr() : this.doubleBin());
+        }
+        return z;
+      }
+      case 4: {
+        const n = this.len();
+        const h = new Map<string, string>();
+        for (let i = 0; i < n; i++) {
+          const f = this.str();
+          h.set(f, this.str());
+        }
+        return h;
+      }
+      case 10:
+        return RList.from(decodeZiplist(this.bytes()));
+      case 11:
+        return new Set(decodeIntset(this.bytes()));
+      case 12:
+      case 17: {
+        const items = type === 12 ? decodeZiplist(this.bytes()) : decodeListpack(this.bytes());
+        return pairsToZSet(items);
+      }
+      case 13:
+      case 16: {
+        const items = type === 13 ? decodeZiplist(this.bytes()) : decodeListpack(this.bytes());
+        if (items.length % 2 !== 0) throw new RdbError('odd number of hash entries');
+        const h = new Map<string, string>();
+        for (let i = 0; i < items.length; i += 2) h.set(items[i], items[i + 1]);
+        return h;
+      }
+      case 14:
+      case 18: {
+        const nodes = this.len();
+        const l = new RList();
+        for (let i = 0; i < nodes; i++) {
+          const container = type === 18 ? this.len() : 2;
+          const blob = this.bytes();
+          if (container === 1) l.pushTail(blob.toString('latin1'));
+          else if (container === 2)
+            for (const it of type === 14 ? decodeZiplist(blob) : decodeListpack(blob)) l.pushTail(it);
+          else throw new RdbError(`Quicklist integrity check failed (container ${container})`);
+        }
+        return l;
+      }
+      case 20:
+        return new Set(decodeListpack(this.bytes()));
+      case 9:
+        throw new RdbError('zipmap encoded hashes (RDB < 4) are not supported');
+      case 15:
+      case 19:
+      case 21:
+        throw new RdbError('stream type not supported by tsredis');
+      case 6:
+      case 7:
+        throw new RdbError('Modules are not supported by tsredis');
+      default:
+        throw new RdbError(`Unknown RDB encoding type ${type}`);
+    }
+  }
+}
+
+function pairsToZSet(items: string[]): RZSet {
+  if (items.length % 2 !== 0) throw new RdbError('odd number of zset entries');
+  const z = new RZSet();
+  for (let i = 0; i < items.length; i += 2) {
+    const raw = items[i + 1].toLowerCase();
+    const s = raw === 'inf' || raw === '+inf' ? Infinity : raw === '-inf' ? -Infinity : Number(raw);
+    if (Number.isNaN(s)) throw new RdbError('bad zset score');
+    z.add(items[i], s);
+  }
+  return z;
+}

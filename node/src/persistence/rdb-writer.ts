@@ -1,0 +1,256 @@
+// RdbWriter: encodes a dataset as a Redis 7.0 RDB (version 10) incrementally — header and AUX fields,
+// SELECTDB/RESIZEDB, EXPIRETIME_MS, values (strings with int/LZF encodings, lists as quicklist2 of
+// listpacks, sets, hashes, zsets with binary scores), EOF and the CRC64 — with no I/O: the caller
+// drains bytes with take().
+import { Crc64 } from './crc64.js';
+import { lzfCompress } from './lzf.js';
+import { encodeListpack } from './listpack.js';
+import type { RValue } from '../store/value.js';
+import { RList } from '../store/list.js';
+import type { RdbEncoder } from './snapshot.js';
+
+export const RDB_VERSION = 10;
+export const T_STRING = 0;
+export const T_SET = 2;
+export const T_HASH = 4;
+export const T_ZSET_2 = 5;
+export const T_LIST_QUICKLIST_2 = 18;
+export const OP_AUX = 0xfa;
+export const OP_RESIZEDB = 0xfb;
+export const OP_EXPIRETIME_MS = 0xfc;
+export const OP_SELECTDB = 0xfe;
+export const OP_EOF = 0xff;
+
+export interface RdbWriterOptions {
+  compress?: boolean;
+  checksum?: boolean;
+  replId?: string;
+  replOffset?: number;
+  replStreamDb?: number;
+  /** AUX redis-ver; 7.0.15 so Redis tools recognise the file. */
+  redisVersion?: string;
+}
+
+const LIST_NODE_MAX_BYTES = 8192;
+const LIST_NODE_MAX_ENTRIES = 128;
+
+export class RdbWriter implements RdbEncoder {
+  private parts: Buffer[] = [];
+  private pending: number[] = [];
+  private crc = new Crc64();
+  private curDb = -1;
+  private resized = new Set<number>();
+  private readonly compress: boolean;
+  private readonly checksum: boolean;
+
+  constructor(opts: RdbWriterOptions = {}) {
+    this.compress = opts.compress ?? true;
+    this.checksum = opts.checksum ?? true;
+    this.raw(Buffer.from(`REDIS${String(RDB_VERSION).padStart(4, '0')}`, 'latin1'));
+    this.aux('redis-ver', opts.redisVersion ?? '7.0.15');
+    this.aux('redis-bits', '64');
+    this.aux('ctime', String(Math.floor(Date.now() / 1000)));
+    this.aux('used-mem', String(process.memoryUsage().heapUsed));
+    if (opts.replId !== undefined) {
+      this.aux('repl-stream-db', String(opts.replStreamDb ?? 0));
+      this.aux('repl-id', opts.replId);
+      this.aux('repl-offset', String(opts.replOffset ?? 0));
+    }
+    this.aux('aof-base', '0');
+  }
+
+  private flushPending(): void {
+    if (this.pending.length > 0) {
+      this.parts.push(Buffer.from(this.pending));
+      this.pending = [];
+    }
+  }
+
+  private byte(b: number): void {
+    this.pending.push(b);
+  }
+
+  private raw(b: Buffer): void {
+    if (b.length < 64) {
+      for (let i = 0; i < b.length; i++) this.pending.push(b[i]);
+      return;
+    }
+    this.flushPending();
+    this.parts.push(b);
+  }
+
+  private len(n: number): void {
+    if (n < 64) this.byte(n);
+    else if (n < 16384) {
+      this.byte(0x40 | (n >> 8));
+      this.byte(n & 0xff);
+    } else if (n <= 0xffffffff) {
+      this.byte(0x80);
+      this.byte((n >>> 24) & 0xff);
+      this.byte((n >>> 16) & 0xff);
+      this.byte((n >>> 8) & 0xff);
+      this.byte(n & 0xff);
+    } else {
+      const b = Buffer.alloc(9);
+      b[0] = 0x81;
+      b.writeBigUInt64BE(BigInt(n), 1);
+      this.raw(b);
+    }
+  }
+
+  /** A string with Redis's encodings: small integers as C0/C1/C2, long strings LZF-compressed. */
+  private str(s: string): void {
+    if (s.length <= 11 && /^(0|-?[1-9][0-9]*)$/.test(s)) {
+      const n = Number(s);
+      if (n >= -128 && n <= 127) {
+        this.byte(0xc0);
+        this.byte(n & 0xff);
+        return;
+      }
+      if (n >= -32768 && n <= 32767) {
+        this.byte(0xc1);
+        this.byte(n & 0xff);
+        this.byte((n >> 8) & 0xff);
+        return;
+      }
+      if (n >= -2147483648 && n <= 2147483647) {
+        const b = Buffer.alloc(5);
+        b[0] = 0xc2;
+        b.writeInt32LE(n, 1);
+        this.raw(b);
+        return;
+      }
+    }
+    const data = Buffer.from(s, 'latin1');
+    this.bytes(data);
+  }
+
+  /** A length-prefixed blob, LZF-compressed when that helps (strings > 20 bytes, like Redis). */
+  private bytes(data: Buffer): void {
+    if (this.compress && data.length > 20) {
+      const c = lzfCompress(data);
+      if (c !== null) {
+        this.byte(0xc3);
+        this.len(c.length);
+        this.len(data.length);
+        this.raw(c);
+        return;
+      }
+    }
+    this.len(data.length);
+    this.raw(data);
+  }
+
+  private aux(k: string, v: string): void {
+    this.byte(OP_AUX);
+    this.str(k);
+    this.str(v);
+  }
+
+  writeKey(dbIndex: number, key: string, value: RValue, expireAt: number, dbSizes?: [number, number]): void {
+    if (dbIndex !== this.curDb) {
+      this.byte(OP_SELECTDB);
+      this.len(dbIndex);
+      this.curDb = dbIndex;
+      if (!this.resized.has(dbIndex)) {
+        this.resized.add(dbIndex);
+        this.byte(OP_RESIZEDB);
+        this.len(dbSizes?.[0] ?? 0);
+        this.len(dbSizes?.[1] ?? 0);
+      }
+    }
+    if (expireAt !== -1) {
+      const b = Buffer.alloc(9);
+      b[0] = OP_EXPIRETIME_MS;
+      b.writeBigInt64LE(BigInt(expireAt), 1);
+      this.raw(b);
+    }
+    if (typeof value === 'string') {
+      this.byte(T_STRING);
+      this.str(key);
+      this.str(value);
+    } else if (value instanceof RList) {
+      this.byte(T_LIST_QUICKLIST_2);
+      this.str(key);
+      const items = value.toArray();
+      const nodes: string[][] = [];
+      let cur: string[] = [];
+      let bytes = 0;
+      for (const it of items) {
+        if (
+          cur.length > 0 &&
+          (cur.length >= LIST_NODE_MAX_ENTRIES || bytes + it.length > LIST_NODE_MAX_BYTES)
+        ) {
+          nodes.push(cur);
+          cur = [];
+          bytes = 0;
+        }
+        cur.push(it);
+        bytes += it.length + 2;
+      }
+      if (cur.length > 0) nodes.push(cur);
+      this.len(nodes.length);
+      for (const n of nodes) {
+        this.len(2); // QUICKLIST_NODE_CONTAINER_PACKED
+        this.bytes(encodeListpack(n));
+      }
+    } else if (value instanceof Map) {
+      this.byte(T_HASH);
+      this.str(key);
+      this.len(value.size);
+      for (const [f, v] of value) {
+        this.str(f);
+        this.str(v);
+      }
+    } else if (value instanceof Set) {
+      this.byte(T_SET);
+      this.str(key);
+      this.len(value.size);
+      for (const m of value) this.str(m);
+    } else {
+      this.byte(T_ZSET_2);
+      this.str(key);
+      this.len(value.size);
+      const d = Buffer.alloc(8);
+      for (const [m, s] of value.entries()) {
+        this.str(m);
+        d.writeDoubleLE(s, 0);
+        this.raw(Buffer.from(d));
+      }
+    }
+  }
+
+  finish(): void {
+    this.byte(OP_EOF);
+    this.flushPending();
+    const body = this.take();
+    this.parts.push(body);
+    const sum = this.checksum ? this.crc.bytesLE() : Buffer.alloc(8);
+    this.parts.push(sum);
+    this.finished = true;
+  }
+
+  private finished = false;
+
+  take(): Buffer {
+    this.flushPending();
+    const out = this.parts.length === 1 ? this.parts[0] : Buffer.concat(this.parts);
+    this.parts = [];
+    if (!this.finished) this.crc.update(out);
+    return out;
+  }
+
+  /** Convenience: a whole RDB in one buffer (tests, DEBUG RELOAD). */
+  static encodeAll(
+    dbs: { index: number; entries: Iterable<[string, RValue, number]> }[],
+    opts?: RdbWriterOptions,
+  ): Buffer {
+    const w = new RdbWriter(opts);
+    const chunks: Buffer[] = [];
+    for (const db of dbs) for (const [k, v, e] of db.entries) w.writeKey(db.index, k, v, e);
+    chunks.push(w.take());
+    w.finish();
+    chunks.push(w.take());
+    return Buffer.concat(chunks);
+  }
+}

@@ -1,0 +1,184 @@
+// Replication: ties the master and replica sides to a server — the propagation hook, role changes
+// (REPLICAOF host port / NO ONE with Redis's ID shifts), the write refusals (READONLY, MASTERDOWN,
+// NOREPLICAS), the cron, INFO replication and ROLE.
+import type { Server } from '../server/server.js';
+import type { Client } from '../server/client.js';
+import type { CommandSpec } from '../server/command.js';
+import { MasterSide, type SnapshotSource } from './master.js';
+import { ReplicaSide, type RdbFileLoader } from './replica.js';
+import { ReplState } from './state.js';
+
+export class Replication {
+  readonly state = new ReplState();
+  readonly master: MasterSide;
+  replica: ReplicaSide | null = null;
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly server: Server,
+    snapshots: SnapshotSource,
+    private readonly loader: RdbFileLoader,
+  ) {
+    this.master = new MasterSide(server, this.state, snapshots);
+    server.propagation.push((dbId, argv) => {
+      if (!server.replicaMode) this.master.feedCommand(dbId, argv);
+    });
+    server.clientCloseHooks.push((c) => this.master.forget(c));
+    server.refusalHooks.push((c, spec) => this.refusal(c, spec));
+    server.replicationInfo = () => this.infoLines();
+    server.currentReplOffset = () => this.state.offset;
+    server.config.onChange((name, value) => {
+      if (name === 'repl-backlog-size' && this.state.backlog !== null)
+        this.state.backlog.resize(Number(value));
+    });
+  }
+
+  start(): void {
+    const cfg = this.server.config.get('replicaof');
+    if (cfg !== '') {
+      const [host, port] = cfg.split(/\s+/);
+      if (host.toLowerCase() !== 'no') this.setMaster(host, Number(port));
+    }
+    this.timer = setInterval(() => this.cron(), 100);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    if (this.timer !== null) clearInterval(this.timer);
+    this.replica?.stop();
+    this.master.disconnectAll('shutdown');
+  }
+
+  private lastSecondCron = 0;
+
+  private cron(): void {
+    const now = Date.now();
+    if (now - this.lastSecondCron < 1000) return;
+    this.lastSecondCron = now;
+    this.replica?.cron();
+    this.master.cron(this.server.replicaMode);
+  }
+
+  /** REPLICAOF host port. */
+  setMaster(host: string, port: number): void {
+    const wasMaster = !this.server.replicaMode;
+    if (this.replica !== null) {
+      if (this.replica.host === host && this.replica.port === port) return;
+      this.replica.stop();
+    }
+    this.server.replicaMode = true;
+    this.server.log.role = 'S';
+    // Our replicas must follow the new history; they will PSYNC with us again.
+    this.master.disconnectAll('role change');
+    const r = new ReplicaSide(this.server, this.state, this.master, this.loader, host, port);
+    // A former master continues its own history: PSYNC <our replid> <our offset + 1> to the new master.
+    r.psyncable = wasMaster
+      ? this.state.backlog !== null || this.state.offset > 0
+      : (this.replica?.psyncable ?? this.loadedHistory);
+    if (!wasMaster || this.loadedHistory) r.streamDb = this.loadedStreamDb;
+    this.replica = r;
+    this.server.log.notice(`REPLICAOF ${host}:${port} enabled (user request from client)`);
+    r.connect();
+  }
+
+  /** Set by persistence when the RDB loaded at start carried a replication ID and offset. */
+  loadedHistory = false;
+  /** repl-stream-db from that RDB: the db our master's stream had selected. */
+  loadedStreamDb = 0;
+
+  /** REPLICAOF NO ONE: become a master, keeping data, shifting replication IDs. */
+  promote(): void {
+    if (this.replica === null) return;
+    this.replica.stop();
+    this.replica = null;
+    this.server.replicaMode = false;
+    this.server.log.role = 'M';
+    this.state.shiftReplId();
+    this.state.ensureBacklog(this.server.config.getInt('repl-backlog-size'));
+    this.master.seldb = -1;
+    this.master.disconnectAll('promoted to master');
+    this.server.log.notice(
+      `Setting secondary replication ID to ${this.state.replid2}, valid up to offset: ${this.state.secondReplOffset}. New replication ID is ${this.state.replid}`,
+    );
+    this.server.log.notice('MASTER MODE enabled (user request from client)');
+  }
+
+  private refusal(c: Client, spec: CommandSpec): string | null {
+    const s = this.server;
+    const isWrite = spec.flags.includes('write');
+    if (s.replicaMode) {
+      if (isWrite && !c.isMaster && s.config.getBool('replica-read-only')) {
+        return "READONLY You can't write against a read only replica.";
+      }
+      if (
+        !c.isMaster &&
+        !spec.flags.includes('stale') &&
+        !s.config.getBool('replica-serve-stale-data') &&
+        !this.replica?.linkUp
+      ) {
+        return "MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.";
+      }
+      return null;
+    }
+    if (isWrite && !c.isMaster) {
+      const min = s.config.getInt('min-replicas-to-write');
+      if (min > 0 && this.master.goodReplicas() < min) return 'NOREPLICAS Not enough good replicas to write.';
+    }
+    return null;
+  }
+
+  infoLines(): string[] {
+    const s = this.server;
+    const st = this.state;
+    const lines: string[] = [];
+    const r = this.replica;
+    if (r !== null) {
+      const up = r.linkUp;
+      lines.push(
+        'role:slave',
+        `master_host:${r.host}`,
+        `master_port:${r.port}`,
+        `master_link_status:${up ? 'up' : 'down'}`,
+        `master_last_io_seconds_ago:${up ? Math.floor((Date.now() - r.lastIo) / 1000) : -1}`,
+        `master_sync_in_progress:${r.syncInProgress ? 1 : 0}`,
+        `slave_read_repl_offset:${st.offset}`,
+        `slave_repl_offset:${st.offset}`,
+      );
+      if (r.syncInProgress) {
+        const t = r.transfer;
+        lines.push(
+          `master_sync_total_bytes:${t.total}`,
+          `master_sync_read_bytes:${t.read}`,
+          `master_sync_left_bytes:${t.total < 0 ? -1 : t.total - t.read}`,
+          `master_sync_perc:${t.total <= 0 ? '0.00' : ((t.read * 100) / t.total).toFixed(2)}`,
+          `master_sync_last_io_seconds_ago:${Math.floor((Date.now() - r.lastIo) / 1000)}`,
+        );
+      }
+      if (!up)
+        lines.push(`master_link_down_since_seconds:${Math.floor((Date.now() - r.linkDownSince) / 1000)}`);
+      lines.push(
+        `slave_priority:${s.config.getInt('replica-priority')}`,
+        `slave_read_only:${s.config.getBool('replica-read-only') ? 1 : 0}`,
+        `replica_announced:${s.config.getBool('replica-announced') ? 1 : 0}`,
+      );
+    } else lines.push('role:master');
+    lines.push(`connected_slaves:${this.master.links.size}`);
+    if (!s.replicaMode && s.config.getInt('min-replicas-to-write') > 0) {
+      lines.push(`min_slaves_good_slaves:${this.master.goodReplicas()}`);
+    }
+    lines.push(...this.master.infoLines());
+    const b = st.backlog;
+    lines.push(
+      'master_failover_state:no-failover',
+      `master_replid:${st.replid}`,
+      `master_replid2:${st.replid2}`,
+      `master_repl_offset:${st.offset}`,
+      `second_repl_offset:${st.secondReplOffset}`,
+      `repl_backlog_active:${b === null ? 0 : 1}`,
+      `repl_backlog_size:${s.config.getInt('repl-backlog-size')}`,
+      `repl_backlog_first_byte_offset:${b === null ? 0 : b.firstByteOffset}`,
+      `repl_backlog_histlen:${b === null ? 0 : b.histlen}`,
+    );
+    return lines;
+  }
+}

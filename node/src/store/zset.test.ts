@@ -1,0 +1,75 @@
+// Randomized test of RZSet against a sorted-array model: ranks, ranges, counts, pops.
+import { RZSet } from './zset.js';
+
+function model(entries: Map<string, number>): Array<[string, number]> {
+  return [...entries].sort((a, b) =>
+    a[1] - b[1] !== 0 ? a[1] - b[1] : a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0,
+  );
+}
+
+test('RZSet matches a sorted-array model under random operations', () => {
+  const z = new RZSet();
+  const ref = new Map<string, number>();
+  let seed = 42;
+  const rand = (): number => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
+  for (let i = 0; i < 5000; i++) {
+    const m = `m${Math.floor(rand() * 300)}`;
+    if (rand() < 0.7) {
+      const s = Math.floor(rand() * 50) / 2;
+      z.add(m, s);
+      ref.set(m, s);
+    } else {
+      expect(z.remove(m)).toBe(ref.delete(m));
+    }
+    if (i % 97 === 0) {
+      const sorted = model(ref);
+      expect(z.size).toBe(sorted.length);
+      expect([...z.entries()]).toEqual(sorted);
+      sorted.forEach(([mm], idx) => {
+        expect(z.rank(mm)).toBe(idx);
+        expect(z.rank(mm, true)).toBe(sorted.length - 1 - idx);
+      });
+      const a = Math.floor(rand() * sorted.length);
+      const b = Math.min(sorted.length - 1, a + Math.floor(rand() * 20));
+      expect(z.rangeByRank(a, b)).toEqual(sorted.slice(a, b + 1));
+      expect(z.rangeByRank(a, b, true)).toEqual([...sorted].reverse().slice(a, b + 1));
+      const r = { min: 5, max: 15, minEx: true, maxEx: false };
+      const inRange = sorted.filter(([, s]) => s > 5 && s <= 15);
+      expect(z.rangeByScore(r)).toEqual(inRange);
+      expect(z.rangeByScore(r, true)).toEqual([...inRange].reverse());
+      expect(z.rangeByScore(r, false, 2, 3)).toEqual(inRange.slice(2, 5));
+      expect(z.countInScore(r)).toBe(inRange.length);
+    }
+  }
+  const sorted = model(ref);
+  expect(z.pop(3)).toEqual(sorted.slice(0, 3));
+  expect(z.pop(2, true)).toEqual(sorted.slice(-2).reverse());
+});
+
+test('lex ranges on equal scores', () => {
+  const z = new RZSet();
+  for (const m of ['a', 'b', 'c', 'd', 'e']) z.add(m, 0);
+  const lex = (min: string, max: string): string[] => {
+    const p = (s: string, isMin: boolean) =>
+      s === '-'
+        ? { v: null, ex: false, inf: isMin ? -1 : 0 }
+        : s === '+'
+          ? { v: null, ex: false, inf: 1 }
+          : { v: s.slice(1), ex: s[0] === '(', inf: 0 };
+    const a = p(min, true);
+    const b = p(max, false);
+    return z
+      .rangeByLex({
+        min: a.v,
+        max: b.v,
+        minEx: a.ex,
+        maxEx: b.ex,
+        minInf: a.inf === -1 ? -1 : 0,
+        maxInf: b.inf === 1 ? 1 : 0,
+      })
+      .map(([m]) => m);
+  };
+  expect(lex('-', '+')).toEqual(['a', 'b', 'c', 'd', 'e']);
+  expect(lex('[b', '(d')).toEqual(['b', 'c']);
+  expect(lex('(a', '[c')).toEqual(['b', 'c']);
+});
