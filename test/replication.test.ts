@@ -45,18 +45,24 @@ async function offset(r: Redis): Promise<number> {
 
 /** Waits until every replica's link is up and its offset equals the master's. */
 async function inSync(master: Redis, replicas: Redis[], timeoutMs = 30000): Promise<void> {
+  let seen = '';
   await waitFor(
     async () => {
       const m = await offset(master);
+      seen = `master ${m}`;
+      let ok = true;
       for (const r of replicas) {
         const i = await info(r);
-        if (i.master_link_status !== 'up' || Number(i.master_repl_offset) !== m) return false;
+        seen += `, replica ${i.master_link_status} ${i.master_repl_offset}`;
+        if (i.master_link_status !== 'up' || Number(i.master_repl_offset) !== m) ok = false;
       }
-      return m === (await offset(master));
+      return ok && m === (await offset(master));
     },
     timeoutMs,
     'replicas in sync',
-  );
+  ).catch((e: Error) => {
+    throw new Error(`${e.message} (last seen: ${seen})`);
+  });
 }
 
 afterEach(async () => {
@@ -194,7 +200,9 @@ test('failover: promote a replica during writes; the others resync partially; no
   await inSync(M, [R1, R2]);
   const oldReplid = (await info(M)).master_replid;
   const acked: string[] = [];
-  let target = M;
+  // The writer has its own connections: a paused write blocks its whole connection, as in Redis.
+  let target = client(m.port);
+  const newMasterWriter = client(r1.port);
   let writing = true;
   let i = 0;
   const writer = (async () => {
@@ -206,7 +214,7 @@ test('failover: promote a replica during writes; the others resync partially; no
         if (n >= 1) acked.push(key);
       } catch (e) {
         if (!String(e).includes('READONLY')) throw e;
-        target = R1; // the old master refuses writes once demoted: follow the new one
+        target = newMasterWriter; // the old master refuses writes once demoted: follow the new one
       }
     }
   })();

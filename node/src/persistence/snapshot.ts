@@ -66,8 +66,10 @@ export class Snapshot {
         expires: ks.volatile.size,
         done: ks.size === 0,
       };
-      const observer: WriteObserver = { beforeWrite: (key, entry) => this.beforeWrite(d, key, entry) };
-      ks.observer = observer;
+      if (!d.done) {
+        const observer: WriteObserver = { beforeWrite: (key, entry) => this.beforeWrite(d, key, entry) };
+        ks.observer = observer;
+      }
       this.dbs.push(d);
     });
   }
@@ -107,6 +109,7 @@ export class Snapshot {
       if (chunk.length > 0) this.sink(chunk);
     }
     if (this.current >= this.dbs.length) {
+      for (const d of this.dbs) if (!d.done) this.detach(d);
       this.enc.finish();
       const chunk = this.enc.take();
       if (chunk.length > 0) this.sink(chunk);
@@ -121,7 +124,7 @@ export class Snapshot {
   private detach(d: DbCursor): void {
     d.done = true;
     d.early.clear();
-    if (d.ks.observer !== null) d.ks.observer = null;
+    d.ks.observer = null;
   }
 
   /** Runs slices on the event loop until done; resolves when the last byte went to the sink. */
