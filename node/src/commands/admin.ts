@@ -302,7 +302,7 @@ function safeGet(s: Server, name: string): string | null {
 
 function configResetstat(c: Ctx): void {
   const s = srv(c);
-  s.cmdStats.clear();
+  s.clearStats();
   s.stats.commands = 0;
   s.stats.connections = 0;
   s.stats.expiredKeys = 0;

@@ -166,8 +166,22 @@ function msetnx(c: Ctx, argv: string[]): void {
 const INT64_MAX = 9223372036854775807n;
 const INT64_MIN = -9223372036854775808n;
 
+const SMALL_INT = /^-?(0|[1-9][0-9]{0,14})$/;
+
 function incrBy(c: Ctx, key: string, by: bigint): void {
   const cur = getString(c.db, key);
+  // Fast path: both operands well inside 2^53, exact in doubles.
+  if (
+    (cur === undefined || SMALL_INT.test(cur)) &&
+    by < 1000000000000000n &&
+    by > -1000000000000000n &&
+    cur !== '-0'
+  ) {
+    const r = (cur === undefined ? 0 : Number(cur)) + Number(by);
+    c.db.set(key, String(r), true);
+    c.int(r);
+    return;
+  }
   let n = 0n;
   if (cur !== undefined) {
     const p = parseIntStrict(cur);

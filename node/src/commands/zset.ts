@@ -472,7 +472,7 @@ type Aggregate = 'SUM' | 'MIN' | 'MAX';
 function sourceOf(c: Ctx, key: string): Map<string, number> | undefined {
   const v = c.db.lookupRead(key);
   if (v === undefined) return undefined;
-  if (v instanceof RZSet) return v.dict;
+  if (v instanceof RZSet) return new Map(v.entries());
   if (v instanceof Set) return new Map([...v].map((m) => [m, 1]));
   throw new RedisError(WRONGTYPE);
 }

@@ -231,14 +231,24 @@ export class Config {
   }
 
   get(name: string): string {
+    const fast = this.values.get(name);
+    if (fast !== undefined) return fast;
     const def = lookupParam(name);
     if (def === undefined) throw new Error(`unknown config ${name}`);
     return this.values.get(def.name) as string;
   }
 
   getInt(name: string): number {
-    return Number(this.get(name));
+    let n = this.ints.get(name);
+    if (n === undefined) {
+      n = Number(this.get(name));
+      this.ints.set(name, n);
+    }
+    return n;
   }
+
+  /** Parsed integer values, dropped whenever a value changes. */
+  private ints = new Map<string, number>();
 
   getBool(name: string): boolean {
     return this.get(name) === 'yes';
@@ -258,6 +268,7 @@ export class Config {
       this.values.set(def.name, v);
     }
     this.explicit.add(def.name);
+    this.ints.clear();
     for (const l of this.listeners) l(def.name, this.values.get(def.name) as string);
   }
 

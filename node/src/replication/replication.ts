@@ -3,7 +3,7 @@
 // NOREPLICAS), the cron, INFO replication and ROLE.
 import type { Server } from '../server/server.js';
 import type { Client } from '../server/client.js';
-import type { CommandSpec } from '../server/command.js';
+import { type CommandSpec, F_WRITE, F_STALE } from '../server/command.js';
 import { MasterSide, type SnapshotSource } from './master.js';
 import { ReplicaSide, type RdbFileLoader } from './replica.js';
 import { ReplState } from './state.js';
@@ -105,14 +105,14 @@ export class Replication {
 
   private refusal(c: Client, spec: CommandSpec): string | null {
     const s = this.server;
-    const isWrite = spec.flags.includes('write');
+    const isWrite = ((spec.bits ?? 0) & F_WRITE) !== 0;
     if (s.replicaMode) {
       if (isWrite && !c.isMaster && s.config.getBool('replica-read-only')) {
         return "READONLY You can't write against a read only replica.";
       }
       if (
         !c.isMaster &&
-        !spec.flags.includes('stale') &&
+        ((spec.bits ?? 0) & F_STALE) === 0 &&
         !s.config.getBool('replica-serve-stale-data') &&
         !this.replica?.linkUp
       ) {

@@ -36,6 +36,8 @@ export interface CommandSpec {
   subcommands?: CommandSpec[];
   /** "parent|sub" for subcommands (set when registered); stats and INFO use it. */
   fullName?: string;
+  /** Flag bits (F_*) computed when registered, for the dispatcher's hot path. */
+  bits?: number;
 }
 
 /** What a command handler may do. Errors are raised by throwing RedisError (store/errors.ts). */
@@ -81,6 +83,22 @@ export interface Ctx {
 
   /** Replaces what gets propagated to replicas for this command (e.g. SET EX -> SET PXAT). */
   propagateAs(...argvs: string[][]): void;
+}
+
+export const F_WRITE = 1;
+export const F_NO_AUTH = 2;
+export const F_MAY_REPLICATE = 4;
+export const F_NO_MULTI = 8;
+export const F_STALE = 16;
+
+export function flagBits(flags: readonly CommandFlag[]): number {
+  let b = 0;
+  if (flags.includes('write')) b |= F_WRITE;
+  if (flags.includes('no_auth')) b |= F_NO_AUTH;
+  if (flags.includes('may_replicate')) b |= F_MAY_REPLICATE;
+  if (flags.includes('no_multi')) b |= F_NO_MULTI;
+  if (flags.includes('stale')) b |= F_STALE;
+  return b;
 }
 
 export interface CommandFamily {

@@ -7,7 +7,7 @@ import { Db, type DbHost } from '../store/db.js';
 import { RedisError, wrongArity } from '../store/errors.js';
 import type { Config } from '../config/table.js';
 import { Client } from './client.js';
-import type { CommandSpec } from './command.js';
+import { type CommandSpec, flagBits, F_WRITE, F_NO_AUTH, F_MAY_REPLICATE, F_NO_MULTI } from './command.js';
 import { Logger, type LogLevel } from './log.js';
 import { PubSub } from './pubsub.js';
 import * as R from '../protocol/reply.js';
@@ -66,6 +66,13 @@ export class Server implements DbHost {
     keyspaceMisses: 0,
   };
   readonly cmdStats = new Map<string, CommandStats>();
+  /** Same objects as cmdStats, dropped by CONFIG RESETSTAT (clearStats). */
+  private statsCache = new Map<string, CommandStats>();
+
+  clearStats(): void {
+    this.cmdStats.clear();
+    this.statsCache.clear();
+  }
   readonly replStats = { syncFull: 0, syncPartialOk: 0, syncPartialErr: 0 };
   persistence: PersistenceControl | null = null;
   /** Replication's INFO section; the replication module replaces it. */
@@ -121,7 +128,11 @@ export class Server implements DbHost {
   register(specs: CommandSpec[]): void {
     for (const s of specs) {
       this.commands.set(s.name, s);
-      for (const sub of s.subcommands ?? []) sub.fullName = `${s.name}|${sub.name}`;
+      s.bits = flagBits(s.flags);
+      for (const sub of s.subcommands ?? []) {
+        sub.fullName = `${s.name}|${sub.name}`;
+        sub.bits = flagBits(sub.flags);
+      }
     }
   }
 
@@ -293,7 +304,8 @@ export class Server implements DbHost {
       return;
     }
     const name = spec.name;
-    if (!c.authenticated && !spec.flags.includes('no_auth')) {
+    const bits = spec.bits ?? 0;
+    if (!c.authenticated && (bits & F_NO_AUTH) === 0) {
       if (c.multi !== null) c.multiError = true;
       c.error('NOAUTH Authentication required.');
       this.rejected(name);
@@ -311,7 +323,7 @@ export class Server implements DbHost {
       return;
     }
     if (c.multi !== null && !MULTI_IMMEDIATE.has(argv[0].toLowerCase())) {
-      if (spec.flags.includes('no_multi')) {
+      if ((bits & F_NO_MULTI) !== 0) {
         c.multiError = true;
         c.error('ERR Command not allowed inside a transaction');
         this.rejected(name);
@@ -343,7 +355,7 @@ export class Server implements DbHost {
   private mustHold(c: Client, spec: CommandSpec, argv: string[]): boolean {
     if (c.isMaster || c.isReplica || this.pause === null) return false;
     if (!this.pause.writesOnly) return true;
-    if (spec.flags.includes('write') || spec.flags.includes('may_replicate')) return true;
+    if (((spec.bits ?? 0) & (F_WRITE | F_MAY_REPLICATE)) !== 0) return true;
     // EXEC of a transaction holding writes is held too.
     return argv[0].toLowerCase() === 'exec' && (c.multi ?? []).some((q) => q.spec.flags.includes('write'));
   }
@@ -390,9 +402,12 @@ export class Server implements DbHost {
   }
 
   private statsFor(name: string): CommandStats | undefined {
+    const cached = this.statsCache.get(name);
+    if (cached !== undefined) return cached;
     if (!this.commands.has(name) && !name.includes('|')) return undefined;
     let st = this.cmdStats.get(name);
     if (st === undefined) this.cmdStats.set(name, (st = { calls: 0, usec: 0, rejected: 0, failed: 0 }));
+    this.statsCache.set(name, st);
     return st;
   }
 
@@ -423,10 +438,7 @@ export class Server implements DbHost {
       if (failed) st.failed++;
     }
     c.lastCmd = fullName;
-    if (
-      this.dirty !== dirtyBefore &&
-      (spec.flags.includes('write') || spec.flags.includes('may_replicate'))
-    ) {
+    if (this.dirty !== dirtyBefore && ((spec.bits ?? 0) & (F_WRITE | F_MAY_REPLICATE)) !== 0) {
       const override = c.propagateOverride as string[][] | null;
       if (override === null) this.propagate(c.db.id, argv);
       else if (override.length === 1) this.propagate(c.db.id, override[0]);

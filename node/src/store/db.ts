@@ -56,8 +56,15 @@ export class Db {
 
   /** Stores value under key (replacing any), drops the TTL unless keepTtl, and signals the change. */
   set(key: string, value: RValue, keepTtl = false): void {
-    this.lookupEntry(key);
-    this.ks.set(key, value, keepTtl);
+    let e = this.ks.get(key);
+    if (e !== undefined && e.expireAt !== -1 && e.expireAt <= this.host.now()) {
+      if (this.host.expireDeletes()) {
+        this.ks.delete(key);
+        this.host.onExpired(this, key);
+        e = undefined;
+      } else keepTtl = false; // a logically expired key is replaced as if it did not exist
+    }
+    this.ks.setFound(key, e, value, keepTtl);
     this.host.onTouched(this, key);
   }
 

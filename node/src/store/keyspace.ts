@@ -43,7 +43,11 @@ export class Keyspace {
 
   /** Sets a value. keepTtl keeps an existing expiry, otherwise the key becomes persistent. */
   set(key: string, value: RValue, keepTtl = false): Entry {
-    const e = this.dict.get(key);
+    return this.setFound(key, this.dict.get(key), value, keepTtl);
+  }
+
+  /** set() when the caller already looked the entry up (saves a second hash lookup). */
+  setFound(key: string, e: Entry | undefined, value: RValue, keepTtl: boolean): Entry {
     if (e !== undefined) {
       this.willWrite(key, e);
       e.value = value;

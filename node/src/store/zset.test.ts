@@ -12,8 +12,8 @@ test('RZSet matches a sorted-array model under random operations', () => {
   const ref = new Map<string, number>();
   let seed = 42;
   const rand = (): number => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
-  for (let i = 0; i < 5000; i++) {
-    const m = `m${Math.floor(rand() * 300)}`;
+  for (let i = 0; i < 30000; i++) {
+    const m = `m${Math.floor(rand() * 3000)}`;
     if (rand() < 0.7) {
       const s = Math.floor(rand() * 50) / 2;
       z.add(m, s);
@@ -21,7 +21,7 @@ test('RZSet matches a sorted-array model under random operations', () => {
     } else {
       expect(z.remove(m)).toBe(ref.delete(m));
     }
-    if (i % 97 === 0) {
+    if (i % 997 === 0) {
       const sorted = model(ref);
       expect(z.size).toBe(sorted.length);
       expect([...z.entries()]).toEqual(sorted);

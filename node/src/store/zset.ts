@@ -1,32 +1,14 @@
-// RZSet: the sorted-set value type — a skiplist with span counts (O(log n) insert, delete, rank and
-// range seeks) plus a member -> score Map. Order: score, then member by byte order (latin1 strings
-// compare bytewise with <).
+// RZSet: the sorted-set value type. Elements live in sorted chunks (parallel arrays of scores and
+// members, at most CHUNK_MAX each) with a member -> score Map; a Fenwick tree over chunk sizes gives
+// O(log n) rank and rank seeks. In JavaScript this beats a pointer-based skiplist: binary searches and
+// short memmoves on arrays instead of cache-missing pointer chases. Order: score, then member by byte
+// order (latin1 strings compare bytewise with <).
 
-const MAX_LEVEL = 32;
-const P = 0.25;
+const CHUNK_MAX = 512;
 
-class Node {
-  readonly next: (Node | null)[];
-  readonly span: number[];
-  backward: Node | null = null;
-  constructor(
-    public member: string,
-    public score: number,
-    level: number,
-  ) {
-    this.next = new Array<Node | null>(level).fill(null);
-    this.span = new Array<number>(level).fill(0);
-  }
-}
-
-function less(aScore: number, aMember: string, b: Node): boolean {
-  return aScore < b.score || (aScore === b.score && aMember < b.member);
-}
-
-function randomLevel(): number {
-  let l = 1;
-  while (l < MAX_LEVEL && Math.random() < P) l++;
-  return l;
+/** Whether (aScore, aMember) orders before (bScore, bMember). */
+function less(aScore: number, aMember: string, bScore: number, bMember: string): boolean {
+  return aScore < bScore || (aScore === bScore && aMember < bMember);
 }
 
 export interface ScoreRange {
@@ -36,7 +18,7 @@ export interface ScoreRange {
   maxEx: boolean;
 }
 
-/** Lex range bounds: '-' / '+' as -inf/+inf (null), otherwise a value with its exclusivity. */
+/** Lex range bounds: null min/max with minInf -1 / maxInf 1 for '-' / '+'. */
 export interface LexRange {
   min: string | null;
   max: string | null;
@@ -46,154 +28,205 @@ export interface LexRange {
   maxInf: 1 | 0;
 }
 
+class Chunk {
+  scores: number[] = [];
+  members: string[] = [];
+}
+
+/** A position: chunk index and offset inside it. */
+interface Pos {
+  c: number;
+  i: number;
+}
+
 export class RZSet {
-  private readonly head = new Node('', -Infinity, MAX_LEVEL);
-  private tail: Node | null = null;
-  private level = 1;
-  private length = 0;
-  readonly dict = new Map<string, number>();
+  private chunks: Chunk[] = [];
+  private fen: number[] = [];
+  private readonly dict = new Map<string, number>();
 
   get size(): number {
-    return this.length;
+    return this.dict.size;
   }
 
   score(member: string): number | undefined {
     return this.dict.get(member);
   }
 
+  has(member: string): boolean {
+    return this.dict.has(member);
+  }
+
+  // ---- Fenwick tree over chunk sizes ----
+  private rebuildIndex(): void {
+    const n = this.chunks.length;
+    const f = new Array<number>(n + 1).fill(0);
+    for (let i = 0; i < n; i++) {
+      f[i + 1] += this.chunks[i].scores.length;
+      const j = i + 1 + ((i + 1) & -(i + 1));
+      if (j <= n) f[j] += f[i + 1];
+    }
+    this.fen = f;
+  }
+
+  private fenAdd(ci: number, delta: number): void {
+    for (let i = ci + 1; i < this.fen.length; i += i & -i) this.fen[i] += delta;
+  }
+
+  /** Elements in chunks [0, ci). */
+  private prefix(ci: number): number {
+    let s = 0;
+    for (let i = ci; i > 0; i -= i & -i) s += this.fen[i];
+    return s;
+  }
+
+  /** The position of the element with 0-based rank r (caller ensures 0 <= r < size). */
+  private seekRank(r: number): Pos {
+    let pos = 0;
+    let rem = r;
+    let step = 1;
+    while (step * 2 < this.fen.length) step *= 2;
+    for (; step > 0; step >>= 1) {
+      const nx = pos + step;
+      if (nx < this.fen.length && this.fen[nx] <= rem) {
+        pos = nx;
+        rem -= this.fen[nx];
+      }
+    }
+    return { c: pos, i: rem };
+  }
+
+  // ---- locating ----
+  /** Index of the first chunk whose last element is not before (score, member); chunks.length if none. */
+  private chunkFor(score: number, member: string): number {
+    let lo = 0;
+    let hi = this.chunks.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      const ch = this.chunks[mid];
+      const last = ch.scores.length - 1;
+      if (less(ch.scores[last], ch.members[last], score, member)) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  /** First index in a chunk whose element is not before (score, member). */
+  private static lowerIn(ch: Chunk, score: number, member: string): number {
+    let lo = 0;
+    let hi = ch.scores.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (less(ch.scores[mid], ch.members[mid], score, member)) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  /** Position of the first element not before (score, member), or null at the end. */
+  private lowerBound(score: number, member: string): Pos | null {
+    const c = this.chunkFor(score, member);
+    if (c >= this.chunks.length) return null;
+    return { c, i: RZSet.lowerIn(this.chunks[c], score, member) };
+  }
+
+  // ---- updates ----
   /** Inserts or updates member's score. */
   add(member: string, score: number): void {
     const cur = this.dict.get(member);
     if (cur !== undefined) {
       if (cur === score) return;
-      this.slDelete(member, cur);
+      this.slRemove(member, cur);
     }
-    this.slInsert(member, score);
     this.dict.set(member, score);
+    this.slInsert(member, score);
   }
 
   remove(member: string): boolean {
     const cur = this.dict.get(member);
     if (cur === undefined) return false;
-    this.slDelete(member, cur);
     this.dict.delete(member);
+    this.slRemove(member, cur);
     return true;
   }
 
   private slInsert(member: string, score: number): void {
-    const update = new Array<Node>(MAX_LEVEL);
-    const rank = new Array<number>(MAX_LEVEL);
-    let x = this.head;
-    for (let i = this.level - 1; i >= 0; i--) {
-      rank[i] = i === this.level - 1 ? 0 : rank[i + 1];
-      let n = x.next[i];
-      while (n !== null && less(n.score, n.member, { score, member } as Node)) {
-        rank[i] += x.span[i];
-        x = n;
-        n = x.next[i];
-      }
-      update[i] = x;
+    if (this.chunks.length === 0) {
+      const ch = new Chunk();
+      ch.scores.push(score);
+      ch.members.push(member);
+      this.chunks.push(ch);
+      this.rebuildIndex();
+      return;
     }
-    const lvl = randomLevel();
-    if (lvl > this.level) {
-      for (let i = this.level; i < lvl; i++) {
-        rank[i] = 0;
-        update[i] = this.head;
-        update[i].span[i] = this.length;
-      }
-      this.level = lvl;
-    }
-    const node = new Node(member, score, lvl);
-    for (let i = 0; i < lvl; i++) {
-      node.next[i] = update[i].next[i];
-      update[i].next[i] = node;
-      node.span[i] = update[i].span[i] - (rank[0] - rank[i]);
-      update[i].span[i] = rank[0] - rank[i] + 1;
-    }
-    for (let i = lvl; i < this.level; i++) update[i].span[i]++;
-    node.backward = update[0] === this.head ? null : update[0];
-    if (node.next[0] !== null) node.next[0].backward = node;
-    else this.tail = node;
-    this.length++;
+    let c = this.chunkFor(score, member);
+    if (c === this.chunks.length) c--; // after everything: append to the last chunk
+    const ch = this.chunks[c];
+    const i = RZSet.lowerIn(ch, score, member);
+    ch.scores.splice(i, 0, score);
+    ch.members.splice(i, 0, member);
+    if (ch.scores.length > CHUNK_MAX) {
+      const half = ch.scores.length >>> 1;
+      const right = new Chunk();
+      right.scores = ch.scores.splice(half);
+      right.members = ch.members.splice(half);
+      this.chunks.splice(c + 1, 0, right);
+      this.rebuildIndex();
+    } else this.fenAdd(c, 1);
   }
 
-  private slDelete(member: string, score: number): void {
-    const update = new Array<Node>(MAX_LEVEL);
-    let x = this.head;
-    for (let i = this.level - 1; i >= 0; i--) {
-      let n = x.next[i];
-      while (n !== null && less(n.score, n.member, { score, member } as Node)) {
-        x = n;
-        n = x.next[i];
-      }
-      update[i] = x;
-    }
-    const target = x.next[0];
-    if (target === null || target.score !== score || target.member !== member) return;
-    for (let i = 0; i < this.level; i++) {
-      if (update[i].next[i] === target) {
-        update[i].span[i] += target.span[i] - 1;
-        update[i].next[i] = target.next[i];
-      } else update[i].span[i]--;
-    }
-    if (target.next[0] !== null) target.next[0].backward = target.backward;
-    else this.tail = target.backward;
-    while (this.level > 1 && this.head.next[this.level - 1] === null) this.level--;
-    this.length--;
+  private slRemove(member: string, score: number): void {
+    const p = this.lowerBound(score, member);
+    if (p === null) return;
+    const ch = this.chunks[p.c];
+    if (ch.members[p.i] !== member) return;
+    ch.scores.splice(p.i, 1);
+    ch.members.splice(p.i, 1);
+    if (ch.scores.length === 0) {
+      this.chunks.splice(p.c, 1);
+      this.rebuildIndex();
+    } else this.fenAdd(p.c, -1);
   }
 
+  // ---- reads ----
   /** 0-based rank in ascending (or descending) order. */
   rank(member: string, reverse = false): number | undefined {
     const score = this.dict.get(member);
     if (score === undefined) return undefined;
-    let r = 0;
-    let x = this.head;
-    for (let i = this.level - 1; i >= 0; i--) {
-      let n = x.next[i];
-      while (
-        n !== null &&
-        (less(n.score, n.member, { score, member } as Node) || (n.score === score && n.member === member))
-      ) {
-        r += x.span[i];
-        x = n;
-        n = x.next[i];
-      }
-      if (x !== this.head && x.member === member) break;
-    }
-    const asc = r - 1;
-    return reverse ? this.length - 1 - asc : asc;
+    const p = this.lowerBound(score, member) as Pos;
+    const asc = this.prefix(p.c) + p.i;
+    return reverse ? this.size - 1 - asc : asc;
   }
 
-  /** The node at a 0-based ascending rank, or null. */
-  private nodeAt(rank: number): Node | null {
-    if (rank < 0 || rank >= this.length) return null;
-    let traversed = 0;
-    let x = this.head;
-    const target = rank + 1;
-    for (let i = this.level - 1; i >= 0; i--) {
-      while (x.next[i] !== null && traversed + x.span[i] <= target) {
-        traversed += x.span[i];
-        x = x.next[i] as Node;
-      }
-      if (traversed === target) return x;
-    }
-    return null;
+  private at(p: Pos): [string, number] {
+    const ch = this.chunks[p.c];
+    return [ch.members[p.i], ch.scores[p.i]];
+  }
+
+  private next(p: Pos): Pos | null {
+    if (p.i + 1 < this.chunks[p.c].scores.length) return { c: p.c, i: p.i + 1 };
+    return p.c + 1 < this.chunks.length ? { c: p.c + 1, i: 0 } : null;
+  }
+
+  private prev(p: Pos): Pos | null {
+    if (p.i > 0) return { c: p.c, i: p.i - 1 };
+    return p.c > 0 ? { c: p.c - 1, i: this.chunks[p.c - 1].scores.length - 1 } : null;
   }
 
   /** Elements with ranks start..end inclusive (already clamped), ascending or descending. */
   rangeByRank(start: number, end: number, reverse = false): Array<[string, number]> {
     const out: Array<[string, number]> = [];
-    if (start > end || start >= this.length) return out;
-    let n = this.nodeAt(reverse ? this.length - 1 - start : start);
-    for (let i = start; i <= end && n !== null; i++) {
-      out.push([n.member, n.score]);
-      n = reverse ? n.backward : n.next[0];
+    if (start > end || start >= this.size) return out;
+    let p: Pos | null = this.seekRank(reverse ? this.size - 1 - start : start);
+    for (let r = start; r <= end && p !== null; r++) {
+      out.push(this.at(p));
+      p = reverse ? this.prev(p) : this.next(p);
     }
     return out;
   }
 
   *entries(): IterableIterator<[string, number]> {
-    for (let n = this.head.next[0]; n !== null; n = n.next[0]) yield [n.member, n.score];
+    for (const ch of this.chunks)
+      for (let i = 0; i < ch.scores.length; i++) yield [ch.members[i], ch.scores[i]];
   }
 
   private static gteMin(score: number, r: ScoreRange): boolean {
@@ -203,54 +236,58 @@ export class RZSet {
     return r.maxEx ? score < r.max : score <= r.max;
   }
 
-  /** First node whose score is within range's lower bound (seek in O(log n)). */
-  private firstInScore(r: ScoreRange): Node | null {
-    let x = this.head;
-    for (let i = this.level - 1; i >= 0; i--) {
-      let n = x.next[i];
-      while (n !== null && !RZSet.gteMin(n.score, r)) {
-        x = n;
-        n = x.next[i];
-      }
+  /** Rank just past the last element with score <= max (< if exclusive). */
+  private endScoreRank(r: ScoreRange): number {
+    let lo = 0;
+    let hi = this.size;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      const [, s] = this.at(this.seekRank(mid));
+      if (RZSet.lteMax(s, r)) lo = mid + 1;
+      else hi = mid;
     }
-    const n = x.next[0];
-    return n !== null && RZSet.lteMax(n.score, r) ? n : null;
+    return lo;
   }
 
-  private lastInScore(r: ScoreRange): Node | null {
-    let x = this.head;
-    for (let i = this.level - 1; i >= 0; i--) {
-      let n = x.next[i];
-      while (n !== null && RZSet.lteMax(n.score, r)) {
-        x = n;
-        n = x.next[i];
-      }
+  private firstScoreRank(r: ScoreRange): number {
+    let lo = 0;
+    let hi = this.size;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      const [, s] = this.at(this.seekRank(mid));
+      if (!RZSet.gteMin(s, r)) lo = mid + 1;
+      else hi = mid;
     }
-    return x !== this.head && RZSet.gteMin(x.score, r) ? x : null;
+    return lo;
   }
 
-  /** Elements in a score range, ascending or descending, skipping `offset` and taking up to `limit` (-1 all). */
+  /** Elements in a score range, ascending or descending, skipping offset and taking up to limit (-1 all). */
   rangeByScore(r: ScoreRange, reverse = false, offset = 0, limit = -1): Array<[string, number]> {
-    const out: Array<[string, number]> = [];
-    let n = reverse ? this.lastInScore(r) : this.firstInScore(r);
-    while (n !== null && offset > 0) {
-      n = reverse ? n.backward : n.next[0];
-      offset--;
-    }
-    while (n !== null && (limit < 0 || out.length < limit)) {
-      if (reverse ? !RZSet.gteMin(n.score, r) : !RZSet.lteMax(n.score, r)) break;
-      out.push([n.member, n.score]);
-      n = reverse ? n.backward : n.next[0];
-    }
-    return out;
+    const from = this.firstScoreRank(r);
+    const to = this.endScoreRank(r) - 1;
+    return this.rankWindow(from, to, reverse, offset, limit);
+  }
+
+  private rankWindow(
+    from: number,
+    to: number,
+    reverse: boolean,
+    offset: number,
+    limit: number,
+  ): Array<[string, number]> {
+    if (from > to) return [];
+    const count = to - from + 1;
+    if (offset >= count) return [];
+    const take = limit < 0 ? count - offset : Math.min(limit, count - offset);
+    if (take <= 0) return [];
+    if (!reverse) return this.rangeByRank(from + offset, from + offset + take - 1);
+    const hiRank = to - offset;
+    const asc = this.rangeByRank(hiRank - take + 1, hiRank);
+    return asc.reverse();
   }
 
   countInScore(r: ScoreRange): number {
-    const first = this.firstInScore(r);
-    if (first === null) return 0;
-    const last = this.lastInScore(r);
-    if (last === null) return 0;
-    return (this.rank(last.member) as number) - (this.rank(first.member) as number) + 1;
+    return Math.max(0, this.endScoreRank(r) - this.firstScoreRank(r));
   }
 
   private static lexGteMin(m: string, r: LexRange): boolean {
@@ -262,63 +299,42 @@ export class RZSet {
     return r.maxEx ? m < r.max : m <= r.max;
   }
 
-  private firstInLex(r: LexRange): Node | null {
-    let x = this.head;
-    for (let i = this.level - 1; i >= 0; i--) {
-      let n = x.next[i];
-      while (n !== null && !RZSet.lexGteMin(n.member, r)) {
-        x = n;
-        n = x.next[i];
-      }
+  private lexBounds(r: LexRange): [number, number] {
+    let lo = 0;
+    let hi = this.size;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (!RZSet.lexGteMin(this.at(this.seekRank(mid))[0], r)) lo = mid + 1;
+      else hi = mid;
     }
-    const n = x.next[0];
-    return n !== null && RZSet.lexLteMax(n.member, r) ? n : null;
-  }
-
-  private lastInLex(r: LexRange): Node | null {
-    let x = this.head;
-    for (let i = this.level - 1; i >= 0; i--) {
-      let n = x.next[i];
-      while (n !== null && RZSet.lexLteMax(n.member, r)) {
-        x = n;
-        n = x.next[i];
-      }
+    const first = lo;
+    lo = first;
+    hi = this.size;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (RZSet.lexLteMax(this.at(this.seekRank(mid))[0], r)) lo = mid + 1;
+      else hi = mid;
     }
-    return x !== this.head && RZSet.lexGteMin(x.member, r) ? x : null;
+    return [first, lo - 1];
   }
 
   /** Elements in a lex range (meaningful when all scores are equal, as in Redis). */
   rangeByLex(r: LexRange, reverse = false, offset = 0, limit = -1): Array<[string, number]> {
-    const out: Array<[string, number]> = [];
-    let n = reverse ? this.lastInLex(r) : this.firstInLex(r);
-    while (n !== null && offset > 0) {
-      n = reverse ? n.backward : n.next[0];
-      offset--;
-    }
-    while (n !== null && (limit < 0 || out.length < limit)) {
-      if (reverse ? !RZSet.lexGteMin(n.member, r) : !RZSet.lexLteMax(n.member, r)) break;
-      out.push([n.member, n.score]);
-      n = reverse ? n.backward : n.next[0];
-    }
-    return out;
+    const [from, to] = this.lexBounds(r);
+    return this.rankWindow(from, to, reverse, offset, limit);
   }
 
   countInLex(r: LexRange): number {
-    const first = this.firstInLex(r);
-    const last = this.lastInLex(r);
-    if (first === null || last === null) return 0;
-    return (this.rank(last.member) as number) - (this.rank(first.member) as number) + 1;
+    const [from, to] = this.lexBounds(r);
+    return Math.max(0, to - from + 1);
   }
 
   /** Removes and returns up to count elements from the low (or high) end. */
   pop(count: number, fromMax = false): Array<[string, number]> {
-    const out: Array<[string, number]> = [];
-    while (out.length < count && this.length > 0) {
-      const n = fromMax ? this.tail : this.head.next[0];
-      if (n === null) break;
-      out.push([n.member, n.score]);
-      this.remove(n.member);
-    }
-    return out;
+    const n = Math.min(count, this.size);
+    if (n <= 0) return [];
+    const items = fromMax ? this.rangeByRank(0, n - 1, true) : this.rangeByRank(0, n - 1);
+    for (const [m] of items) this.remove(m);
+    return items;
   }
 }
