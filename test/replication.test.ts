@@ -154,7 +154,8 @@ test('interop: tsredis replicates from redis-server 7.0 (listpack/intset/quickli
 });
 
 test('link cut mid-stream: partial resync; with a backlog too small for the gap, a full sync', async () => {
-  const m = await ts();
+  // Disk framing ($<len>) here; the other tests use the diskless default ($EOF:<mark>).
+  const m = await ts(['--repl-diskless-sync', 'no']);
   const M = client(m.port);
   const proxy = new TcpProxy(m.port);
   await proxy.start();
@@ -290,4 +291,42 @@ test('auth: wrong masterauth fails the handshake with a clear log and retries; t
   await M.set('k', 'v');
   await inSync(M, [R]);
   expect(await R.get('k')).toBe('v');
+});
+
+test('min-replicas-to-write refuses writes without enough good replicas; MASTERDOWN when configured', async () => {
+  const m = await ts(['--min-replicas-to-write', '1', '--min-replicas-max-lag', '10']);
+  const M = client(m.port);
+  await expect(M.set('k', 'v')).rejects.toThrow('NOREPLICAS Not enough good replicas to write.');
+  const r = await ts(['--replicaof', '127.0.0.1', String(m.port), '--replica-serve-stale-data', 'no']);
+  const R = client(r.port);
+  await waitFor(async () => (await info(M)).min_slaves_good_slaves === '1', 10000, 'a good replica');
+  expect(await M.set('k', 'v')).toBe('OK');
+  await inSync(M, [R]);
+  expect(await R.get('k')).toBe('v');
+  await m.stop('SIGKILL');
+  await waitFor(async () => (await info(R)).master_link_status === 'down', 10000, 'link down');
+  await expect(R.get('k')).rejects.toThrow(
+    "MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.",
+  );
+  expect(await R.ping()).toBe('PONG');
+});
+
+test('a slow full sync (link stalled mid-transfer for seconds) completes as one full sync', async () => {
+  const m = await ts();
+  const M = client(m.port);
+  const p = M.pipeline();
+  for (let i = 0; i < 50000; i++) p.set(`big:${i}`, 'x'.repeat(100));
+  await p.exec();
+  const proxy = new TcpProxy(m.port);
+  await proxy.start();
+  const r = await ts(['--replicaof', '127.0.0.1', String(proxy.port)]);
+  const R = client(r.port);
+  await waitFor(async () => (await info(M, 'stats')).sync_full === '1', 10000, 'full sync started');
+  proxy.stall(); // the master's cron runs several times while the payload is held back
+  await new Promise((res) => setTimeout(res, 2500));
+  proxy.resume();
+  await inSync(M, [R]);
+  expect((await info(M, 'stats')).sync_full).toBe('1');
+  expect(await R.dbsize()).toBe(50000);
+  await proxy.stop();
 });

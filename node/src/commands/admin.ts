@@ -507,19 +507,14 @@ function debug(c: Ctx, argv: string[]): void {
     );
   }
   if (sub === 'reload') {
-    if (s.persistence === null) throw new RedisError('ERR persistence is not available');
-    s.persistence.debugReload().then(
-      () => {
-        c.ok();
-        s.flushSoon(c as Client);
-      },
-      (e: Error) => {
-        c.error(`ERR Error trying to load the RDB dump: ${e.message}`);
-        s.flushSoon(c as Client);
-      },
+    const p = s.persistence;
+    if (p === null) throw new RedisError('ERR persistence is not available');
+    return replyLater(
+      c as Client,
+      p.debugReload(),
+      () => c.ok(),
+      (e) => c.error(`ERR Error trying to load the RDB dump: ${e.message}`),
     );
-    (c as Client).setPaused(true);
-    return;
   }
   if (sub === 'help')
     return c.bulks([
@@ -535,6 +530,15 @@ function debug(c: Ctx, argv: string[]): void {
   throw new RedisError(
     `ERR unknown subcommand or wrong number of arguments for '${argv[1]}'. Try DEBUG HELP.`,
   );
+}
+
+/**
+ * For commands that finish asynchronously: stop reading this client's next commands, reply when the
+ * work settles, then resume the client (which flushes the reply).
+ */
+function replyLater(c: Client, work: Promise<void>, ok: () => void, fail: (e: Error) => void): void {
+  c.setPaused(true);
+  work.then(ok, fail).finally(() => c.setPaused(false));
 }
 
 // ---- persistence commands ----
@@ -578,11 +582,12 @@ function shutdown(c: Ctx, argv: string[]): void {
     else if (a === 'NOW' || a === 'FORCE' || a === 'ABORT') continue;
     else throw new RedisError(ERR_SYNTAX);
   }
-  s.shutdown(save, `SHUTDOWN from client id=${(c as Client).id}`).catch((e: Error) => {
-    c.error(`ERR Errors trying to SHUTDOWN. Check logs. (${e.message})`);
-    s.flushSoon(c as Client);
-  });
-  (c as Client).setPaused(true);
+  replyLater(
+    c as Client,
+    s.shutdown(save, `SHUTDOWN from client id=${(c as Client).id}`),
+    () => undefined,
+    (e) => c.error(`ERR Errors trying to SHUTDOWN. Check logs. (${e.message})`),
+  );
 }
 
 const K0: [number, number, number] = [0, 0, 0];

@@ -86,7 +86,7 @@ export class PersistenceManager implements PersistenceControl {
       this.server.dbs.map((d) => d.ks),
       this.encoder(),
       sink,
-      { sliceMs: 4 },
+      { sliceMs: 2 },
     );
   }
 

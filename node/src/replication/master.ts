@@ -24,6 +24,8 @@ export class ReplicaLink {
   capaPsync2 = false;
   /** When the output went over the soft limit (ms), or 0. */
   softLimitSince = 0;
+  /** The RDB payload ($<len> or $EOF:) has started: no keepalive newlines may be sent any more. */
+  payloadStarted = false;
 
   constructor(readonly client: Client) {}
 
@@ -230,6 +232,7 @@ export class MasterSide {
     this.seldb = -1; // the replica starts with no selected db
     for (const l of waiting) {
       l.state = 'send_bulk';
+      l.payloadStarted = false;
       l.pending = [];
       l.pendingBytes = 0;
       l.send(`+FULLRESYNC ${this.state.replid} ${offset}\r\n`);
@@ -253,7 +256,10 @@ export class MasterSide {
 
   private async streamDiskless(links: ReplicaLink[]): Promise<void> {
     const mark = randomBytes(20).toString('hex');
-    for (const l of links) l.send(`$EOF:${mark}\r\n`);
+    for (const l of links) {
+      l.payloadStarted = true;
+      l.send(`$EOF:${mark}\r\n`);
+    }
     const alive = (): ReplicaLink[] => links.filter((l) => this.links.has(l));
     await this.snapshots.stream(
       (chunk) => {
@@ -285,6 +291,7 @@ export class MasterSide {
       const data = fs.readFileSync(tmp);
       for (const l of links) {
         if (!this.links.has(l)) continue;
+        l.payloadStarted = true;
         l.send(`$${data.length}\r\n`);
         l.send(data);
         this.server.log.notice(`Synchronization with replica ${l.ip}:${l.listeningPort} succeeded`);
@@ -397,7 +404,8 @@ export class MasterSide {
     const timeout = this.cfg('repl-timeout') * 1000;
     const [hard, soft, softSecs] = this.replicaOutputLimits();
     for (const l of [...this.links]) {
-      if (l.state === 'wait_bgsave' || l.state === 'send_bulk') l.send('\n');
+      // Keepalive newlines while the replica waits for the payload (it skips them), never inside it.
+      if ((l.state === 'wait_bgsave' || l.state === 'send_bulk') && !l.payloadStarted) l.send('\n');
       if (l.state === 'online' && now - l.ackTime > timeout) {
         this.server.log.warning(
           `Disconnecting timedout replica (streaming sync): ${l.ip}:${l.listeningPort}`,

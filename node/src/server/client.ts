@@ -104,7 +104,8 @@ export class Client implements Ctx {
       if (argv === null) break;
       this.server.processCommand(this, argv);
     }
-    this.server.flushSoon(this);
+    // One write per batch of input, right away (like Redis's beforeSleep), not a loop turn later.
+    this.flush();
   }
 
   private protocolError(e: Error): void {
@@ -132,6 +133,7 @@ export class Client implements Ctx {
     }
     const s = this.out;
     this.out = '';
+    this.server.stats.netOutput += s.length;
     if (!this.socket.destroyed) this.socket.write(s, 'latin1');
   }
 

@@ -256,10 +256,7 @@ export class Server implements DbHost {
 
   flushAll(): void {
     this.flushScheduled = false;
-    for (const c of this.toFlush) {
-      this.stats.netOutput += c.out.length;
-      c.flush();
-    }
+    for (const c of this.toFlush) c.flush();
     this.toFlush.clear();
   }
 
