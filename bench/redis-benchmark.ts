@@ -8,6 +8,8 @@ const TESTS = ['set', 'get', 'incr', 'lpush', 'lpop', 'sadd', 'hset', 'zadd', 'm
 const CLIENTS = 50;
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 100000);
 const PIPELINES = [1, 16];
+/** Each configuration runs this many times per server (alternating which server goes first); medians are reported. */
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 
 interface Row {
   test: string;
@@ -45,19 +47,46 @@ function runBenchmark(port: number, pipeline: number): Row[] {
   return rows;
 }
 
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
+/** The per-field median of one test across rounds. */
+function medianRow(runs: Row[][], test: string): Row | undefined {
+  const rows = runs.map((r) => r.find((x) => x.test === test)).filter((x): x is Row => x !== undefined);
+  if (rows.length === 0) return undefined;
+  return {
+    test,
+    rps: median(rows.map((r) => r.rps)),
+    p50: median(rows.map((r) => r.p50)),
+    p99: median(rows.map((r) => r.p99)),
+  };
+}
+
 async function main(): Promise<void> {
   const redis: RunningServer = await startRedis();
   const ts: RunningServer = await startTsredis(['--save', '']);
   const results: { pipeline: number; test: string; redis: Row; tsredis: Row; ratio: number }[] = [];
   try {
     for (const p of PIPELINES) {
-      // Alternate the servers per pipeline setting so neither always runs on a warmer machine.
-      const r = runBenchmark(redis.port, p);
-      const t = runBenchmark(ts.port, p);
-      for (const rr of r) {
-        const tt = t.find((x) => x.test === rr.test);
-        if (tt === undefined) continue;
-        results.push({ pipeline: p, test: rr.test, redis: rr, tsredis: tt, ratio: tt.rps / rr.rps });
+      const rRuns: Row[][] = [];
+      const tRuns: Row[][] = [];
+      for (let round = 0; round < ROUNDS; round++) {
+        // Alternate which server goes first so neither always runs on a warmer (or busier) machine.
+        if (round % 2 === 0) {
+          rRuns.push(runBenchmark(redis.port, p));
+          tRuns.push(runBenchmark(ts.port, p));
+        } else {
+          tRuns.push(runBenchmark(ts.port, p));
+          rRuns.push(runBenchmark(redis.port, p));
+        }
+      }
+      for (const test of rRuns[0].map((x) => x.test)) {
+        const rr = medianRow(rRuns, test);
+        const tt = medianRow(tRuns, test);
+        if (rr === undefined || tt === undefined) continue;
+        results.push({ pipeline: p, test, redis: rr, tsredis: tt, ratio: tt.rps / rr.rps });
       }
     }
   } finally {
@@ -65,7 +94,9 @@ async function main(): Promise<void> {
     await redis.stop();
   }
   const lines: string[] = [];
-  lines.push(`redis-benchmark: ${CLIENTS} clients, ${REQUESTS} requests per test, random keys (-r 100000)`);
+  lines.push(
+    `redis-benchmark: ${CLIENTS} clients, ${REQUESTS} requests per test, random keys (-r 100000), median of ${ROUNDS} rounds`,
+  );
   lines.push('| -P | test | redis ops/s | tsredis ops/s | ratio | redis p50/p99 ms | tsredis p50/p99 ms |');
   lines.push('|---:|---|---:|---:|---:|---:|---:|');
   for (const x of results) {

@@ -3,6 +3,7 @@
 import { Redis } from 'ioredis';
 import * as net from 'node:net';
 import { startTsredis, type RunningServer } from './helpers/procs.js';
+import { rng } from './helpers/dataset.js';
 
 let srv: RunningServer;
 
@@ -13,18 +14,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await srv.stop();
 });
-
-/** mulberry32: a small seeded PRNG so a failing run can be replayed. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function validFrame(rand: () => number): Buffer {
   const cmds = [

@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { cmd, type CommandSpec, type Ctx } from '../server/command.js';
 import type { Client } from '../server/client.js';
 import type { Server } from '../server/server.js';
-import { RedisError, ERR_SYNTAX } from '../store/errors.js';
+import { RedisError, ERR_SYNTAX, unknownSubcommand } from '../store/errors.js';
 import { ConfigError } from '../config/table.js';
 import { rewriteConfigFile } from '../config/file.js';
 import { RList } from '../store/list.js';
@@ -421,9 +421,7 @@ function command(c: Ctx, argv: string[]): void {
       'LIST',
       'HELP',
     ]);
-  throw new RedisError(
-    `ERR unknown subcommand or wrong number of arguments for '${argv[1]}'. Try COMMAND HELP.`,
-  );
+  throw new RedisError(unknownSubcommand(argv[1], 'COMMAND'));
 }
 
 // ---- DEBUG ----
@@ -527,9 +525,7 @@ function debug(c: Ctx, argv: string[]): void {
       'SLEEP <seconds>',
       'HELP',
     ]);
-  throw new RedisError(
-    `ERR unknown subcommand or wrong number of arguments for '${argv[1]}'. Try DEBUG HELP.`,
-  );
+  throw new RedisError(unknownSubcommand(argv[1], 'DEBUG'));
 }
 
 /**

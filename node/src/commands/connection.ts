@@ -2,7 +2,7 @@
 // (MULTI/EXEC/DISCARD/WATCH/UNWATCH) and Pub/Sub.
 import { cmd, type CommandSpec, type Ctx } from '../server/command.js';
 import type { Client } from '../server/client.js';
-import { RedisError, ERR_SYNTAX } from '../store/errors.js';
+import { RedisError, ERR_SYNTAX, unknownSubcommand } from '../store/errors.js';
 import { argInt } from './util.js';
 import { globMatch } from './glob.js';
 
@@ -314,9 +314,7 @@ function clientCmd(c: Ctx, argv: string[]): void {
         'HELP',
       ]);
   }
-  throw new RedisError(
-    `ERR unknown subcommand or wrong number of arguments for '${argv[1]}'. Try CLIENT HELP.`,
-  );
+  throw new RedisError(unknownSubcommand(argv[1], 'CLIENT'));
 }
 
 // ---- transactions ----
@@ -455,9 +453,7 @@ function pubsubCmd(c: Ctx, argv: string[]): void {
       'HELP',
     ]);
   }
-  throw new RedisError(
-    `ERR unknown subcommand or wrong number of arguments for '${argv[1]}'. Try PUBSUB HELP.`,
-  );
+  throw new RedisError(unknownSubcommand(argv[1], 'PUBSUB'));
 }
 
 const K0: [number, number, number] = [0, 0, 0];

@@ -1,7 +1,7 @@
 // Generic keyspace commands: DEL/UNLINK/EXISTS/TYPE/KEYS/SCAN/RANDOMKEY/RENAME/COPY/MOVE/OBJECT/TOUCH
 // and the expiry commands (EXPIRE family with NX/XX/GT/LT, TTL family, PERSIST).
 import { cmd, type CommandSpec, type Ctx } from '../server/command.js';
-import { RedisError, ERR_SYNTAX, ERR_NO_SUCH_KEY } from '../store/errors.js';
+import { RedisError, ERR_SYNTAX, ERR_NO_SUCH_KEY, unknownSubcommand } from '../store/errors.js';
 import { typeOf, encodingOf, cloneValue, type EncodingLimits } from '../store/value.js';
 import { argInt, parseIntStrict } from './util.js';
 import { globMatch } from './glob.js';
@@ -170,9 +170,7 @@ function object(c: Ctx, argv: string[]): void {
     ]);
   }
   if (argv.length !== 3 || !['encoding', 'freq', 'idletime', 'refcount'].includes(sub)) {
-    throw new RedisError(
-      `ERR unknown subcommand or wrong number of arguments for '${argv[1]}'. Try OBJECT HELP.`,
-    );
+    throw new RedisError(unknownSubcommand(argv[1], 'OBJECT'));
   }
   const v = c.db.lookupRead(argv[2]);
   if (v === undefined) return c.nil();

@@ -3,7 +3,7 @@
 import { cmd, type CommandSpec, type Ctx } from '../server/command.js';
 import { RedisError, ERR_SYNTAX, ERR_NO_SUCH_KEY, WRONGTYPE } from '../store/errors.js';
 import { RList } from '../store/list.js';
-import { argInt, argTimeoutSeconds, clampRange, getList } from './util.js';
+import { argInt, argTimeoutSeconds, clampRange, getList, parseMpop } from './util.js';
 
 type Side = 'LEFT' | 'RIGHT';
 
@@ -274,28 +274,6 @@ function bpop(head: boolean) {
   };
 }
 
-/** Parses LMPOP/BLMPOP's "numkeys key... LEFT|RIGHT [COUNT n]" starting at argv[from]. */
-function parseMpop(argv: string[], from: number): { keys: string[]; side: Side; count: number } {
-  const numkeys = argInt(argv[from], 'ERR numkeys should be greater than 0');
-  if (numkeys <= 0) throw new RedisError('ERR numkeys should be greater than 0');
-  const keysEnd = from + 1 + numkeys;
-  if (keysEnd >= argv.length) throw new RedisError(ERR_SYNTAX);
-  const keys = argv.slice(from + 1, keysEnd);
-  const side = parseSide(argv[keysEnd]);
-  let count = 1;
-  let i = keysEnd + 1;
-  let sawCount = false;
-  while (i < argv.length) {
-    if (argv[i].toUpperCase() === 'COUNT' && i + 1 < argv.length && !sawCount) {
-      count = argInt(argv[i + 1], 'ERR count should be greater than 0');
-      if (count <= 0) throw new RedisError('ERR count should be greater than 0');
-      sawCount = true;
-      i += 2;
-    } else throw new RedisError(ERR_SYNTAX);
-  }
-  return { keys, side, count };
-}
-
 /** Pops from the first non-empty list; replies [key, [elements]] and returns true, or false. */
 function mpopServe(c: Ctx, keys: string[], side: Side, count: number): boolean {
   for (const key of keys) {
@@ -315,14 +293,14 @@ function mpopServe(c: Ctx, keys: string[], side: Side, count: number): boolean {
 }
 
 function lmpop(c: Ctx, argv: string[]): void {
-  const { keys, side, count } = parseMpop(argv, 1);
-  if (!mpopServe(c, keys, side, count)) c.nilArray();
+  const { keys, end, count } = parseMpop(argv, 1, ['LEFT', 'RIGHT']);
+  if (!mpopServe(c, keys, end === 0 ? 'LEFT' : 'RIGHT', count)) c.nilArray();
 }
 
 function blmpop(c: Ctx, argv: string[]): void {
   const timeout = argTimeoutSeconds(argv[1]);
-  const { keys, side, count } = parseMpop(argv, 2);
-  if (!mpopServe(c, keys, side, count)) c.block(keys, timeout, 'nilArray');
+  const { keys, end, count } = parseMpop(argv, 2, ['LEFT', 'RIGHT']);
+  if (!mpopServe(c, keys, end === 0 ? 'LEFT' : 'RIGHT', count)) c.block(keys, timeout, 'nilArray');
 }
 
 const K1: [number, number, number] = [1, 1, 1];

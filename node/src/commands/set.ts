@@ -2,7 +2,7 @@
 // SINTERCARD, SSCAN.
 import { cmd, type CommandSpec, type Ctx } from '../server/command.js';
 import { RedisError, ERR_SYNTAX } from '../store/errors.js';
-import { argInt, getSet } from './util.js';
+import { argInt, getSet, parseNumkeysLimit } from './util.js';
 import { parseCursor, encodingLimits } from './keyspace.js';
 import { isCanonicalInt } from '../store/value.js';
 import { parseScanOptions, shuffle } from './hash.js';
@@ -185,19 +185,8 @@ function algebraStore(op: (sets: (RSet | undefined)[]) => Set<string>) {
 }
 
 function sintercard(c: Ctx, argv: string[]): void {
-  const numkeys = argInt(argv[1], 'ERR numkeys should be greater than 0');
-  if (numkeys <= 0) throw new RedisError('ERR numkeys should be greater than 0');
-  if (argv.length < 2 + numkeys)
-    throw new RedisError("ERR Number of keys can't be greater than number of args");
-  let limit = 0;
-  for (let i = 2 + numkeys; i < argv.length; i += 2) {
-    if (argv[i].toUpperCase() === 'LIMIT' && i + 1 < argv.length) {
-      limit = argInt(argv[i + 1], "ERR LIMIT can't be negative");
-      if (limit < 0) throw new RedisError("ERR LIMIT can't be negative");
-    } else throw new RedisError(ERR_SYNTAX);
-  }
-  const sets = loadSets(c, argv.slice(2, 2 + numkeys));
-  c.int(inter(sets, limit === 0 ? Infinity : limit).size);
+  const { keys, limit } = parseNumkeysLimit(argv);
+  c.int(inter(loadSets(c, keys), limit === 0 ? Infinity : limit).size);
 }
 
 function sscan(c: Ctx, argv: string[]): void {

@@ -1,5 +1,5 @@
 // Argument parsing and typed key lookups shared by command families, with Redis's exact error strings.
-import { RedisError, ERR_NOT_INTEGER, ERR_NOT_FLOAT, WRONGTYPE } from '../store/errors.js';
+import { RedisError, ERR_NOT_INTEGER, ERR_NOT_FLOAT, ERR_SYNTAX, WRONGTYPE } from '../store/errors.js';
 import type { Db } from '../store/db.js';
 import { RList } from '../store/list.js';
 import { RZSet } from '../store/zset.js';
@@ -145,4 +145,52 @@ export function argTimeoutSeconds(s: string): number {
   if (d === null || !Number.isFinite(d)) throw new RedisError('ERR timeout is not a float or out of range');
   if (d < 0) throw new RedisError('ERR timeout is negative');
   return Math.round(d * 1000);
+}
+
+/** A numkeys argument (LMPOP, ZMPOP, SINTERCARD...): a positive integer. */
+export function argNumkeys(s: string): number {
+  const n = argInt(s, 'ERR numkeys should be greater than 0');
+  if (n <= 0) throw new RedisError('ERR numkeys should be greater than 0');
+  return n;
+}
+
+/** SINTERCARD / ZINTERCARD: numkeys key [key ...] [LIMIT limit]; limit 0 means none. */
+export function parseNumkeysLimit(argv: string[]): { keys: string[]; limit: number } {
+  const numkeys = argNumkeys(argv[1]);
+  if (argv.length < 2 + numkeys)
+    throw new RedisError("ERR Number of keys can't be greater than number of args");
+  let limit = 0;
+  for (let i = 2 + numkeys; i < argv.length; i += 2) {
+    if (argv[i].toUpperCase() === 'LIMIT' && i + 1 < argv.length) {
+      limit = argInt(argv[i + 1], "ERR LIMIT can't be negative");
+      if (limit < 0) throw new RedisError("ERR LIMIT can't be negative");
+    } else throw new RedisError(ERR_SYNTAX);
+  }
+  return { keys: argv.slice(2, 2 + numkeys), limit };
+}
+
+/**
+ * LMPOP/BLMPOP/ZMPOP/BZMPOP: numkeys key [key ...] <end> [COUNT count], starting at argv[from];
+ * `ends` are the two accepted words (LEFT/RIGHT or MIN/MAX). Returns which end (0 or 1) was given.
+ */
+export function parseMpop(
+  argv: string[],
+  from: number,
+  ends: [string, string],
+): { keys: string[]; end: 0 | 1; count: number } {
+  const numkeys = argNumkeys(argv[from]);
+  const keysEnd = from + 1 + numkeys;
+  if (keysEnd >= argv.length) throw new RedisError(ERR_SYNTAX);
+  const where = argv[keysEnd].toUpperCase();
+  if (where !== ends[0] && where !== ends[1]) throw new RedisError(ERR_SYNTAX);
+  let count = 1;
+  let sawCount = false;
+  for (let i = keysEnd + 1; i < argv.length; i += 2) {
+    if (argv[i].toUpperCase() === 'COUNT' && i + 1 < argv.length && !sawCount) {
+      count = argInt(argv[i + 1], 'ERR count should be greater than 0');
+      if (count <= 0) throw new RedisError('ERR count should be greater than 0');
+      sawCount = true;
+    } else throw new RedisError(ERR_SYNTAX);
+  }
+  return { keys: argv.slice(from + 1, keysEnd), end: where === ends[0] ? 0 : 1, count };
 }

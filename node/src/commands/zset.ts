@@ -4,7 +4,16 @@
 import { cmd, type CommandSpec, type Ctx } from '../server/command.js';
 import { RedisError, ERR_SYNTAX, WRONGTYPE } from '../store/errors.js';
 import { RZSet, type LexRange, type ScoreRange } from '../store/zset.js';
-import { argInt, argTimeoutSeconds, clampRange, formatDouble, getZSet, parseFloatStrict } from './util.js';
+import {
+  argInt,
+  argTimeoutSeconds,
+  clampRange,
+  formatDouble,
+  getZSet,
+  parseFloatStrict,
+  parseMpop,
+  parseNumkeysLimit,
+} from './util.js';
 import { parseCursor } from './keyspace.js';
 import { parseScanOptions, shuffle } from './hash.js';
 import { globMatch } from './glob.js';
@@ -62,17 +71,19 @@ function emptyLexRange(r: LexRange): boolean {
   return r.min > r.max || (r.min === r.max && (r.minEx || r.maxEx));
 }
 
+/** [member, score] pairs as nested two-element arrays, the score as a double (RESP3 shapes). */
+function nestedPairs(c: Ctx, items: Array<[string, number]>): void {
+  c.arrayLen(items.length);
+  for (const [m, s] of items) {
+    c.arrayLen(2);
+    c.bulk(m);
+    c.double(s);
+  }
+}
+
 function replyWithScores(c: Ctx, items: Array<[string, number]>, withScores: boolean): void {
   if (!withScores) return c.bulks(items.map(([m]) => m));
-  if (c.resp === 3) {
-    c.arrayLen(items.length);
-    for (const [m, s] of items) {
-      c.arrayLen(2);
-      c.bulk(m);
-      c.double(s);
-    }
-    return;
-  }
+  if (c.resp === 3) return nestedPairs(c, items);
   c.arrayLen(items.length * 2);
   for (const [m, s] of items) {
     c.bulk(m);
@@ -338,15 +349,7 @@ function zremrange(by: RangeBy) {
 
 function popReply(c: Ctx, items: Array<[string, number]>, forceArray: boolean): void {
   if (!forceArray && items.length === 0) return c.arrayLen(0);
-  if (c.resp === 3 && forceArray) {
-    c.arrayLen(items.length);
-    for (const [m, s] of items) {
-      c.arrayLen(2);
-      c.bulk(m);
-      c.double(s);
-    }
-    return;
-  }
+  if (c.resp === 3 && forceArray) return nestedPairs(c, items);
   c.arrayLen(items.length * 2);
   for (const [m, s] of items) {
     c.bulk(m);
@@ -391,27 +394,6 @@ function bzpop(max: boolean) {
   };
 }
 
-function parseMpop(argv: string[], from: number): { keys: string[]; max: boolean; count: number } {
-  const numkeys = argInt(argv[from], 'ERR numkeys should be greater than 0');
-  if (numkeys <= 0) throw new RedisError('ERR numkeys should be greater than 0');
-  const end = from + 1 + numkeys;
-  if (end >= argv.length) throw new RedisError(ERR_SYNTAX);
-  const where = argv[end].toUpperCase();
-  if (where !== 'MIN' && where !== 'MAX') throw new RedisError(ERR_SYNTAX);
-  let count = 1;
-  let i = end + 1;
-  let saw = false;
-  while (i < argv.length) {
-    if (argv[i].toUpperCase() === 'COUNT' && i + 1 < argv.length && !saw) {
-      count = argInt(argv[i + 1], 'ERR count should be greater than 0');
-      if (count <= 0) throw new RedisError('ERR count should be greater than 0');
-      saw = true;
-      i += 2;
-    } else throw new RedisError(ERR_SYNTAX);
-  }
-  return { keys: argv.slice(from + 1, end), max: where === 'MAX', count };
-}
-
 function mpopServe(c: Ctx, keys: string[], max: boolean, count: number): boolean {
   for (const key of keys) {
     const z = getZSet(c.db, key, true);
@@ -421,26 +403,21 @@ function mpopServe(c: Ctx, keys: string[], max: boolean, count: number): boolean
     c.propagateAs([max ? 'ZPOPMAX' : 'ZPOPMIN', key, String(items.length)]);
     c.arrayLen(2);
     c.bulk(key);
-    c.arrayLen(items.length);
-    for (const [m, s] of items) {
-      c.arrayLen(2);
-      c.bulk(m);
-      c.double(s);
-    }
+    nestedPairs(c, items);
     return true;
   }
   return false;
 }
 
 function zmpop(c: Ctx, argv: string[]): void {
-  const { keys, max, count } = parseMpop(argv, 1);
-  if (!mpopServe(c, keys, max, count)) c.nilArray();
+  const { keys, end, count } = parseMpop(argv, 1, ['MIN', 'MAX']);
+  if (!mpopServe(c, keys, end === 1, count)) c.nilArray();
 }
 
 function bzmpop(c: Ctx, argv: string[]): void {
   const timeout = argTimeoutSeconds(argv[1]);
-  const { keys, max, count } = parseMpop(argv, 2);
-  if (!mpopServe(c, keys, max, count)) c.block(keys, timeout, 'nilArray');
+  const { keys, end, count } = parseMpop(argv, 2, ['MIN', 'MAX']);
+  if (!mpopServe(c, keys, end === 1, count)) c.block(keys, timeout, 'nilArray');
 }
 
 function zrandmember(c: Ctx, argv: string[]): void {
@@ -589,18 +566,7 @@ function algebraStore(op: 'union' | 'inter' | 'diff') {
 }
 
 function zintercard(c: Ctx, argv: string[]): void {
-  const numkeys = argInt(argv[1], 'ERR numkeys should be greater than 0');
-  if (numkeys <= 0) throw new RedisError('ERR numkeys should be greater than 0');
-  if (argv.length < 2 + numkeys)
-    throw new RedisError("ERR Number of keys can't be greater than number of args");
-  let limit = 0;
-  for (let i = 2 + numkeys; i < argv.length; i += 2) {
-    if (argv[i].toUpperCase() === 'LIMIT' && i + 1 < argv.length) {
-      limit = argInt(argv[i + 1], "ERR LIMIT can't be negative");
-      if (limit < 0) throw new RedisError("ERR LIMIT can't be negative");
-    } else throw new RedisError(ERR_SYNTAX);
-  }
-  const keys = argv.slice(2, 2 + numkeys);
+  const { keys, limit } = parseNumkeysLimit(argv);
   const n = computeAlgebra(
     c,
     'inter',

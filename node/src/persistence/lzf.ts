@@ -35,21 +35,32 @@ const HSIZE = 1 << HLOG;
 const MAX_LIT = 32;
 const MAX_OFF = 1 << 13;
 const MAX_REF = (1 << 8) + (1 << 3);
+const HTAB = new Int32Array(HSIZE);
+const HSTAMP = new Uint32Array(HSIZE);
+let generation = 0;
 
 /** Compresses; returns null when the result would not be smaller than the input. */
 export function lzfCompress(input: Uint8Array): Buffer | null {
   const n = input.length;
   if (n < 4) return null;
   const out = Buffer.allocUnsafe(n + 64);
-  const htab = new Int32Array(HSIZE).fill(-1);
+  // The hash table is shared between calls; a generation stamp marks which slots are from this call.
+  const htab = HTAB;
+  const stamp = HSTAMP;
+  if (++generation === 0xffffffff) {
+    HSTAMP.fill(0);
+    generation = 1;
+  }
+  const gen = generation;
   let ip = 0;
   let op = 0;
   let litStart = op++;
   let lit = 0;
   while (ip < n - 2) {
     const h = Math.imul((input[ip] << 16) | (input[ip + 1] << 8) | input[ip + 2], 0x9e3779b1) >>> (32 - HLOG);
-    const ref = htab[h];
+    const ref = stamp[h] === gen ? htab[h] : -1;
     htab[h] = ip;
+    stamp[h] = gen;
     const off = ip - ref - 1;
     if (
       ref >= 0 &&

@@ -103,8 +103,16 @@ class Reader {
   }
 
   private str(): string {
-    const b = this.bytes();
-    return b.toString('latin1');
+    // Plain strings are sliced straight out of the file buffer (no intermediate Buffer object).
+    const b = this.buf[this.p];
+    if (b !== undefined && b >> 6 !== 3) {
+      const n = this.len();
+      this.need(n);
+      const s = this.buf.toString('latin1', this.p, this.p + n);
+      this.p += n;
+      return s;
+    }
+    return this.bytes().toString('latin1');
   }
 
   private doubleStr(): number {

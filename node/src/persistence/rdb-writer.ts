@@ -32,11 +32,14 @@ export interface RdbWriterOptions {
 }
 
 const LIST_NODE_MAX_BYTES = 8192;
+const OUT_CHUNK = 64 * 1024;
 const LIST_NODE_MAX_ENTRIES = 128;
 
 export class RdbWriter implements RdbEncoder {
   private parts: Buffer[] = [];
-  private pending: number[] = [];
+  /** The current output buffer and write position. */
+  private buf = Buffer.allocUnsafe(OUT_CHUNK);
+  private pos = 0;
   private crc = new Crc64();
   private curDb = -1;
   private resized = new Set<number>();
@@ -59,24 +62,40 @@ export class RdbWriter implements RdbEncoder {
     this.aux('aof-base', '0');
   }
 
-  private flushPending(): void {
-    if (this.pending.length > 0) {
-      this.parts.push(Buffer.from(this.pending));
-      this.pending = [];
+  /** Makes room for n more bytes in the current buffer. */
+  private ensure(n: number): void {
+    if (this.pos + n <= this.buf.length) return;
+    this.flushBuf();
+    if (n > this.buf.length) this.buf = Buffer.allocUnsafe(n);
+  }
+
+  private flushBuf(): void {
+    if (this.pos > 0) {
+      this.parts.push(Buffer.from(this.buf.subarray(0, this.pos)));
+      this.pos = 0;
     }
   }
 
   private byte(b: number): void {
-    this.pending.push(b);
+    if (this.pos >= this.buf.length) this.ensure(1);
+    this.buf[this.pos++] = b;
   }
 
   private raw(b: Buffer): void {
-    if (b.length < 64) {
-      for (let i = 0; i < b.length; i++) this.pending.push(b[i]);
+    if (b.length > 4096) {
+      this.flushBuf();
+      this.parts.push(b);
       return;
     }
-    this.flushPending();
-    this.parts.push(b);
+    this.ensure(b.length);
+    b.copy(this.buf, this.pos);
+    this.pos += b.length;
+  }
+
+  /** A latin1 string's bytes, written straight into the output buffer. */
+  private latin1(s: string): void {
+    this.ensure(s.length);
+    this.pos += this.buf.write(s, this.pos, s.length, 'latin1');
   }
 
   private len(n: number): void {
@@ -85,16 +104,15 @@ export class RdbWriter implements RdbEncoder {
       this.byte(0x40 | (n >> 8));
       this.byte(n & 0xff);
     } else if (n <= 0xffffffff) {
-      this.byte(0x80);
-      this.byte((n >>> 24) & 0xff);
-      this.byte((n >>> 16) & 0xff);
-      this.byte((n >>> 8) & 0xff);
-      this.byte(n & 0xff);
+      this.ensure(5);
+      this.buf[this.pos++] = 0x80;
+      this.buf.writeUInt32BE(n, this.pos);
+      this.pos += 4;
     } else {
-      const b = Buffer.alloc(9);
-      b[0] = 0x81;
-      b.writeBigUInt64BE(BigInt(n), 1);
-      this.raw(b);
+      this.ensure(9);
+      this.buf[this.pos++] = 0x81;
+      this.buf.writeBigUInt64BE(BigInt(n), this.pos);
+      this.pos += 8;
     }
   }
 
@@ -114,15 +132,19 @@ export class RdbWriter implements RdbEncoder {
         return;
       }
       if (n >= -2147483648 && n <= 2147483647) {
-        const b = Buffer.alloc(5);
-        b[0] = 0xc2;
-        b.writeInt32LE(n, 1);
-        this.raw(b);
+        this.ensure(5);
+        this.buf[this.pos++] = 0xc2;
+        this.buf.writeInt32LE(n, this.pos);
+        this.pos += 4;
         return;
       }
     }
-    const data = Buffer.from(s, 'latin1');
-    this.bytes(data);
+    if (this.compress && s.length > 20) {
+      this.bytes(Buffer.from(s, 'latin1'));
+      return;
+    }
+    this.len(s.length);
+    this.latin1(s);
   }
 
   /** A length-prefixed blob, LZF-compressed when that helps (strings > 20 bytes, like Redis). */
@@ -160,10 +182,10 @@ export class RdbWriter implements RdbEncoder {
       }
     }
     if (expireAt !== -1) {
-      const b = Buffer.alloc(9);
-      b[0] = OP_EXPIRETIME_MS;
-      b.writeBigInt64LE(BigInt(expireAt), 1);
-      this.raw(b);
+      this.ensure(9);
+      this.buf[this.pos++] = OP_EXPIRETIME_MS;
+      this.buf.writeBigInt64LE(BigInt(expireAt), this.pos);
+      this.pos += 8;
     }
     if (typeof value === 'string') {
       this.byte(T_STRING);
@@ -211,18 +233,17 @@ export class RdbWriter implements RdbEncoder {
       this.byte(T_ZSET_2);
       this.str(key);
       this.len(value.size);
-      const d = Buffer.alloc(8);
       for (const [m, s] of value.entries()) {
         this.str(m);
-        d.writeDoubleLE(s, 0);
-        this.raw(Buffer.from(d));
+        this.ensure(8);
+        this.buf.writeDoubleLE(s, this.pos);
+        this.pos += 8;
       }
     }
   }
 
   finish(): void {
     this.byte(OP_EOF);
-    this.flushPending();
     const body = this.take();
     this.parts.push(body);
     const sum = this.checksum ? this.crc.bytesLE() : Buffer.alloc(8);
@@ -233,7 +254,7 @@ export class RdbWriter implements RdbEncoder {
   private finished = false;
 
   take(): Buffer {
-    this.flushPending();
+    this.flushBuf();
     const out = this.parts.length === 1 ? this.parts[0] : Buffer.concat(this.parts);
     this.parts = [];
     if (!this.finished) this.crc.update(out);

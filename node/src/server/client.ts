@@ -104,8 +104,10 @@ export class Client implements Ctx {
       if (argv === null) break;
       this.server.processCommand(this, argv);
     }
-    // One write per batch of input, right away (like Redis's beforeSleep), not a loop turn later.
-    this.flush();
+    // Replies go out once per event-loop turn (batched across clients), except while a snapshot runs:
+    // then they are written at once so they never wait behind a snapshot slice.
+    if (this.server.persistence?.busy() === true) this.flush();
+    else this.server.flushSoon(this);
   }
 
   private protocolError(e: Error): void {

@@ -4,7 +4,7 @@
 import * as net from 'node:net';
 import * as fs from 'node:fs';
 import { Db, type DbHost } from '../store/db.js';
-import { RedisError, wrongArity } from '../store/errors.js';
+import { RedisError, unknownSubcommand, wrongArity } from '../store/errors.js';
 import type { Config } from '../config/table.js';
 import { Client } from './client.js';
 import { type CommandSpec, flagBits, F_WRITE, F_NO_AUTH, F_MAY_REPLICATE, F_NO_MULTI } from './command.js';
@@ -23,6 +23,8 @@ export interface CommandStats {
 export interface PersistenceControl {
   /** Unix time (s) of the last successful save. */
   readonly lastSave: number;
+  /** True while any snapshot (BGSAVE or a replication full sync) is being produced. */
+  busy(): boolean;
   bgsaveInProgress(): boolean;
   saveSync(): void;
   bgsave(): void;
@@ -279,9 +281,7 @@ export class Server implements DbHost {
     if (spec.subcommands !== undefined && argv.length >= 2) {
       const sub = spec.subcommands.find((s) => s.name === argv[1].toLowerCase());
       if (sub === undefined) {
-        return {
-          error: `ERR unknown subcommand '${argv[1].slice(0, 128)}'. Try ${spec.name.toUpperCase()} HELP.`,
-        };
+        return { error: unknownSubcommand(argv[1], spec.name) };
       }
       if ((sub.arity > 0 && argv.length !== sub.arity) || argv.length < -sub.arity) {
         return { error: `ERR wrong number of arguments for '${spec.name}|${sub.name}' command` };

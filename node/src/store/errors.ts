@@ -16,3 +16,8 @@ export const ERR_INDEX_OUT_OF_RANGE = 'ERR index out of range';
 export function wrongArity(name: string): string {
   return `ERR wrong number of arguments for '${name.toLowerCase()}' command`;
 }
+
+/** Redis 7.0's reply to an unknown subcommand of a container command (CLIENT, CONFIG, DEBUG...). */
+export function unknownSubcommand(sub: string, command: string): string {
+  return `ERR unknown subcommand '${sub.slice(0, 128)}'. Try ${command.toUpperCase()} HELP.`;
+}

@@ -1,5 +1,6 @@
 // Randomized test of RZSet against a sorted-array model: ranks, ranges, counts, pops.
 import { RZSet } from './zset.js';
+import { parseLexRange } from '../commands/zset.js';
 
 function model(entries: Map<string, number>): Array<[string, number]> {
   return [...entries].sort((a, b) =>
@@ -50,24 +51,8 @@ test('lex ranges on equal scores', () => {
   const z = new RZSet();
   for (const m of ['a', 'b', 'c', 'd', 'e']) z.add(m, 0);
   const lex = (min: string, max: string): string[] => {
-    const p = (s: string, isMin: boolean) =>
-      s === '-'
-        ? { v: null, ex: false, inf: isMin ? -1 : 0 }
-        : s === '+'
-          ? { v: null, ex: false, inf: 1 }
-          : { v: s.slice(1), ex: s[0] === '(', inf: 0 };
-    const a = p(min, true);
-    const b = p(max, false);
-    return z
-      .rangeByLex({
-        min: a.v,
-        max: b.v,
-        minEx: a.ex,
-        maxEx: b.ex,
-        minInf: a.inf === -1 ? -1 : 0,
-        maxInf: b.inf === 1 ? 1 : 0,
-      })
-      .map(([m]) => m);
+    const r = parseLexRange(min, max);
+    return r === null ? [] : z.rangeByLex(r).map(([m]) => m);
   };
   expect(lex('-', '+')).toEqual(['a', 'b', 'c', 'd', 'e']);
   expect(lex('[b', '(d')).toEqual(['b', 'c']);
