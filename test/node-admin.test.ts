@@ -141,3 +141,28 @@ test('idle clients are closed after timeout seconds', async () => {
   await r.ping();
   await waitFor(() => r.status === 'end' || r.status === 'close', 5000, 'idle close');
 });
+
+test('a subscriber that does not read is disconnected at the pubsub output buffer hard limit', async () => {
+  const { s, r } = await ts(['--save', '', '--client-output-buffer-limit', 'pubsub 1mb 0 0']);
+  const net = await import('node:net');
+  const sub = net.connect(s.port, '127.0.0.1');
+  await new Promise<void>((res) => sub.once('connect', () => res()));
+  sub.write('SUBSCRIBE flood\r\n');
+  sub.pause(); // never read: the server's socket buffer fills up
+  await waitFor(
+    async () => Number(await r.pubsub('NUMSUB', 'flood').then((x) => (x as unknown[])[1])) === 1,
+    5000,
+    'subscribed',
+  );
+  const payload = 'x'.repeat(64 * 1024);
+  for (let i = 0; i < 200 && s.output().indexOf('overcoming of output buffer limits') < 0; i++)
+    await r.publish('flood', payload);
+  await waitFor(() => s.output().includes('overcoming of output buffer limits'), 10000, 'limit enforced');
+  await waitFor(
+    async () => Number(((await r.pubsub('NUMSUB', 'flood')) as unknown[])[1]) === 0,
+    5000,
+    'subscriber gone',
+  );
+  expect(await r.ping()).toBe('PONG');
+  sub.destroy();
+});

@@ -5,6 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import * as R from '../protocol/reply.js';
+import { parseMemory } from '../config/units.js';
 import type { Client } from '../server/client.js';
 import type { Server } from '../server/server.js';
 import type { ReplState } from './state.js';

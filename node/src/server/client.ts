@@ -47,6 +47,8 @@ export class Client implements Ctx {
   readonly parser: RespParser;
   out = '';
   propagateOverride: string[][] | null = null;
+  /** When the output buffer went over the soft limit (ms), or 0. */
+  softLimitSince = 0;
   /** A command held back by CLIENT PAUSE, run when the pause ends. */
   heldArgv: string[] | null = null;
   /** master_repl_offset after this client's last write (what WAIT waits for). */
@@ -137,6 +139,7 @@ export class Client implements Ctx {
     this.out = '';
     this.server.stats.netOutput += s.length;
     if (!this.socket.destroyed) this.socket.write(s, 'latin1');
+    if (!this.isReplica && this.socket.writableLength > 0) this.server.checkOutputLimit(this);
   }
 
   closeAfterReply(): void {

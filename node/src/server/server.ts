@@ -10,6 +10,7 @@ import { Client } from './client.js';
 import { type CommandSpec, flagBits, F_WRITE, F_NO_AUTH, F_MAY_REPLICATE, F_NO_MULTI } from './command.js';
 import { Logger, type LogLevel } from './log.js';
 import { PubSub } from './pubsub.js';
+import { parseMemory } from '../config/units.js';
 import * as R from '../protocol/reply.js';
 
 export interface CommandStats {
@@ -653,6 +654,37 @@ export class Server implements DbHost {
     for (const h of this.cronHooks) h();
     if (this.readyKeys.length > 0) this.serveReadyKeys();
     this.flushAll();
+  }
+
+  /**
+   * client-output-buffer-limit for normal and pubsub clients (replica links are checked by
+   * replication): a client over the hard limit, or over the soft limit for longer than its seconds,
+   * is disconnected so a slow reader cannot grow the server's memory without bound.
+   */
+  checkOutputLimit(c: Client): void {
+    const cls = c.channels.size + c.patterns.size > 0 ? 'pubsub' : 'normal';
+    const parts = this.config.get('client-output-buffer-limit').split(/\s+/);
+    const i = parts.indexOf(cls);
+    if (i < 0 || c.socket === null) return;
+    const [hard, soft, secs] = [
+      parseMemory(parts[i + 1]) ?? 0,
+      parseMemory(parts[i + 2]) ?? 0,
+      Number(parts[i + 3]),
+    ];
+    const used = c.socket.writableLength;
+    const now = Date.now();
+    let over = hard > 0 && used > hard;
+    if (!over && soft > 0 && used > soft) {
+      if (c.softLimitSince === 0) c.softLimitSince = now;
+      else if (now - c.softLimitSince > secs * 1000) over = true;
+    } else if (used <= soft) c.softLimitSince = 0;
+    if (over) {
+      this.log.warning(
+        `Client id=${c.id} addr=${c.addr} scheduled to be closed ASAP for overcoming of output buffer limits.`,
+      );
+      c.closing = true;
+      c.socket.destroy();
+    }
   }
 
   /** SHUTDOWN / SIGTERM: save as configured, close everything, exit the process. */
