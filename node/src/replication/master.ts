@@ -445,8 +445,9 @@ export class MasterSide {
   private replicaOutputLimits(): [number, number, number] {
     const parts = this.server.config.get('client-output-buffer-limit').split(/\s+/);
     for (let i = 0; i + 3 < parts.length; i += 4) {
-      if (parts[i] === 'slave' || parts[i] === 'replica')
-        return [Number(parts[i + 1]), Number(parts[i + 2]), Number(parts[i + 3])];
+      if (parts[i] === 'slave' || parts[i] === 'replica') {
+        return [parseMemory(parts[i + 1]) ?? 0, parseMemory(parts[i + 2]) ?? 0, Number(parts[i + 3])];
+      }
     }
     return [0, 0, 0];
   }
