@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# Builds the local control plane's upstream binaries from the Go module proxy, cached by version
+# outside the clone: kube-apiserver, kube-controller-manager, kube-scheduler, kubectl (from
+# k8s.io/kubernetes through a generated wrapper module), etcd and helm.
+# Usage: test/cluster/build.sh  -> prints the bin directory. Idempotent: a second run is instant.
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+# shellcheck source=versions.env
+source "$here/versions.env"
+cache="${TSREDIS_CACHE:-$HOME/.cache/tsredis}"
+bin="$cache/bin/k8s-$K8S_VERSION-etcd-$ETCD_VERSION-helm-$HELM_VERSION"
+want=(kube-apiserver kube-controller-manager kube-scheduler kubectl etcd helm)
+have_all=1
+for b in "${want[@]}"; do [ -x "$bin/$b" ] || have_all=0; done
+if [ "$have_all" = 1 ]; then echo "$bin"; exit 0; fi
+command -v go >/dev/null || { echo "go is required to build the control plane" >&2; exit 1; }
+mkdir -p "$bin"
+start=$(date +%s)
+log() { echo "[cluster build $(( $(date +%s) - start ))s] $*" >&2; }
+
+# --- Kubernetes: a wrapper module that requires k8s.io/kubernetes and maps each staging module the
+# upstream go.mod replaces with ./staging/src/... to the matching published v0.X.Y version.
+mod="$cache/src/k8s-wrapper-$K8S_VERSION"
+mkdir -p "$mod"
+staging_version="v0.${K8S_VERSION#v1.}"
+if [ ! -f "$mod/go.sum" ]; then
+  log "downloading k8s.io/kubernetes@$K8S_VERSION"
+  gomod="$(cd "$mod" && GOFLAGS=-mod=mod go mod download -json "k8s.io/kubernetes@$K8S_VERSION" | sed -n 's/.*"GoMod": "\(.*\)".*/\1/p')"
+  {
+    echo "module tsredis.dev/k8s-wrapper"
+    echo
+    echo "go 1.24"
+    echo
+    echo "require k8s.io/kubernetes $K8S_VERSION"
+    echo
+    grep -E '^\s*k8s.io/[a-z0-9-]+ => ./staging/src/' "$gomod" |
+      awk -v v="$staging_version" '{print "replace " $1 " => " $1 " " v}'
+    echo
+    echo "tool ("
+    for t in cmd/kube-apiserver cmd/kube-controller-manager cmd/kube-scheduler cmd/kubectl; do
+      echo "	k8s.io/kubernetes/$t"
+    done
+    echo ")"
+  } > "$mod/go.mod"
+  log "resolving modules (go mod tidy)"
+  (cd "$mod" && go mod tidy >&2)
+fi
+ldflags=""
+for pkg in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
+  minor="${K8S_VERSION#v1.}"; minor="${minor%%.*}"
+  ldflags+=" -X $pkg.gitVersion=$K8S_VERSION -X $pkg.gitMajor=1 -X $pkg.gitMinor=$minor -X $pkg.gitTreeState=clean"
+done
+for t in kube-apiserver kube-controller-manager kube-scheduler kubectl; do
+  [ -x "$bin/$t" ] && continue
+  log "building $t (the first build takes many minutes on 2 cores)"
+  (cd "$mod" && CGO_ENABLED=0 go build -trimpath -ldflags "$ldflags" -o "$bin/$t" "k8s.io/kubernetes/cmd/$t")
+done
+
+# --- etcd (Debian's 3.4 is older than what Kubernetes >= 1.31 supports).
+if [ ! -x "$bin/etcd" ]; then
+  log "building etcd $ETCD_VERSION"
+  GOBIN="$bin" CGO_ENABLED=0 go install "go.etcd.io/etcd/server/v3@$ETCD_VERSION" 2>&1 >&2 || {
+    log "go install of etcd failed"; exit 1; }
+  [ -x "$bin/server" ] && mv "$bin/server" "$bin/etcd"
+fi
+
+# --- helm
+if [ ! -x "$bin/helm" ]; then
+  log "building helm $HELM_VERSION"
+  GOBIN="$bin" CGO_ENABLED=0 go install -ldflags "-X helm.sh/helm/v3/internal/version.version=$HELM_VERSION" \
+    "helm.sh/helm/v3/cmd/helm@$HELM_VERSION" >&2
+fi
+log "done"
+echo "$bin"
