@@ -330,3 +330,24 @@ test('a slow full sync (link stalled mid-transfer for seconds) completes as one 
   expect(await R.dbsize()).toBe(50000);
   await proxy.stop();
 });
+
+test('a replica that falls behind past the output-buffer limit is dropped, then resyncs; the master stays up', async () => {
+  const m = await ts(['--client-output-buffer-limit', 'replica 1mb 0 0', '--repl-backlog-size', '16mb']);
+  const M = client(m.port);
+  const proxy = new TcpProxy(m.port);
+  await proxy.start();
+  const r = await ts(['--replicaof', '127.0.0.1', String(proxy.port)]);
+  const R = client(r.port);
+  await M.set('seed', '1');
+  await inSync(M, [R]);
+  proxy.freeze(); // nobody reads the master's stream any more: its output buffer for the replica grows
+  const big = 'y'.repeat(64 * 1024);
+  for (let i = 0; i < 200; i++) await M.set(`big:${i % 50}`, big);
+  await waitFor(() => m.output().includes('overcoming of output buffer limits'), 15000, 'replica dropped');
+  expect(await M.ping()).toBe('PONG');
+  proxy.cutAll();
+  proxy.resume();
+  await inSync(M, [R]);
+  expect(await R.call('DEBUG', 'DIGEST')).toBe(await M.call('DEBUG', 'DIGEST'));
+  await proxy.stop();
+});

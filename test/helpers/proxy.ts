@@ -59,7 +59,19 @@ export class TcpProxy {
     this.stalled = true;
   }
 
+  /** Stops reading from both sides, so TCP back-pressure builds up in the senders. */
+  freeze(): void {
+    for (const [a, b] of this.pairs) {
+      a.pause();
+      b.pause();
+    }
+  }
+
   resume(): void {
+    for (const [a, b] of this.pairs) {
+      a.resume();
+      b.resume();
+    }
     this.stalled = false;
     for (const { to, data } of this.held) if (!to.destroyed) to.write(data);
     this.held = [];
