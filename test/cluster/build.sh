@@ -56,12 +56,33 @@ for t in kube-apiserver kube-controller-manager kube-scheduler kubectl; do
   (cd "$mod" && CGO_ENABLED=0 go build -trimpath -ldflags "$ldflags" -o "$bin/$t" "k8s.io/kubernetes/cmd/$t")
 done
 
-# --- etcd (Debian's 3.4 is older than what Kubernetes >= 1.31 supports).
+# --- etcd (Debian's 3.4 is older than what Kubernetes >= 1.31 supports). Its go.mod replaces its
+# sibling modules with ../paths too, so it gets a wrapper module the same way.
 if [ ! -x "$bin/etcd" ]; then
+  emod="$cache/src/etcd-wrapper-$ETCD_VERSION"
+  mkdir -p "$emod"
+  if [ ! -f "$emod/go.sum" ]; then
+    log "downloading etcd $ETCD_VERSION"
+    egomod="$(cd "$emod" && GOFLAGS=-mod=mod go mod download -json "go.etcd.io/etcd/server/v3@$ETCD_VERSION" | sed -n 's/.*"GoMod": "\(.*\)".*/\1/p')"
+    {
+      echo "module tsredis.dev/etcd-wrapper"
+      echo
+      echo "go 1.24"
+      echo
+      echo "require go.etcd.io/etcd/server/v3 $ETCD_VERSION"
+      echo
+      # Each "go.etcd.io/etcd/<m> => ../<dir>" becomes "=> <m> <the version the require block names>".
+      grep -E '^\s*go\.etcd\.io/etcd/[^ ]+ => \.\./' "$egomod" | awk '{print $1}' | while read -r m; do
+        v="$(grep -E "^\s*$m v" "$egomod" | head -n 1 | awk '{print $2}')"
+        [ -n "$v" ] && echo "replace $m => $m $v"
+      done
+      echo
+      echo "tool go.etcd.io/etcd/server/v3"
+    } > "$emod/go.mod"
+    (cd "$emod" && go mod tidy >&2)
+  fi
   log "building etcd $ETCD_VERSION"
-  GOBIN="$bin" CGO_ENABLED=0 go install "go.etcd.io/etcd/server/v3@$ETCD_VERSION" 2>&1 >&2 || {
-    log "go install of etcd failed"; exit 1; }
-  [ -x "$bin/server" ] && mv "$bin/server" "$bin/etcd"
+  (cd "$emod" && CGO_ENABLED=0 go build -trimpath -o "$bin/etcd" go.etcd.io/etcd/server/v3)
 fi
 
 # --- helm
