@@ -222,7 +222,15 @@ export class Server implements DbHost {
     const c = this.addClient(socket);
     socket.on('data', (chunk: Buffer) => {
       this.stats.netInput += chunk.length;
-      c.onData(chunk);
+      try {
+        c.onData(chunk);
+      } catch (e) {
+        // A bug outside command handlers must cost one connection, never the server.
+        this.log.warning(
+          `Closing client id=${c.id} after an internal error: ${(e as Error).stack ?? String(e)}`,
+        );
+        c.closeAfterReply();
+      }
     });
     socket.on('error', () => {});
     socket.on('close', () => this.removeClient(c));
