@@ -56,11 +56,17 @@ export function lzfCompress(input: Uint8Array): Buffer | null {
   let op = 0;
   let litStart = op++;
   let lit = 0;
-  while (ip < n - 2) {
-    const h = Math.imul((input[ip] << 16) | (input[ip + 1] << 8) | input[ip + 2], 0x9e3779b1) >>> (32 - HLOG);
-    const ref = stamp[h] === gen ? htab[h] : -1;
-    htab[h] = ip;
-    stamp[h] = gen;
+  while (ip < n) {
+    // Back-references need 3 bytes ahead; the last two bytes are always literals.
+    const h =
+      ip < n - 2
+        ? Math.imul((input[ip] << 16) | (input[ip + 1] << 8) | input[ip + 2], 0x9e3779b1) >>> (32 - HLOG)
+        : -1;
+    const ref = h >= 0 && stamp[h] === gen ? htab[h] : -1;
+    if (h >= 0) {
+      htab[h] = ip;
+      stamp[h] = gen;
+    }
     const off = ip - ref - 1;
     if (
       ref >= 0 &&
@@ -91,15 +97,6 @@ export function lzfCompress(input: Uint8Array): Buffer | null {
         litStart = op++;
         lit = 0;
       }
-    }
-    if (op >= n) return null;
-  }
-  while (ip < n) {
-    out[op++] = input[ip++];
-    if (++lit === MAX_LIT) {
-      out[litStart] = MAX_LIT - 1;
-      litStart = op++;
-      lit = 0;
     }
     if (op >= n) return null;
   }

@@ -185,22 +185,7 @@ export class PersistenceManager implements PersistenceControl {
     this.running = snap;
     this.runningKind = 'replication';
     try {
-      await new Promise<void>((resolve, reject) => {
-        const tick = (): void => {
-          try {
-            if (paused()) {
-              setTimeout(tick, 1);
-              return;
-            }
-            if (snap.step()) resolve();
-            else setImmediate(tick);
-          } catch (e) {
-            snap.cancel();
-            reject(e as Error);
-          }
-        };
-        tick();
-      });
+      await snap.run(paused);
     } finally {
       this.running = null;
       this.runningKind = null;

@@ -127,8 +127,11 @@ export class Snapshot {
     d.ks.observer = null;
   }
 
-  /** Runs slices on the event loop until done; resolves when the last byte went to the sink. */
-  run(): Promise<void> {
+  /**
+   * Runs slices on the event loop until done; resolves when the last byte went to the sink. While
+   * paused() is true (a slow consumer), it waits instead of producing more.
+   */
+  run(paused: () => boolean = () => false): Promise<void> {
     return new Promise((resolve, reject) => {
       const tick = (): void => {
         if (this.cancelled) {
@@ -136,7 +139,8 @@ export class Snapshot {
           return;
         }
         try {
-          if (this.step()) resolve();
+          if (paused()) setTimeout(tick, 1);
+          else if (this.step()) resolve();
           else setImmediate(tick);
         } catch (e) {
           this.cancel();
