@@ -32,9 +32,7 @@ export async function startNode(config: Config): Promise<Node> {
   }
   const persistence = new PersistenceManager(server);
   server.persistence = persistence;
-  const replication = new Replication(server, persistence, {
-    loadFile: (file) => persistence.loadFile(file),
-  });
+  const replication = new Replication(server, persistence, persistence);
   server.register(replicationCommands(replication));
   persistence.replAux = () => ({
     replId: replication.state.replid,

@@ -7,7 +7,8 @@ import * as path from 'node:path';
 import type { Server, PersistenceControl } from '../server/server.js';
 import { Snapshot } from './snapshot.js';
 import { RdbWriter } from './rdb-writer.js';
-import { loadRdbIntoDbs, type LoadedAux } from './rdb-load.js';
+import { dbLoader, loadRdbIntoDbs, type LoadedAux } from './rdb-load.js';
+import { RdbStreamReader } from './rdb-reader.js';
 import { RedisError } from '../store/errors.js';
 
 export interface ReplAux {
@@ -71,6 +72,27 @@ export class PersistenceManager implements PersistenceControl {
     const aux = loadRdbIntoDbs(buf, this.server.dbs, Date.now(), !this.server.replicaMode);
     this.dirtyAtLastSave = this.server.dirty;
     return aux;
+  }
+
+  /**
+   * Starts loading an RDB that arrives in pieces (a replica's full sync): the databases are emptied
+   * now and filled record by record as feed() gets bytes; finish() checks the end and returns the aux.
+   */
+  startStreamLoad(): { feed(chunk: Buffer): void; finish(): LoadedAux; abort(): void } {
+    for (const db of this.server.dbs) db.flush();
+    const { visitor, aux } = dbLoader(this.server.dbs, Date.now(), !this.server.replicaMode);
+    const reader = new RdbStreamReader(visitor);
+    return {
+      feed: (chunk) => reader.feed(chunk),
+      finish: () => {
+        reader.finish();
+        this.dirtyAtLastSave = this.server.dirty;
+        return aux;
+      },
+      abort: () => {
+        for (const db of this.server.dbs) db.flush();
+      },
+    };
   }
 
   bgsaveInProgress(): boolean {

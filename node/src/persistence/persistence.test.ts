@@ -4,10 +4,10 @@ import { crc64 } from './crc64.js';
 import { lzfCompress, lzfDecompress } from './lzf.js';
 import { decodeIntset, decodeListpack, decodeZiplist, encodeListpack } from './listpack.js';
 import { RdbWriter } from './rdb-writer.js';
-import { readRdb } from './rdb-reader.js';
+import { readRdb, RdbStreamReader } from './rdb-reader.js';
+import { typeOf, type RValue } from '../store/value.js';
 import { RList } from '../store/list.js';
 import { RZSet } from '../store/zset.js';
-import type { RValue } from '../store/value.js';
 
 test('crc64 matches the Jones check value', () => {
   expect(crc64(Buffer.from('123456789'))).toBe(0xe9c6d914c4b8d9can);
@@ -133,4 +133,39 @@ test('writer -> reader round trip of a random dataset, with checksum verificatio
   expect(() => readRdb(bad, { key: () => undefined })).toThrow();
   // Truncation throws, never hangs.
   expect(() => readRdb(file.subarray(0, file.length - 20), { key: () => undefined })).toThrow();
+});
+
+test('the streaming reader gives the same keys as the whole-buffer reader, whatever the chunking', () => {
+  const w = new RdbWriter();
+  const chunks: Buffer[] = [];
+  const big = RList.from(Array.from({ length: 3000 }, (_, i) => `element-${i}-${'z'.repeat(500)}`)); // > 1 MB value
+  w.writeKey(0, 'big', big, -1);
+  for (let i = 0; i < 2000; i++)
+    w.writeKey(i % 4, `k${i}`, i % 2 ? `v${i}` : new Set([`a${i}`, `b${i}`]), i % 5 ? -1 : 1800000000000);
+  chunks.push(w.take());
+  w.finish();
+  chunks.push(w.take());
+  const file = Buffer.concat(chunks);
+  const whole: string[] = [];
+  readRdb(file, { key: (db, k, v, e) => whole.push(`${db}:${k}:${typeOf(v)}:${e}`) });
+  for (const maxChunk of [13, 1000, 70000]) {
+    const got: string[] = [];
+    const s = new RdbStreamReader({ key: (db, k, v, e) => got.push(`${db}:${k}:${typeOf(v)}:${e}`) });
+    let seed = maxChunk;
+    const rand = (): number => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
+    for (let off = 0; off < file.length;) {
+      const n = 1 + Math.floor(rand() * maxChunk);
+      s.feed(file.subarray(off, off + n));
+      off += n;
+    }
+    s.finish();
+    expect(got).toEqual(whole);
+  }
+  const truncated = new RdbStreamReader({ key: () => undefined });
+  truncated.feed(file.subarray(0, file.length - 5));
+  expect(() => truncated.finish()).toThrow('Unexpected EOF reading RDB file');
+  const corrupt = Buffer.from(file);
+  corrupt[corrupt.length - 3] ^= 0xff; // inside the checksum
+  const bad = new RdbStreamReader({ key: () => undefined });
+  expect(() => bad.feed(corrupt)).toThrow('Wrong RDB checksum');
 });

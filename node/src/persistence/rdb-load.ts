@@ -2,7 +2,7 @@
 // already expired (like Redis), a replica keeps them for its master's DELs. Returns the replication
 // AUX fields (repl-id, repl-offset, repl-stream-db) for a partial resync after restart.
 import type { Db } from '../store/db.js';
-import { readRdb, RdbError } from './rdb-reader.js';
+import { readRdb, RdbError, type RdbVisitor } from './rdb-reader.js';
 
 export interface LoadedAux {
   replId: string | null;
@@ -11,8 +11,19 @@ export interface LoadedAux {
 }
 
 export function loadRdbIntoDbs(buf: Buffer, dbs: Db[], now: number, dropExpired: boolean): LoadedAux {
+  const { visitor, aux } = dbLoader(dbs, now, dropExpired);
+  readRdb(buf, visitor);
+  return aux;
+}
+
+/** A visitor that inserts what an RDB reader reads into dbs, and collects the replication aux fields. */
+export function dbLoader(
+  dbs: Db[],
+  now: number,
+  dropExpired: boolean,
+): { visitor: RdbVisitor; aux: LoadedAux } {
   const aux: LoadedAux = { replId: null, replOffset: null, streamDb: 0 };
-  readRdb(buf, {
+  const visitor: RdbVisitor = {
     aux(k, v) {
       if (k === 'repl-id' && /^[0-9a-f]{40}$/.test(v)) aux.replId = v;
       else if (k === 'repl-offset' && /^-?[0-9]+$/.test(v)) aux.replOffset = Number(v);
@@ -28,6 +39,6 @@ export function loadRdbIntoDbs(buf: Buffer, dbs: Db[], now: number, dropExpired:
       const e = db.ks.set(key, value);
       if (expireAt !== -1) db.ks.setExpire(key, e, expireAt);
     },
-  });
-  return aux;
+  };
+  return { visitor, aux };
 }

@@ -19,21 +19,99 @@ export interface RdbVisitor {
 const MAX_RDB_VERSION = 11;
 
 export function readRdb(buf: Buffer, visitor: RdbVisitor): void {
-  new Reader(buf, visitor).run();
+  new Reader(buf, visitor, false).run();
+}
+
+/** Thrown inside a streaming parse when the current record is not complete yet. */
+const NEED_MORE = Symbol('need more input');
+
+/**
+ * Parses an RDB while it arrives (a replica's full sync): whole records are parsed and visited as soon
+ * as their bytes are in; a partial record waits for more input. finish() checks that EOF was reached.
+ */
+export class RdbStreamReader {
+  private readonly r: Reader;
+  private held: Buffer[] = [];
+  private heldBytes = 0;
+
+  constructor(visitor: RdbVisitor) {
+    this.r = new Reader(Buffer.alloc(0), visitor, true);
+  }
+
+  feed(chunk: Buffer): void {
+    if (this.r.done) return;
+    // A partial record over 64 KB is re-parsed only once the input has doubled, keeping it linear.
+    const waiting = this.r.remaining();
+    if (waiting > 1 << 16 && this.heldBytes + chunk.length < waiting) {
+      this.held.push(chunk);
+      this.heldBytes += chunk.length;
+      return;
+    }
+    const all = this.held.length === 0 ? chunk : Buffer.concat([...this.held, chunk]);
+    this.held = [];
+    this.heldBytes = 0;
+    this.r.append(all);
+    this.r.pump();
+  }
+
+  finish(): void {
+    if (this.held.length > 0) {
+      this.r.append(Buffer.concat(this.held));
+      this.held = [];
+      this.r.pump();
+    }
+    if (!this.r.done) throw new RdbError('Unexpected EOF reading RDB file');
+  }
 }
 
 class Reader {
   private p = 0;
   private db = 0;
   private version = 0;
+  private expireAt = -1;
+  private headerDone = false;
+  private crc = new Crc64();
+  done = false;
 
   constructor(
-    private readonly buf: Buffer,
+    private buf: Buffer,
     private readonly v: RdbVisitor,
+    private readonly streaming: boolean,
   ) {}
 
   private need(n: number): void {
-    if (this.p + n > this.buf.length) throw new RdbError('Unexpected EOF reading RDB file');
+    if (this.p + n > this.buf.length) {
+      if (this.streaming) throw NEED_MORE;
+      throw new RdbError('Unexpected EOF reading RDB file');
+    }
+  }
+
+  /** Unconsumed bytes (the start of a record still waiting for input). */
+  remaining(): number {
+    return this.buf.length - this.p;
+  }
+
+  append(chunk: Buffer): void {
+    const rest = this.buf.subarray(this.p);
+    this.buf = rest.length === 0 ? chunk : Buffer.concat([rest, chunk]);
+    this.p = 0;
+  }
+
+  /** Streaming: parses every complete record now in the buffer. */
+  pump(): void {
+    while (!this.done) {
+      const start = this.p;
+      try {
+        if (!this.headerDone) this.header();
+        else this.record();
+      } catch (e) {
+        if (e === NEED_MORE) {
+          this.p = start;
+          return;
+        }
+        throw e;
+      }
+    }
   }
 
   private u8(): number {
@@ -134,77 +212,88 @@ class Reader {
   }
 
   run(): void {
+    this.header();
+    while (!this.done) this.record();
+  }
+
+  private header(): void {
     this.need(9);
-    const magic = this.buf.toString('latin1', 0, 5);
+    const magic = this.buf.toString('latin1', this.p, this.p + 5);
     if (magic !== 'REDIS') throw new RdbError('Wrong signature trying to load DB from file');
-    this.version = Number(this.buf.toString('latin1', 5, 9));
+    const ver = this.buf.toString('latin1', this.p + 5, this.p + 9);
+    this.version = Number(ver);
     if (!Number.isInteger(this.version) || this.version < 1 || this.version > MAX_RDB_VERSION) {
-      throw new RdbError(`Can't handle RDB format version ${this.buf.toString('latin1', 5, 9)}`);
+      throw new RdbError(`Can't handle RDB format version ${ver}`);
     }
-    this.p = 9;
-    let expireAt = -1;
-    for (;;) {
-      const type = this.u8();
-      switch (type) {
-        case 0xfc: {
+    this.crc.update(this.buf.subarray(this.p, this.p + 9));
+    this.p += 9;
+    this.headerDone = true;
+  }
+
+  /** Parses one record (an opcode with its payload, or a key with its value). */
+  private record(): void {
+    const start = this.p;
+    const type = this.u8();
+    switch (type) {
+      case 0xfc: {
+        this.need(8);
+        this.expireAt = Number(this.buf.readBigInt64LE(this.p));
+        this.p += 8;
+        break;
+      }
+      case 0xfd: {
+        this.need(4);
+        this.expireAt = this.buf.readInt32LE(this.p) * 1000;
+        this.p += 4;
+        break;
+      }
+      case 0xf8:
+        this.len();
+        break;
+      case 0xf9:
+        this.u8();
+        break;
+      case 0xfe:
+        this.db = this.len();
+        break;
+      case 0xfb:
+        this.len();
+        this.len();
+        break;
+      case 0xfa: {
+        const k = this.str();
+        const val = this.str();
+        this.v.aux?.(k, val);
+        break;
+      }
+      case 0xf5:
+        // FUNCTION2: a library's code; tsredis has no functions, so it is skipped.
+        this.bytes();
+        break;
+      case 0xf6:
+        throw new RdbError('Pre-release function format not supported');
+      case 0xf7:
+        throw new RdbError('Modules are not supported by tsredis (MODULE_AUX in RDB)');
+      case 0xff: {
+        const end = this.p;
+        if (this.version >= 5) {
           this.need(8);
-          expireAt = Number(this.buf.readBigInt64LE(this.p));
-          this.p += 8;
-          continue;
+          this.crc.update(this.buf.subarray(start, end));
+          const expected = this.buf.readBigUInt64LE(end);
+          if (expected !== 0n && this.crc.value() !== expected) throw new RdbError('Wrong RDB checksum');
+          this.p = end + 8;
         }
-        case 0xfd: {
-          this.need(4);
-          expireAt = this.buf.readInt32LE(this.p) * 1000;
-          this.p += 4;
-          continue;
-        }
-        case 0xf8:
-          this.len();
-          continue;
-        case 0xf9:
-          this.u8();
-          continue;
-        case 0xfe:
-          this.db = this.len();
-          continue;
-        case 0xfb:
-          this.len();
-          this.len();
-          continue;
-        case 0xfa: {
-          const k = this.str();
-          const val = this.str();
-          this.v.aux?.(k, val);
-          continue;
-        }
-        case 0xf5:
-          // FUNCTION2: a library's code; tsredis has no functions, so it is skipped.
-          this.bytes();
-          continue;
-        case 0xf6:
-          throw new RdbError('Pre-release function format not supported');
-        case 0xf7:
-          throw new RdbError('Modules are not supported by tsredis (MODULE_AUX in RDB)');
-        case 0xff: {
-          const end = this.p;
-          if (this.version >= 5) {
-            this.need(8);
-            const expected = this.buf.readBigUInt64LE(end);
-            if (expected !== 0n) {
-              const actual = new Crc64().update(this.buf.subarray(0, end)).value();
-              if (actual !== expected) throw new RdbError('Wrong RDB checksum');
-            }
-          }
-          return;
-        }
-        default: {
-          const key = this.str();
-          const value = this.value(type);
-          this.v.key(this.db, key, value, expireAt);
-          expireAt = -1;
-        }
+        this.done = true;
+        return;
+      }
+      default: {
+        const key = this.str();
+        const value = this.value(type);
+        this.v.key(this.db, key, value, this.expireAt);
+        this.expireAt = -1;
       }
     }
+    this.crc.update(this.buf.subarray(start, this.p));
   }
 
   private value(type: number): RValue {

@@ -14,9 +14,15 @@ import type { ReplState } from './state.js';
 
 export type ReplicaStatus = 'connect' | 'connecting' | 'handshake' | 'sync' | 'connected';
 
+export interface RdbLoad {
+  feed(chunk: Buffer): void;
+  finish(): unknown;
+  abort(): void;
+}
+
 export interface RdbFileLoader {
-  /** Replaces the dataset with the RDB file's content; returns its replication aux fields. */
-  loadFile(file: string): { replId: string | null; replOffset: number | null; streamDb: number };
+  /** Empties the dataset and loads an RDB as it arrives (see PersistenceManager.startStreamLoad). */
+  startStreamLoad(): RdbLoad;
 }
 
 type Phase = 'ping' | 'handshake' | 'psync' | 'bulk-header' | 'bulk' | 'stream';
@@ -37,6 +43,8 @@ export class ReplicaSide {
   private eofMark: string | null = null;
   private tail = Buffer.alloc(0);
   private tmpFd: number | null = null;
+  /** The RDB being loaded while it arrives; clients get -LOADING meanwhile. */
+  private load: RdbLoad | null = null;
   private tmpPath = '';
   // stream
   private parser: RespParser | null = null;
@@ -59,6 +67,10 @@ export class ReplicaSide {
     public host: string,
     public port: number,
   ) {}
+
+  get loading(): boolean {
+    return this.load !== null;
+  }
 
   get syncInProgress(): boolean {
     return this.phase === 'bulk' || this.phase === 'bulk-header';
@@ -140,6 +152,12 @@ export class ReplicaSide {
   }
 
   private cleanupTransfer(): void {
+    if (this.load !== null) {
+      // A half-loaded dataset is never served: empty it; the next sync is a full one.
+      this.load.abort();
+      this.load = null;
+      this.psyncable = false;
+    }
     if (this.tmpFd !== null) {
       fs.closeSync(this.tmpFd);
       this.tmpFd = null;
@@ -311,6 +329,9 @@ export class ReplicaSide {
         this.tmpPath = path.join(dir, `temp-${Date.now()}.${process.pid}.rdb`);
         this.tmpFd = fs.openSync(this.tmpPath, 'w');
         this.bulkRead = 0;
+        this.log('MASTER <-> REPLICA sync: Flushing old data');
+        this.log('MASTER <-> REPLICA sync: Loading DB in memory while it arrives');
+        this.load = this.loader.startStreamLoad();
         if (line.startsWith('$EOF:')) {
           this.eofMark = line.slice(5);
           this.bulkTotal = -1;
@@ -333,7 +354,7 @@ export class ReplicaSide {
     if (this.eofMark === null) {
       const want = this.bulkTotal - this.bulkRead;
       const take = Math.min(want, d.length);
-      fs.writeSync(fd, d, 0, take);
+      this.payload(fd, d.subarray(0, take));
       this.bulkRead += take;
       if (this.bulkRead === this.bulkTotal) {
         const rest = d.subarray(take);
@@ -346,16 +367,23 @@ export class ReplicaSide {
     const combined = this.tail.length === 0 ? d : Buffer.concat([this.tail, d]);
     const idx = combined.indexOf(mark, 0, 'latin1');
     if (idx >= 0) {
-      fs.writeSync(fd, combined, 0, idx);
+      this.payload(fd, combined.subarray(0, idx));
       this.bulkRead += idx - this.tail.length + this.tail.length;
       this.tail = Buffer.alloc(0);
       this.finishBulk(combined.subarray(idx + mark.length));
       return;
     }
     const keep = Math.min(combined.length, mark.length - 1);
-    fs.writeSync(fd, combined, 0, combined.length - keep);
+    this.payload(fd, combined.subarray(0, combined.length - keep));
     this.bulkRead += combined.length - keep;
     this.tail = Buffer.from(combined.subarray(combined.length - keep));
+  }
+
+  /** RDB payload bytes: into the temp file (it becomes our dump.rdb) and into the streaming load. */
+  private payload(fd: number, bytes: Buffer): void {
+    if (bytes.length === 0) return;
+    fs.writeSync(fd, bytes);
+    this.load?.feed(bytes);
   }
 
   private finishBulk(rest: Buffer): void {
@@ -365,20 +393,20 @@ export class ReplicaSide {
     fs.fsyncSync(fd);
     fs.closeSync(fd);
     this.tmpFd = null;
-    const dest = path.join(this.server.config.get('dir'), this.server.config.get('dbfilename'));
-    fs.renameSync(this.tmpPath, dest);
-    this.log('MASTER <-> REPLICA sync: Flushing old data');
-    this.log('MASTER <-> REPLICA sync: Loading DB in memory');
     try {
-      this.loader.loadFile(dest);
+      this.load?.finish();
+      this.load = null;
     } catch (e) {
-      this.server.log.warning(
-        `Failed trying to load the MASTER synchronization DB from disk: ${(e as Error).message}`,
-      );
-      this.psyncable = false;
+      this.server.log.warning(`Failed trying to load the MASTER synchronization DB: ${(e as Error).message}`);
+      fs.rmSync(this.tmpPath, { force: true });
       this.abort('RDB load failed');
       return;
     }
+    // Only a fully loaded, checksummed RDB becomes our dump file.
+    fs.renameSync(
+      this.tmpPath,
+      path.join(this.server.config.get('dir'), this.server.config.get('dbfilename')),
+    );
     this.state.replid = sync.replid;
     this.state.clearReplId2();
     this.state.offset = sync.offset;

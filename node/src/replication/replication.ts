@@ -3,7 +3,7 @@
 // NOREPLICAS), the cron, INFO replication and ROLE.
 import type { Server } from '../server/server.js';
 import type { Client } from '../server/client.js';
-import { type CommandSpec, F_WRITE, F_STALE } from '../server/command.js';
+import { type CommandSpec, F_WRITE, F_STALE, F_LOADING } from '../server/command.js';
 import { MasterSide, type SnapshotSource } from './master.js';
 import { ReplicaSide, type RdbFileLoader } from './replica.js';
 import { ReplState } from './state.js';
@@ -107,6 +107,9 @@ export class Replication {
     const s = this.server;
     const isWrite = ((spec.bits ?? 0) & F_WRITE) !== 0;
     if (s.replicaMode) {
+      if (this.replica?.loading === true && !c.isMaster && ((spec.bits ?? 0) & F_LOADING) === 0) {
+        return 'LOADING Redis is loading the dataset in memory';
+      }
       if (isWrite && !c.isMaster && s.config.getBool('replica-read-only')) {
         return "READONLY You can't write against a read only replica.";
       }

@@ -90,6 +90,7 @@ export const F_NO_AUTH = 2;
 export const F_MAY_REPLICATE = 4;
 export const F_NO_MULTI = 8;
 export const F_STALE = 16;
+export const F_LOADING = 32;
 
 export function flagBits(flags: readonly CommandFlag[]): number {
   let b = 0;
@@ -98,6 +99,7 @@ export function flagBits(flags: readonly CommandFlag[]): number {
   if (flags.includes('may_replicate')) b |= F_MAY_REPLICATE;
   if (flags.includes('no_multi')) b |= F_NO_MULTI;
   if (flags.includes('stale')) b |= F_STALE;
+  if (flags.includes('loading')) b |= F_LOADING;
   return b;
 }
 
