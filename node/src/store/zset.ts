@@ -28,6 +28,9 @@ export interface LexRange {
   maxInf: 1 | 0;
 }
 
+/** Shared marker: small sets (one chunk) need no index. */
+const NO_INDEX: number[] = [];
+
 class Chunk {
   scores: number[] = [];
   members: string[] = [];
@@ -41,7 +44,8 @@ interface Pos {
 
 export class RZSet {
   private chunks: Chunk[] = [];
-  private fen: number[] = [];
+  /** Fenwick tree over chunk sizes; NO_INDEX while there is at most one chunk. */
+  private fen: number[] = NO_INDEX;
   private readonly dict = new Map<string, number>();
 
   get size(): number {
@@ -59,6 +63,10 @@ export class RZSet {
   // ---- Fenwick tree over chunk sizes ----
   private rebuildIndex(): void {
     const n = this.chunks.length;
+    if (n <= 1) {
+      this.fen = NO_INDEX;
+      return;
+    }
     const f = new Array<number>(n + 1).fill(0);
     for (let i = 0; i < n; i++) {
       f[i + 1] += this.chunks[i].scores.length;
@@ -69,11 +77,13 @@ export class RZSet {
   }
 
   private fenAdd(ci: number, delta: number): void {
+    if (this.fen === NO_INDEX) return;
     for (let i = ci + 1; i < this.fen.length; i += i & -i) this.fen[i] += delta;
   }
 
   /** Elements in chunks [0, ci). */
   private prefix(ci: number): number {
+    if (this.fen === NO_INDEX) return 0;
     let s = 0;
     for (let i = ci; i > 0; i -= i & -i) s += this.fen[i];
     return s;
@@ -81,6 +91,7 @@ export class RZSet {
 
   /** The position of the element with 0-based rank r (caller ensures 0 <= r < size). */
   private seekRank(r: number): Pos {
+    if (this.fen === NO_INDEX) return { c: 0, i: r };
     let pos = 0;
     let rem = r;
     let step = 1;
