@@ -61,28 +61,14 @@ export function formatDouble(d: number): string {
   if (d === -Infinity) return '-inf';
   if (Number.isNaN(d)) return 'nan';
   if (d === 0) return Object.is(d, -0) ? '-0' : '0';
-  const exp = Math.floor(Math.log10(Math.abs(d)));
-  let s = d.toPrecision(17);
-  // toPrecision may round up into the next decade; use its own exponent when it prints one.
-  const eIdx = s.indexOf('e');
-  let e = exp;
-  if (eIdx >= 0) e = Number(s.slice(eIdx + 1));
-  else {
-    const digitsBeforePoint = s.replace('-', '').split('.')[0];
-    e = digitsBeforePoint === '0' ? exp : digitsBeforePoint.length - 1;
+  // The exponent of d once rounded to 17 significant digits decides between %e and %f style, as in C.
+  const [mantissa, expText] = d.toExponential(16).split('e');
+  const exp = Number(expText);
+  const trim = (x: string): string => (x.includes('.') ? x.replace(/0+$/, '').replace(/\.$/, '') : x);
+  if (exp < -4 || exp >= 17) {
+    return `${trim(mantissa)}e${exp < 0 ? '-' : '+'}${String(Math.abs(exp)).padStart(2, '0')}`;
   }
-  if (e < -4 || e >= 17) {
-    let mant = d.toExponential(16);
-    const [m, ex] = mant.split('e');
-    let mm = m.includes('.') ? m.replace(/0+$/, '').replace(/\.$/, '') : m;
-    const en = Number(ex);
-    mant = `${mm}e${en < 0 ? '-' : '+'}${String(Math.abs(en)).padStart(2, '0')}`;
-    mm = mant;
-    return mm;
-  }
-  if (eIdx >= 0) s = d.toFixed(Math.max(0, 16 - e));
-  if (s.includes('.')) s = s.replace(/0+$/, '').replace(/\.$/, '');
-  return s;
+  return trim(d.toFixed(16 - exp));
 }
 
 /** Formats a double the way INCRBYFLOAT / HINCRBYFLOAT store it: shortest round-trip, never exponent. */
