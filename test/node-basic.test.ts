@@ -356,3 +356,25 @@ test('a bad config file is a fatal error with Redis-like text', () => {
   expect(msg).toContain('at line 2');
   expect(msg).toContain("'nosuchdirective 1'");
 });
+
+test('INFO stats count what happened: keyspace hits/misses, error replies, ops/sec', async () => {
+  await r.config('RESETSTAT');
+  await r.set('h', '1');
+  await r.get('h');
+  await r.get('h');
+  await r.get('missing');
+  await expect(r.incr('h2').then(() => r.call('LPUSH', 'h', 'x'))).rejects.toThrow('WRONGTYPE');
+  const stats = await r.info('stats');
+  const field = (name: string): number => Number(new RegExp(`${name}:(\\d+)`).exec(stats)?.[1]);
+  expect(field('keyspace_hits')).toBe(2);
+  expect(field('keyspace_misses')).toBe(1);
+  expect(field('total_error_replies')).toBe(1);
+  const p = r.pipeline();
+  for (let i = 0; i < 5000; i++) p.ping();
+  await p.exec();
+  await waitFor(
+    async () => /instantaneous_ops_per_sec:[1-9]/.test(await r.info('stats')),
+    5000,
+    'ops/sec sample',
+  );
+});

@@ -163,8 +163,8 @@ export function infoText(s: Server, which: string[]): string {
         `used_memory_human:${fmtBytesHuman(used)}`,
         `used_memory_rss:${mem.rss}`,
         `used_memory_rss_human:${fmtBytesHuman(mem.rss)}`,
-        `used_memory_peak:${used}`,
-        `used_memory_peak_human:${fmtBytesHuman(used)}`,
+        `used_memory_peak:${Math.max(used, s.stats.peakMemory)}`,
+        `used_memory_peak_human:${fmtBytesHuman(Math.max(used, s.stats.peakMemory))}`,
         `total_system_memory:${os.totalmem()}`,
         `total_system_memory_human:${fmtBytesHuman(os.totalmem())}`,
         `used_memory_lua:0`,
@@ -185,7 +185,7 @@ export function infoText(s: Server, which: string[]): string {
       section('Stats', [
         `total_connections_received:${st.connections}`,
         `total_commands_processed:${st.commands}`,
-        `instantaneous_ops_per_sec:0`,
+        `instantaneous_ops_per_sec:${st.opsPerSec}`,
         `total_net_input_bytes:${st.netInput}`,
         `total_net_output_bytes:${st.netOutput}`,
         `rejected_connections:${st.rejectedConns}`,
@@ -194,14 +194,14 @@ export function infoText(s: Server, which: string[]): string {
         `sync_partial_err:${s.replStats.syncPartialErr}`,
         `expired_keys:${st.expiredKeys}`,
         `evicted_keys:0`,
-        `keyspace_hits:${st.keyspaceHits}`,
-        `keyspace_misses:${st.keyspaceMisses}`,
+        `keyspace_hits:${s.lookups.hits}`,
+        `keyspace_misses:${s.lookups.misses}`,
         `pubsub_channels:${s.pubsub.channels.size}`,
         `pubsub_patterns:${s.pubsub.patterns.size}`,
         `total_forks:0`,
-        `total_error_replies:0`,
-        `total_reads_processed:0`,
-        `total_writes_processed:0`,
+        `total_error_replies:${st.errorReplies}`,
+        `total_reads_processed:${st.readsProcessed}`,
+        `total_writes_processed:${st.writesProcessed}`,
       ]),
     );
   }
@@ -309,6 +309,9 @@ function configResetstat(c: Ctx): void {
   s.stats.rejectedConns = 0;
   s.stats.netInput = 0;
   s.stats.netOutput = 0;
+  s.stats.errorReplies = 0;
+  s.lookups.hits = 0;
+  s.lookups.misses = 0;
   s.replStats.syncFull = 0;
   s.replStats.syncPartialOk = 0;
   s.replStats.syncPartialErr = 0;

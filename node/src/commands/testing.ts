@@ -45,6 +45,7 @@ export class TestHost implements DbHost {
   deletes = true;
   expired: string[] = [];
   touched: string[] = [];
+  readonly lookups = { hits: 0, misses: 0, counting: true };
   now(): number {
     return this.time;
   }

@@ -138,6 +138,7 @@ export class Client implements Ctx {
     const s = this.out;
     this.out = '';
     this.server.stats.netOutput += s.length;
+    this.server.stats.writesProcessed++;
     if (!this.socket.destroyed) this.socket.write(s, 'latin1');
     if (!this.isReplica && this.socket.writableLength > 0) this.server.checkOutputLimit(this);
   }
@@ -156,6 +157,7 @@ export class Client implements Ctx {
     this.write(`+${s}\r\n`);
   }
   error(message: string): void {
+    this.server.stats.errorReplies++;
     this.write(R.error(message));
   }
   int(n: number | bigint): void {

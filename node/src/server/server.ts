@@ -65,9 +65,15 @@ export class Server implements DbHost {
     rejectedConns: 0,
     netInput: 0,
     netOutput: 0,
-    keyspaceHits: 0,
-    keyspaceMisses: 0,
+    errorReplies: 0,
+    readsProcessed: 0,
+    writesProcessed: 0,
+    /** Commands per second over the last cron sample. */
+    opsPerSec: 0,
+    peakMemory: 0,
   };
+  readonly lookups = { hits: 0, misses: 0, counting: true };
+  private opsSample = { at: Date.now(), commands: 0 };
   readonly cmdStats = new Map<string, CommandStats>();
   /** Same objects as cmdStats, dropped by CONFIG RESETSTAT (clearStats). */
   private statsCache = new Map<string, CommandStats>();
@@ -222,6 +228,7 @@ export class Server implements DbHost {
     const c = this.addClient(socket);
     socket.on('data', (chunk: Buffer) => {
       this.stats.netInput += chunk.length;
+      this.stats.readsProcessed++;
       try {
         c.onData(chunk);
       } catch (e) {
@@ -425,6 +432,7 @@ export class Server implements DbHost {
     c.propagateOverride = null;
     this.currentSpec = spec;
     this.currentArgv = argv;
+    this.lookups.counting = ((spec.bits ?? 0) & F_WRITE) === 0;
     let failed = false;
     try {
       spec.handler(c, argv);
@@ -637,6 +645,13 @@ export class Server implements DbHost {
 
   private tick(): void {
     this.cmdTime = Date.now();
+    const elapsed = this.cmdTime - this.opsSample.at;
+    if (elapsed >= 1000) {
+      this.stats.opsPerSec = Math.round(((this.stats.commands - this.opsSample.commands) * 1000) / elapsed);
+      this.opsSample = { at: this.cmdTime, commands: this.stats.commands };
+      const mem = process.memoryUsage();
+      this.stats.peakMemory = Math.max(this.stats.peakMemory, mem.heapUsed + mem.external);
+    }
     // Active expiry: a bounded amount of work per db per tick, never stalling the loop for long.
     const effort = this.config.getInt('active-expire-effort');
     const deadline = performance.now() + 2 + effort;

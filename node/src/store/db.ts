@@ -13,6 +13,11 @@ export interface DbHost {
   onExpired(db: Db, key: string): void;
   /** A key was modified by a command (dirty++, invalidate WATCH, wake blocked clients). */
   onTouched(db: Db, key: string): void;
+  /**
+   * Read lookups that found / did not find their key (INFO keyspace_hits / keyspace_misses); like
+   * Redis, only read-only commands count (counting is switched off around write commands).
+   */
+  readonly lookups: { hits: number; misses: number; counting: boolean };
 }
 
 export class Db {
@@ -39,7 +44,13 @@ export class Db {
 
   lookupRead(key: string): RValue | undefined {
     const e = this.lookupEntry(key);
-    return e === undefined ? undefined : e.value;
+    const l = this.host.lookups;
+    if (e === undefined) {
+      if (l.counting) l.misses++;
+      return undefined;
+    }
+    if (l.counting) l.hits++;
+    return e.value;
   }
 
   /** For in-place mutation: the snapshot observer sees the old value first. Call touched() afterwards. */
