@@ -233,7 +233,9 @@ test('CONFIG GET/SET and INFO sections', async () => {
     expect(info).toContain(s);
   }
   await r.set('x', '1');
-  expect(await r.info('keyspace')).toContain('db0:keys=1,expires=0');
+  expect(await r.info('keyspace')).toContain('db0:keys=1,expires=0,avg_ttl=0');
+  await r.set('y', '1', 'EX', 100);
+  expect(await r.info('keyspace')).toMatch(/db0:keys=2,expires=1,avg_ttl=(99\d\d\d|100000)/);
   expect(await r.info('commandstats')).toMatch(/cmdstat_set:calls=\d+,usec=\d+/);
 });
 

@@ -9,6 +9,7 @@ import { RedisError, ERR_SYNTAX, unknownSubcommand } from '../store/errors.js';
 import { ConfigError } from '../config/table.js';
 import { rewriteConfigFile } from '../config/file.js';
 import { RList } from '../store/list.js';
+import type { Db } from '../store/db.js';
 import { typeOf, encodingOf, type RValue } from '../store/value.js';
 import { argInt, formatDouble } from './util.js';
 import { globMatch } from './glob.js';
@@ -231,11 +232,27 @@ export function infoText(s: Server, which: string[]): string {
     const lines: string[] = [];
     for (const db of s.dbs) {
       if (db.size === 0) continue;
-      lines.push(`db${db.id}:keys=${db.size},expires=${db.ks.volatile.size},avg_ttl=0`);
+      lines.push(`db${db.id}:keys=${db.size},expires=${db.ks.volatile.size},avg_ttl=${averageTtl(db)}`);
     }
     parts.push(lines.length === 0 ? '# Keyspace\r\n' : section('Keyspace', lines));
   }
   return parts.join('\r\n');
+}
+
+/** An estimate of the remaining TTL (ms) of keys with an expiry, from a small sample, like Redis. */
+function averageTtl(db: Db): number {
+  const now = Date.now();
+  let sum = 0;
+  let n = 0;
+  for (const key of db.ks.volatile) {
+    const e = db.ks.get(key);
+    if (e !== undefined && e.expireAt > now) {
+      sum += e.expireAt - now;
+      n++;
+    }
+    if (n >= 32) break;
+  }
+  return n === 0 ? 0 : Math.round(sum / n);
 }
 
 function info(c: Ctx, argv: string[]): void {
