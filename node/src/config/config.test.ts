@@ -1,0 +1,63 @@
+// Unit tests for configuration: redis.conf text and --directive arguments, units, aliases, save
+// lines, validation errors, CONFIG GET patterns and REWRITE lines.
+import { Config, ConfigError } from './table.js';
+import { applyConfigText, loadConfig, FatalConfigError } from './file.js';
+import { parseMemory } from './units.js';
+import { globMatch } from '../commands/glob.js';
+
+test('memory units as redis.conf defines them', () => {
+  expect(parseMemory('100')).toBe(100);
+  expect(parseMemory('1k')).toBe(1000);
+  expect(parseMemory('1kb')).toBe(1024);
+  expect(parseMemory('5MB')).toBe(5 * 1024 * 1024);
+  expect(parseMemory('1g')).toBe(1e9);
+  expect(parseMemory('1.5mb')).toBeNull();
+});
+
+test('config text: comments, quotes, aliases, repeated save lines', () => {
+  const c = new Config();
+  applyConfigText(
+    c,
+    '# comment\nport 7000\nslaveof 10.0.0.1 6379\nsave 900 1\nsave 300 10\nrequirepass "a b"\n',
+  );
+  expect(c.getInt('port')).toBe(7000);
+  expect(c.get('replicaof')).toBe('10.0.0.1 6379');
+  expect(c.get('save')).toBe('900 1 300 10');
+  expect(c.get('requirepass')).toBe('a b');
+  expect(c.rewriteLines()).toEqual([
+    'port 7000',
+    'replicaof 10.0.0.1 6379',
+    'save 900 1',
+    'save 300 10',
+    'requirepass "a b"',
+  ]);
+});
+
+test('command-line directives override the file and keep Redis error text', () => {
+  const c = loadConfig(['--port', '7001', '--save', '', '--maxmemory', '2mb']);
+  expect(c.getInt('port')).toBe(7001);
+  expect(c.get('save')).toBe('');
+  expect(c.getInt('maxmemory')).toBe(2 * 1024 * 1024);
+  expect(() => loadConfig(['--nosuch', '1'])).toThrow(FatalConfigError);
+  expect(() => loadConfig(['--port', 'abc'])).toThrow(/argument couldn't be parsed into an integer/);
+  expect(() => loadConfig(['--appendfsync', 'sometimes'])).toThrow(/must be one of the following/);
+});
+
+test('runtime CONFIG SET rules: immutable parameters, bounds, booleans', () => {
+  const c = new Config();
+  expect(() => c.set('port', ['1'], true)).toThrow(new ConfigError("can't set immutable config"));
+  expect(() => c.set('hz', ['0'], true)).toThrow(/between 1 and 500/);
+  expect(() => c.set('replica-read-only', ['maybe'], true)).toThrow(/'yes' or 'no'/);
+  c.set('slave-read-only', ['no'], true);
+  expect(c.getBool('replica-read-only')).toBe(false);
+  c.set('repl-backlog-size', ['32mb'], true);
+  expect(c.getInt('repl-backlog-size')).toBe(32 * 1024 * 1024);
+});
+
+test('CONFIG GET with patterns and aliases', () => {
+  const c = new Config();
+  const got = new Map(c.getMatching(['maxmemory*'], (p, s) => globMatch(p, s)));
+  expect(got.get('maxmemory')).toBe('0');
+  expect(got.get('maxmemory-policy')).toBe('noeviction');
+  expect(c.getMatching(['slave-priority'], (p, s) => globMatch(p, s))).toEqual([['slave-priority', '100']]);
+});
