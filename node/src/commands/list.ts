@@ -1,11 +1,24 @@
 // List commands: push/pop (with counts), ranges, LINSERT/LREM/LSET/LTRIM/LPOS, LMOVE/RPOPLPUSH, LMPOP
 // and the blocking variants (BLPOP, BRPOP, BLMOVE, BRPOPLPUSH, BLMPOP), with Redis 7.0 replies.
 import { cmd, type CommandSpec, type Ctx } from '../server/command.js';
-import { RedisError, ERR_SYNTAX, ERR_NO_SUCH_KEY, WRONGTYPE } from '../store/errors.js';
+import { RedisError, ERR_SYNTAX, ERR_NO_SUCH_KEY, WRONGTYPE, wrongArity } from '../store/errors.js';
 import { RList } from '../store/list.js';
-import { argInt, argTimeoutSeconds, clampRange, getList, parseMpop } from './util.js';
+import { argInt, clampRange, getList, parseMpop } from './util.js';
+import { timeoutMsLongDouble } from './hash.js';
 
 type Side = 'LEFT' | 'RIGHT';
+
+/**
+ * A blocking timeout in seconds, as ms (0 = forever), computed like Redis 7.0: ceil(seconds * 1000) in
+ * long double, so -0.0001 means "forever", 0.0001 means 1 ms, and a value too large for a C long long
+ * (infinity included) is reported as negative.
+ */
+function blockTimeout(s: string): number {
+  const ms = timeoutMsLongDouble(s);
+  if (ms === null) throw new RedisError('ERR timeout is not a float or out of range');
+  if (ms < 0n) throw new RedisError('ERR timeout is negative');
+  return Number(ms);
+}
 
 function pushAll(l: RList, argv: string[], head: boolean): void {
   for (let i = 2; i < argv.length; i++) {
@@ -31,8 +44,8 @@ function pushGeneric(head: boolean, onlyIfExists: boolean) {
   };
 }
 
-function popCount(c: Ctx, argv: string[]): number | null {
-  if (argv.length > 3) throw new RedisError(ERR_SYNTAX);
+function popCount(argv: string[]): number | null {
+  if (argv.length > 3) throw new RedisError(wrongArity(argv[0]));
   if (argv.length < 3) return null;
   const n = argInt(argv[2], 'ERR value is out of range, must be positive');
   if (n < 0) throw new RedisError('ERR value is out of range, must be positive');
@@ -41,7 +54,7 @@ function popCount(c: Ctx, argv: string[]): number | null {
 
 function popGeneric(head: boolean) {
   return (c: Ctx, argv: string[]): void => {
-    const count = popCount(c, argv);
+    const count = popCount(argv);
     const key = argv[1];
     const l = getList(c.db, key, count !== 0);
     if (l === undefined) return count === null ? c.nil() : c.nilArray();
@@ -77,9 +90,10 @@ function lindex(c: Ctx, argv: string[]): void {
 }
 
 function lset(c: Ctx, argv: string[]): void {
-  const idx = argInt(argv[2]);
+  // Redis looks the key up (no such key / WRONGTYPE) before parsing the index.
   const l = getList(c.db, argv[1], true);
   if (l === undefined) throw new RedisError(ERR_NO_SUCH_KEY);
+  const idx = argInt(argv[2]);
   const i = idx < 0 ? l.length + idx : idx;
   if (i < 0 || i >= l.length) throw new RedisError('ERR index out of range');
   l.set(i, argv[3]);
@@ -163,13 +177,13 @@ function lpos(c: Ctx, argv: string[]): void {
     const opt = argv[i].toUpperCase();
     if (i + 1 >= argv.length) throw new RedisError(ERR_SYNTAX);
     if (opt === 'RANK') {
-      rank = argInt(argv[++i]);
+      // -2^63 cannot be negated; Redis 7.0 ends up treating it like -1.
+      rank = argv[++i] === '-9223372036854775808' ? -1 : argInt(argv[i]);
       if (rank === 0) {
         throw new RedisError(
           "ERR RANK can't be zero: use 1 to start from the first match, 2 from the second ... or use negative to start from the end of the list",
         );
       }
-      if (rank === -9223372036854775808) throw new RedisError('ERR value is out of range');
     } else if (opt === 'COUNT') {
       count = argInt(argv[++i], "ERR COUNT can't be negative");
       if (count < 0) throw new RedisError("ERR COUNT can't be negative");
@@ -240,7 +254,7 @@ function rpoplpush(c: Ctx, argv: string[]): void {
 function blmove(c: Ctx, argv: string[]): void {
   const from = parseSide(argv[3]);
   const to = parseSide(argv[4]);
-  const timeout = argTimeoutSeconds(argv[5]);
+  const timeout = blockTimeout(argv[5]);
   const v = moveOne(c, argv[1], argv[2], from, to);
   if (v === undefined) return c.block([argv[1]], timeout, 'nil');
   c.propagateAs(['LMOVE', argv[1], argv[2], from, to]);
@@ -248,7 +262,7 @@ function blmove(c: Ctx, argv: string[]): void {
 }
 
 function brpoplpush(c: Ctx, argv: string[]): void {
-  const timeout = argTimeoutSeconds(argv[3]);
+  const timeout = blockTimeout(argv[3]);
   const v = moveOne(c, argv[1], argv[2], 'RIGHT', 'LEFT');
   if (v === undefined) return c.block([argv[1]], timeout, 'nil');
   c.propagateAs(['RPOPLPUSH', argv[1], argv[2]]);
@@ -257,7 +271,7 @@ function brpoplpush(c: Ctx, argv: string[]): void {
 
 function bpop(head: boolean) {
   return (c: Ctx, argv: string[]): void => {
-    const timeout = argTimeoutSeconds(argv[argv.length - 1]);
+    const timeout = blockTimeout(argv[argv.length - 1]);
     const keys = argv.slice(1, -1);
     for (const key of keys) {
       const l = getList(c.db, key, true);
@@ -298,8 +312,9 @@ function lmpop(c: Ctx, argv: string[]): void {
 }
 
 function blmpop(c: Ctx, argv: string[]): void {
-  const timeout = argTimeoutSeconds(argv[1]);
+  // Redis parses numkeys, keys, the end and COUNT before the timeout.
   const { keys, end, count } = parseMpop(argv, 2, ['LEFT', 'RIGHT']);
+  const timeout = blockTimeout(argv[1]);
   if (!mpopServe(c, keys, end === 0 ? 'LEFT' : 'RIGHT', count)) c.block(keys, timeout, 'nilArray');
 }
 

@@ -2,10 +2,10 @@
 // SINTERCARD, SSCAN.
 import { cmd, type CommandSpec, type Ctx } from '../server/command.js';
 import { RedisError, ERR_SYNTAX } from '../store/errors.js';
-import { argInt, getSet, parseNumkeysLimit } from './util.js';
-import { parseCursor, encodingLimits } from './keyspace.js';
+import { getSet, parseNumkeysLimit, argInt } from './util.js';
+import { encodingLimits } from './keyspace.js';
 import { isCanonicalInt } from '../store/value.js';
-import { parseScanOptions, shuffle } from './hash.js';
+import { argRandCount, checkScanCursor, parseScanOptions, scanReply, shuffle } from './hash.js';
 import { globMatch } from './glob.js';
 import type { RSet } from '../store/value.js';
 
@@ -75,54 +75,93 @@ function smembers(c: Ctx, argv: string[]): void {
   for (const m of replyOrder(s, s.size)) c.bulk(m);
 }
 
+function randomMember(s: RSet): string {
+  let i = Math.floor(Math.random() * s.size);
+  for (const m of s) if (i-- === 0) return m;
+  throw new Error('unreachable');
+}
+
+/** k distinct members of s in random order (k < s.size). */
+function sample(s: RSet, k: number): string[] {
+  const all = [...s];
+  if (k * 3 >= all.length) return shuffle(all).slice(0, k);
+  const picked = new Set<number>();
+  while (picked.size < k) picked.add(Math.floor(Math.random() * all.length));
+  return [...picked].map((i) => all[i]);
+}
+
 function srandmember(c: Ctx, argv: string[]): void {
   if (argv.length > 3) throw new RedisError(ERR_SYNTAX);
-  const s = getSet(c.db, argv[1]);
   if (argv.length === 2) {
-    if (s === undefined) return c.nil();
-    const all = [...s];
-    return c.bulk(all[Math.floor(Math.random() * all.length)]);
+    const s = getSet(c.db, argv[1]);
+    if (s === undefined) c.nil();
+    else c.bulk(randomMember(s));
+    return;
   }
-  const count = argInt(argv[2], 'ERR value is out of range');
+  // The count is checked before the key, as in Redis.
+  const count = Number(argRandCount(argv[2]));
+  const s = getSet(c.db, argv[1]);
   if (s === undefined || count === 0) return c.arrayLen(0);
-  const all = [...s];
   if (count < 0) {
-    const out: string[] = [];
-    for (let i = 0; i < -count; i++) out.push(all[Math.floor(Math.random() * all.length)]);
-    return c.bulks(out);
+    // Repetitions allowed: exactly -count items, streamed.
+    // One snapshot of the members, so a large count stays O(size + count).
+    const all = [...s];
+    c.arrayLen(-count);
+    for (let i = 0; i < -count; i++) c.bulk(all[Math.floor(Math.random() * all.length)]);
+    return;
   }
-  c.bulks(shuffle(all).slice(0, count));
+  // An array (not a set) even when the count covers the whole set.
+  c.bulks(count >= s.size ? replyOrder(s, s.size) : sample(s, count));
+}
+
+/** SREM argvs for the popped members, at most 1024 members each (how Redis 7.0 propagates SPOP). */
+function sremBatches(key: string, members: string[]): string[][] {
+  const out: string[][] = [];
+  for (let i = 0; i < members.length; i += 1024) out.push(['SREM', key, ...members.slice(i, i + 1024)]);
+  return out;
 }
 
 function spop(c: Ctx, argv: string[]): void {
   if (argv.length > 3) throw new RedisError(ERR_SYNTAX);
   const key = argv[1];
-  const count = argv.length === 3 ? argInt(argv[2], 'ERR value is out of range, must be positive') : null;
-  if (count !== null && count < 0) throw new RedisError('ERR value is out of range, must be positive');
-  const s = getSet(c.db, key, count !== 0);
-  if (s === undefined) return count === null ? c.nil() : c.setLen(0);
-  if (count === 0) return c.setLen(0);
-  const all = [...s];
-  const picked =
-    count === null ? [all[Math.floor(Math.random() * all.length)]] : shuffle(all).slice(0, count);
-  for (const m of picked) s.delete(m);
-  if (s.size === 0) {
-    c.db.delete(key);
-    c.propagateAs(count === null ? ['SREM', key, picked[0]] : ['DEL', key]);
-  } else {
-    c.db.touched(key);
-    c.propagateAs(['SREM', key, ...picked]);
+  if (argv.length === 2) {
+    const s = getSet(c.db, key, true);
+    if (s === undefined) return c.nil();
+    const m = randomMember(s);
+    s.delete(m);
+    if (s.size === 0) c.db.delete(key);
+    else c.db.touched(key);
+    c.propagateAs(['SREM', key, m]);
+    return c.bulk(m);
   }
-  if (count === null) return c.bulk(picked[0]);
+  const positive = 'ERR value is out of range, must be positive';
+  const count = argInt(argv[2], positive);
+  if (count < 0) throw new RedisError(positive);
+  const s = getSet(c.db, key, count !== 0);
+  if (s === undefined || count === 0) return c.setLen(0);
+  if (count >= s.size) {
+    // The whole set: replied like SMEMBERS, and the key is deleted (propagated as DEL).
+    const all = replyOrder(s, s.size);
+    c.db.delete(key);
+    c.propagateAs(['DEL', key]);
+    c.setLen(all.length);
+    for (const m of all) c.bulk(m);
+    return;
+  }
+  const picked = sample(s, count);
+  for (const m of picked) s.delete(m);
+  c.db.touched(key);
+  c.propagateAs(...sremBatches(key, picked));
   c.setLen(picked.length);
   for (const m of picked) c.bulk(m);
 }
 
 function smove(c: Ctx, argv: string[]): void {
   const [, src, dst, member] = argv;
-  getSet(c.db, dst); // WRONGTYPE on the destination comes first, like Redis
+  // As in Redis: a missing source replies 0 before any type check; then both types are checked.
   const s = getSet(c.db, src, true);
   if (s === undefined) return c.int(0);
+  getSet(c.db, dst);
   if (src === dst) return c.int(s.has(member) ? 1 : 0);
   if (!s.delete(member)) return c.int(0);
   afterRemove(c, src, s);
@@ -189,17 +228,16 @@ function sintercard(c: Ctx, argv: string[]): void {
   c.int(inter(loadSets(c, keys), limit === 0 ? Infinity : limit).size);
 }
 
+/** The whole set in one reply with cursor 0; cursor, then key, then options are checked, as in Redis. */
 function sscan(c: Ctx, argv: string[]): void {
-  parseCursor(argv[2]);
-  const pattern = parseScanOptions(argv, 3);
+  checkScanCursor(argv[2]);
   const s = getSet(c.db, argv[1]);
+  if (s === undefined) return scanReply(c, []);
+  const pattern = parseScanOptions(argv, 3);
   const out: string[] = [];
-  if (s !== undefined)
-    for (const m of replyOrder(s, s.size))
-      if (pattern === null || pattern === '*' || globMatch(pattern, m)) out.push(m);
-  c.arrayLen(2);
-  c.bulk('0');
-  c.bulks(out);
+  for (const m of replyOrder(s, s.size))
+    if (pattern === null || pattern === '*' || globMatch(pattern, m)) out.push(m);
+  scanReply(c, out);
 }
 
 const K1: [number, number, number] = [1, 1, 1];
