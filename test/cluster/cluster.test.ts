@@ -216,6 +216,68 @@ test('a partitioned pod cannot be reached, and can be healed', async () => {
   expect(fromPod()).toBe('PONG');
 });
 
+test('a failing liveness probe restarts the container', async () => {
+  await cluster.apply(NS, {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: 'liveness' },
+    spec: {
+      terminationGracePeriodSeconds: 1,
+      containers: [
+        {
+          name: 'main',
+          image: 'tsredis/toolbox',
+          // Healthy for 2 s, then the file the probe checks disappears.
+          command: ['/bin/sh', '-c', 'touch /tmp/alive; sleep 2; rm /tmp/alive; exec sleep 3600'],
+          livenessProbe: {
+            exec: { command: ['test', '-f', '/tmp/alive'] },
+            periodSeconds: 1,
+            failureThreshold: 2,
+          },
+        },
+      ],
+    },
+  });
+  const p = await cluster.waitFor(
+    'a liveness restart',
+    async () => {
+      const x = await cluster.pod(NS, 'liveness');
+      return (x?.status?.containerStatuses?.[0].restartCount ?? 0) >= 1 ? x : undefined;
+    },
+    30_000,
+  );
+  // Killed by the kubelet (SIGTERM from the liveness failure): exit status 143.
+  expect(p.status?.containerStatuses?.[0].lastState.terminated?.exitCode).toBe(143);
+  await cluster.kubectl('delete', 'pod', '-n', NS, 'liveness', '--wait=false');
+});
+
+test('a failed node (no heartbeats, pods cut off) turns NotReady with its pods, and recovers', async () => {
+  const nodeReady = async () => {
+    const n = await cluster.api.get<{ status: { conditions: { type: string; status: string }[] } }>(
+      '/api/v1/nodes/e2e-node-0',
+    );
+    return n.status.conditions.find((c) => c.type === 'Ready')?.status;
+  };
+  expect(await nodeReady()).toBe('True');
+  const ip = (await cluster.pod(NS, 'rn-0'))?.status?.podIP ?? '';
+  await cluster.fault({ action: 'node-fail' });
+  try {
+    expect(await canConnect(ip, 6379, 1000)).toBe(false);
+    // The node lifecycle controller notices the missing heartbeats (grace period 10 s here).
+    await cluster.waitFor('node Ready=Unknown', async () => (await nodeReady()) === 'Unknown', 40_000);
+    await cluster.waitFor(
+      'pods marked NotReady',
+      async () => !isReady(await cluster.pod(NS, 'rn-0')),
+      20_000,
+    );
+  } finally {
+    await cluster.fault({ action: 'node-recover' });
+  }
+  await cluster.waitFor('node Ready again', async () => (await nodeReady()) === 'True', 20_000);
+  await readyPods('app=rn', 3);
+  expect(await canConnect(ip, 6379, 2000)).toBe(true);
+});
+
 test('RBAC is real: a Deployment using its ServiceAccount gets what its Role grants and is denied the rest', async () => {
   const script = [
     'echo "user: $(kubectl auth whoami -o jsonpath={.status.userInfo.username})"',

@@ -218,7 +218,7 @@ export async function clusterUp(l: ClusterLayout, log: (s: string) => void): Pro
     `--secure-port=${l.ports.controllerManager}`,
     '--bind-address=127.0.0.1',
     '--node-monitor-period=2s',
-    '--node-monitor-grace-period=20s',
+    '--node-monitor-grace-period=10s',
     '--v=1',
   ]);
   startDaemon(l.stateDir, 'kube-scheduler', bin('kube-scheduler'), [

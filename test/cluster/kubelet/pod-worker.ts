@@ -133,6 +133,7 @@ export class PodWorker {
           this.d.prefixLen,
         );
         this.networkReady = true;
+        if (!this.linkUp) setPodLink(this.hostVeth, false);
         this.setCondition('PodReadyToStartContainers', 'True');
         this.writeHosts();
       }
@@ -433,9 +434,9 @@ export class PodWorker {
   }
 
   setLink(up: boolean): void {
-    if (!this.networkReady) return;
-    setPodLink(this.hostVeth, up);
     this.linkUp = up;
+    if (!this.networkReady || this.terminating) return; // a pod being torn down has no link to set
+    setPodLink(this.hostVeth, up);
   }
 
   private setCondition(type: string, status: 'True' | 'False', reason?: string, message?: string): void {
