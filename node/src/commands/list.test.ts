@@ -4,20 +4,18 @@
 import { commands as list } from './list.js';
 import { commands as string } from './string.js';
 import { commands as keyspace } from './keyspace.js';
-import { TestCtx } from './testing.js';
+import { TestCtx, REPLY_WRONGTYPE, REPLY_NOT_INT, REPLY_SYNTAX, commandSpecOf } from './testing.js';
 
-const WRONGTYPE = { error: 'WRONGTYPE Operation against a key holding the wrong kind of value' };
-const NOT_INT = { error: 'ERR value is not an integer or out of range' };
-const SYNTAX = { error: 'ERR syntax error' };
+const WRONGTYPE = REPLY_WRONGTYPE;
+const NOT_INT = REPLY_NOT_INT;
+const SYNTAX = REPLY_SYNTAX;
 
 function ctx(): TestCtx {
   return new TestCtx([...list, ...string, ...keyspace]);
 }
 
 function spec(name: string): [number, string[], number, number, number] {
-  const s = list.find((x) => x.name === name);
-  if (s === undefined) throw new Error(name);
-  return [s.arity, s.flags, s.firstKey, s.lastKey, s.step];
+  return commandSpecOf(list, name);
 }
 
 describe('list command table', () => {

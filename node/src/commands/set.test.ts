@@ -4,11 +4,11 @@
 import { commands as set } from './set.js';
 import { commands as string } from './string.js';
 import { commands as keyspace } from './keyspace.js';
-import { TestCtx } from './testing.js';
+import { TestCtx, REPLY_WRONGTYPE, REPLY_NOT_INT, REPLY_SYNTAX, commandSpecOf } from './testing.js';
 
-const WRONGTYPE = { error: 'WRONGTYPE Operation against a key holding the wrong kind of value' };
-const NOT_INT = { error: 'ERR value is not an integer or out of range' };
-const SYNTAX = { error: 'ERR syntax error' };
+const WRONGTYPE = REPLY_WRONGTYPE;
+const NOT_INT = REPLY_NOT_INT;
+const SYNTAX = REPLY_SYNTAX;
 const POSITIVE = { error: 'ERR value is out of range, must be positive' };
 
 function ctx(): TestCtx {
@@ -20,9 +20,7 @@ function sorted(r: unknown): string[] {
 }
 
 function spec(name: string): [number, string[], number, number, number] {
-  const s = set.find((x) => x.name === name);
-  if (s === undefined) throw new Error(name);
-  return [s.arity, s.flags, s.firstKey, s.lastKey, s.step];
+  return commandSpecOf(set, name);
 }
 
 describe('set command table', () => {

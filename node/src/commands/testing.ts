@@ -155,3 +155,18 @@ export class TestCtx implements Ctx {
     this.propagated = argvs;
   }
 }
+
+/** Error replies that many command tests expect, as TestCtx records them. */
+export const REPLY_WRONGTYPE = { error: 'WRONGTYPE Operation against a key holding the wrong kind of value' };
+export const REPLY_NOT_INT = { error: 'ERR value is not an integer or out of range' };
+export const REPLY_SYNTAX = { error: 'ERR syntax error' };
+
+/** A command's [arity, flags, firstKey, lastKey, step] as COMMAND INFO reports them. */
+export function commandSpecOf(
+  table: CommandSpec[],
+  name: string,
+): [number, string[], number, number, number] {
+  const s = table.find((x) => x.name === name);
+  if (s === undefined) throw new Error(`no command ${name}`);
+  return [s.arity, s.flags, s.firstKey, s.lastKey, s.step];
+}

@@ -293,13 +293,7 @@ export class PodWorker {
       } else s.ready = true;
       if (c.livenessProbe) {
         const w = new ProbeWorker(c.livenessProbe, c, target, 'liveness', (ok, msg) => {
-          if (ok) return;
-          this.d.log('liveness probe failed, restarting container', {
-            pod: this.name,
-            container: c.name,
-            message: msg,
-          });
-          void s.proc.stop(this.graceMs());
+          if (!ok) this.restartAfterProbe(s, 'liveness', msg);
         });
         s.probes.push(w);
         w.start();
@@ -309,18 +303,21 @@ export class PodWorker {
     if (c.startupProbe && !isInit) {
       const w = new ProbeWorker(c.startupProbe, c, target, 'startup', (ok, msg) => {
         if (ok) afterStartup();
-        else {
-          this.d.log('startup probe failed, restarting container', {
-            pod: this.name,
-            container: c.name,
-            message: msg,
-          });
-          void s.proc.stop(this.graceMs());
-        }
+        else this.restartAfterProbe(s, 'startup', msg);
       });
       s.probes.push(w);
       w.start();
     } else afterStartup();
+  }
+
+  /** A failed liveness or startup probe: the container is stopped, and restarted by its exit handler. */
+  private restartAfterProbe(s: Slot, kind: string, message: string): void {
+    this.d.log(`${kind} probe failed, restarting container`, {
+      pod: this.name,
+      container: s.proc.spec.name,
+      message,
+    });
+    void s.proc.stop(this.graceMs());
   }
 
   private graceMs(): number {
