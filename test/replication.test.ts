@@ -351,3 +351,36 @@ test('a replica that falls behind past the output-buffer limit is dropped, then 
   expect(await R.call('DEBUG', 'DIGEST')).toBe(await M.call('DEBUG', 'DIGEST'));
   await proxy.stop();
 });
+
+test('start-masterless: read-only with its loaded data until REPLICAOF decides; a restarted master keeps its data and never syncs anyone', async () => {
+  const dir = tmpDir();
+  const first = await ts(['--save', '3600 1'], dir);
+  const a = client(first.port);
+  await a.set('kept', 'v1');
+  await first.stop(); // SIGTERM saves (save points configured)
+  const node = await ts(['--start-masterless', 'yes'], dir);
+  const n = client(node.port);
+  // Read-only, as a replica, with what it loaded.
+  expect(await n.get('kept')).toBe('v1');
+  await expect(n.set('x', '1')).rejects.toThrow("READONLY You can't write against a read only replica.");
+  expect(await n.call('ROLE')).toEqual(['slave', '', 0, 'none', -1]);
+  const i = await info(n);
+  expect(i.role).toBe('slave');
+  expect(i.master_link_status).toBe('down');
+  // A node pointed at it is refused (-NOMASTERLINK, as Redis refuses PSYNC while it has no master
+  // link): a restarted, maybe empty, former master cannot wipe anyone until it is given a role.
+  const other = await ts();
+  const o = client(other.port);
+  await o.set('mine', 'still here');
+  await o.call('REPLICAOF', '127.0.0.1', String(node.port));
+  await waitFor(() => other.output().includes('NOMASTERLINK'), 10000, 'the PSYNC refusal');
+  expect(await o.get('mine')).toBe('still here');
+  expect(await o.get('kept')).toBeNull();
+  // Promotion decides: now the other node syncs from it.
+  expect(await n.call('REPLICAOF', 'NO', 'ONE')).toBe('OK');
+  expect((await info(n)).role).toBe('master');
+  await n.set('after', 'promotion');
+  await waitFor(async () => (await o.get('after')) === 'promotion', 15000, 'the write to replicate');
+  expect(await o.get('kept')).toBe('v1');
+  expect(await o.get('mine')).toBeNull();
+});

@@ -83,6 +83,9 @@ export const PARAMS: ParamDef[] = [
   P('stop-writes-on-bgsave-error', 'bool', 'yes'),
   P('rdb-del-sync-files', 'bool', 'no', { inert: true }),
   P('replicaof', 'multi', '', { aliases: ['slaveof'], mutable: false }),
+  // tsredis: start as a replica without a master (read-only, serving what it loaded) until REPLICAOF
+  // host port or REPLICAOF NO ONE decides its role. The operator starts every pod this way.
+  P('start-masterless', 'bool', 'no', { mutable: false }),
   P('replica-read-only', 'bool', 'yes', { aliases: ['slave-read-only'] }),
   P('replica-serve-stale-data', 'bool', 'yes', { aliases: ['slave-serve-stale-data'] }),
   P('replica-priority', 'int', '100', { aliases: ['slave-priority'], min: 0, max: INT_MAX }),

@@ -11,7 +11,7 @@ export function replicationCommands(repl: Replication): CommandSpec[] {
   function replicaof(c: Ctx, argv: string[]): void {
     const client = cl(c);
     if (argv[1].toLowerCase() === 'no' && argv[2].toLowerCase() === 'one') {
-      if (repl.replica !== null) {
+      if (repl.replica !== null || repl.masterless) {
         repl.promote();
         client.server.config.set('replicaof', [], false);
       }
@@ -70,6 +70,16 @@ export function replicationCommands(repl: Replication): CommandSpec[] {
   }
 
   function role(c: Ctx): void {
+    if (repl.masterless) {
+      // A replica with no master yet: Redis's REPL_STATE_NONE.
+      c.arrayLen(5);
+      c.bulk('slave');
+      c.bulk('');
+      c.int(0);
+      c.bulk('none');
+      c.int(-1);
+      return;
+    }
     const r = repl.replica;
     if (r !== null) {
       c.arrayLen(5);

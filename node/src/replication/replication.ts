@@ -38,6 +38,12 @@ export class Replication {
     if (cfg !== '') {
       const [host, port] = cfg.split(/\s+/);
       if (host.toLowerCase() !== 'no') this.setMaster(host, Number(port));
+    } else if (this.server.config.getBool('start-masterless')) {
+      this.server.replicaMode = true;
+      this.server.log.role = 'S';
+      this.server.log.notice(
+        'Starting as a replica without a master (start-masterless): read-only until REPLICAOF',
+      );
     }
     this.timer = setInterval(() => this.cron(), 100);
     this.timer.unref();
@@ -86,10 +92,15 @@ export class Replication {
   /** repl-stream-db from that RDB: the db our master's stream had selected. */
   loadedStreamDb = 0;
 
+  /** Started with start-masterless and not yet given a role. */
+  get masterless(): boolean {
+    return this.server.replicaMode && this.replica === null;
+  }
+
   /** REPLICAOF NO ONE: become a master, keeping data, shifting replication IDs. */
   promote(): void {
-    if (this.replica === null) return;
-    this.replica.stop();
+    if (this.replica === null && !this.masterless) return;
+    this.replica?.stop();
     this.replica = null;
     this.server.replicaMode = false;
     this.server.log.role = 'M';
@@ -160,6 +171,21 @@ export class Replication {
       if (!up)
         lines.push(`master_link_down_since_seconds:${Math.floor((Date.now() - r.linkDownSince) / 1000)}`);
       lines.push(
+        `slave_priority:${s.config.getInt('replica-priority')}`,
+        `slave_read_only:${s.config.getBool('replica-read-only') ? 1 : 0}`,
+        `replica_announced:${s.config.getBool('replica-announced') ? 1 : 0}`,
+      );
+    } else if (this.masterless) {
+      lines.push(
+        'role:slave',
+        'master_host:',
+        'master_port:0',
+        'master_link_status:down',
+        'master_last_io_seconds_ago:-1',
+        'master_sync_in_progress:0',
+        `slave_read_repl_offset:${st.offset}`,
+        `slave_repl_offset:${st.offset}`,
+        'master_link_down_since_seconds:-1',
         `slave_priority:${s.config.getInt('replica-priority')}`,
         `slave_read_only:${s.config.getBool('replica-read-only') ? 1 : 0}`,
         `replica_announced:${s.config.getBool('replica-announced') ? 1 : 0}`,
