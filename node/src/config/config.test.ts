@@ -3,6 +3,9 @@
 import { Config, ConfigError } from './table.js';
 import { applyConfigText, loadConfig, FatalConfigError } from './file.js';
 import { parseMemory } from './units.js';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { globMatch } from '../commands/glob.js';
 
 test('memory units as redis.conf defines them', () => {
@@ -60,4 +63,18 @@ test('CONFIG GET with patterns and aliases', () => {
   expect(got.get('maxmemory')).toBe('0');
   expect(got.get('maxmemory-policy')).toBe('noeviction');
   expect(c.getMatching(['slave-priority'], (p, s) => globMatch(p, s))).toEqual([['slave-priority', '100']]);
+});
+
+test('include applies another file in place; later lines win; a missing file is fatal', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'tsredis-conf-'));
+  const inc = path.join(dir, 'auth.conf');
+  writeFileSync(inc, 'requirepass "s3 cret"\nmaxclients 50\n');
+  const c = new Config();
+  applyConfigText(c, `maxclients 10\ninclude ${inc}\nport 7000\n`);
+  expect(c.get('requirepass')).toBe('s3 cret');
+  expect(c.get('maxclients')).toBe('50');
+  expect(c.get('port')).toBe('7000');
+  expect(() => applyConfigText(new Config(), `include ${path.join(dir, 'missing.conf')}`)).toThrow(
+    /can't open config file/,
+  );
 });

@@ -6,8 +6,13 @@ import { Config, ConfigError } from './table.js';
 
 export class FatalConfigError extends Error {}
 
-/** Applies the text of a redis.conf file (include directives are not supported). */
-export function applyConfigText(config: Config, text: string, source = 'the configuration file'): void {
+/** Applies the text of a redis.conf file; `include <path>` applies another file in place, as in Redis. */
+export function applyConfigText(
+  config: Config,
+  text: string,
+  source = 'the configuration file',
+  depth = 0,
+): void {
   const lines = text.split(/\r?\n/);
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i].trim();
@@ -20,6 +25,20 @@ export function applyConfigText(config: Config, text: string, source = 'the conf
     };
     if (args === null) fail('Unbalanced quotes in configuration line');
     const [name, ...rest] = args as string[];
+    if (name.toLowerCase() === 'include') {
+      if (rest.length !== 1) fail('wrong number of arguments');
+      if (depth >= 16) fail('include nesting too deep');
+      let included: string;
+      try {
+        included = fs.readFileSync(rest[0], 'latin1');
+      } catch (e) {
+        return fail(
+          `Fatal error, can't open config file '${rest[0]}': ${(e as NodeJS.ErrnoException).code ?? String(e)}`,
+        );
+      }
+      applyConfigText(config, included, `the configuration file ${rest[0]}`, depth + 1);
+      continue;
+    }
     try {
       config.set(name, rest, false);
     } catch (e) {
