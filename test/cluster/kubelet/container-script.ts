@@ -45,13 +45,15 @@ export function containerScript(t: ScriptTools, s: ContainerScript): string {
     `${t.mount} --rbind /dev ${r('/dev')}`,
     `${t.mount} --rbind /sys ${r('/sys')}`,
   ];
-  for (const m of s.mounts) {
+  // Parents before children (a mount inside another volume), and read-only only once all are in place.
+  const mounts = [...s.mounts].sort((a, b) => a.target.split('/').length - b.target.split('/').length);
+  for (const m of mounts) {
     lines.push(
       m.file ? `[ -e ${r(m.target)} ] || ${t.touch} ${r(m.target)}` : `${t.mkdir} -p ${r(m.target)}`,
     );
     lines.push(`${t.mount} --bind ${q(m.source)} ${r(m.target)}`);
-    if (m.readOnly) lines.push(`${t.mount} -o remount,bind,ro ${r(m.target)}`);
   }
+  for (const m of mounts) if (m.readOnly) lines.push(`${t.mount} -o remount,bind,ro ${r(m.target)}`);
   lines.push(`${t.mkdir} -p ${r(s.workingDir)}`);
   lines.push(`${t.hostname} ${q(s.hostname)}`);
   lines.push(`exec ${t.chroot} ${q(s.root)} ${t.env} -C ${q(s.workingDir)} -- ${s.argv.map(q).join(' ')}`);

@@ -43,6 +43,8 @@ export class ContainerProcess {
   runningSince = 0;
   state: ContainerState = { waiting: { reason: 'ContainerCreating' } };
   lastState: ContainerState = {};
+  /** The environment of the current run (exec probes run with it). */
+  env: Record<string, string> = {};
   /** Set while the kubelet itself is stopping the process (liveness failure, pod deletion). */
   stopping = false;
   private exited?: Promise<void>;
@@ -94,6 +96,7 @@ export class ContainerProcess {
     const log = openSync(path.join(this.dir, 'logs', `${this.runs}.log`), 'a');
     this.runs++;
     this.stopping = false;
+    this.env = req.env;
     const child = spawn(
       'ip',
       [

@@ -277,7 +277,7 @@ export class PodWorker {
     s.probes = [];
     s.ready = false;
     const c = s.proc.spec;
-    const target = () => (s.proc.pid ? { podIp: this.ip, pid: s.proc.pid } : undefined);
+    const target = () => (s.proc.pid ? { podIp: this.ip, pid: s.proc.pid, env: s.proc.env } : undefined);
     const isInit = this.initSlots.includes(s);
     const afterStartup = () => {
       s.started = true;

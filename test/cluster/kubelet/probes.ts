@@ -16,14 +16,20 @@ export function resolvePort(c: Container, port: number | string): number {
   return p.containerPort;
 }
 
-export function runProbeOnce(p: Probe, c: Container, podIp: string, pid: number): Promise<ProbeResult> {
+export function runProbeOnce(
+  p: Probe,
+  c: Container,
+  podIp: string,
+  pid: number,
+  env?: Record<string, string>,
+): Promise<ProbeResult> {
   const timeoutMs = (p.timeoutSeconds ?? 1) * 1000;
   if (p.exec) {
     return new Promise((resolve) => {
       execFile(
         'nsenter',
         ['-t', String(pid), '-m', '-n', '-u', '-r', '-w', '--', ...p.exec!.command],
-        { timeout: timeoutMs, killSignal: 'SIGKILL' },
+        { timeout: timeoutMs, killSignal: 'SIGKILL', env }, // with the container's environment, as kubelet runs exec probes
         (err, stdout, stderr) =>
           resolve(
             err
@@ -96,7 +102,7 @@ export class ProbeWorker {
   constructor(
     private readonly probe: Probe,
     private readonly container: Container,
-    private readonly target: () => { podIp: string; pid: number } | undefined,
+    private readonly target: () => { podIp: string; pid: number; env?: Record<string, string> } | undefined,
     private readonly kind: 'readiness' | 'liveness' | 'startup',
     private readonly onChange: (ok: boolean, message: string) => void,
   ) {
@@ -120,7 +126,7 @@ export class ProbeWorker {
   private async tick(): Promise<void> {
     const t = this.target();
     if (!t || this.stopped) return;
-    const r = await runProbeOnce(this.probe, this.container, t.podIp, t.pid).catch((e: Error) => ({
+    const r = await runProbeOnce(this.probe, this.container, t.podIp, t.pid, t.env).catch((e: Error) => ({
       ok: false,
       message: e.message,
     }));

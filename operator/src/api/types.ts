@@ -1,0 +1,174 @@
+// The RedisReplication API (tsredis.dev/v1alpha1): spec and status types, defaults, and the checks the
+// operator makes beyond the CRD schema (the redis.conf directives it owns). The single source of truth
+// for crds/ (see crd.ts).
+
+export const GROUP = 'tsredis.dev';
+export const VERSION = 'v1alpha1';
+export const KIND = 'RedisReplication';
+export const PLURAL = 'redisreplications';
+export const API_VERSION = `${GROUP}/${VERSION}`;
+/** The node image this operator version deploys when the CR names none. */
+export const DEFAULT_NODE_IMAGE = 'tsredis/node:0.1.0';
+export const REDIS_PORT = 6379;
+
+export interface RedisReplicationSpec {
+  replicas: number;
+  image?: string;
+  imagePullPolicy?: 'Always' | 'IfNotPresent' | 'Never';
+  resources?: Record<string, unknown>;
+  storage?: { size?: string; storageClassName?: string; ephemeral?: boolean };
+  auth?: { enabled?: boolean; secretName?: string; secretKey?: string };
+  config?: Record<string, string>;
+  failover?: { downAfterMilliseconds?: number; minSyncedReplicas?: number; maxLagBytes?: number };
+  /** replica-priority by pod ordinal ("0", "1", ...): lower is preferred for promotion, 0 never. */
+  priority?: Record<string, number>;
+  nodeSelector?: Record<string, string>;
+  tolerations?: Record<string, unknown>[];
+  affinity?: Record<string, unknown>;
+  podDisruptionBudget?: { enabled?: boolean; maxUnavailable?: number };
+  service?: {
+    type?: 'ClusterIP' | 'NodePort' | 'LoadBalancer';
+    masterAnnotations?: Record<string, string>;
+    replicasAnnotations?: Record<string, string>;
+  };
+}
+
+export type Phase = 'Pending' | 'Initializing' | 'Ready' | 'Degraded' | 'FailingOver';
+
+export interface Condition {
+  type: 'Ready' | 'Replicating' | 'FailoverInProgress' | 'Degraded';
+  status: 'True' | 'False' | 'Unknown';
+  reason: string;
+  message: string;
+  lastTransitionTime: string;
+  observedGeneration?: number;
+}
+
+export interface ReplicaStatus {
+  pod: string;
+  role: 'master' | 'replica' | 'unknown';
+  link: 'up' | 'down' | 'n/a';
+  offset: number;
+  lag: number;
+}
+
+export interface RedisReplicationStatus {
+  phase?: Phase;
+  master?: { pod: string; ip: string };
+  /** "ready/total" pods, for the printer column. */
+  ready?: string;
+  readyReplicas?: number;
+  replicas?: ReplicaStatus[];
+  replicationId?: string;
+  lastFailover?: { time: string; from: string; to: string; reason: string; durationMs: number };
+  failovers?: number;
+  observedGeneration?: number;
+  conditions?: Condition[];
+}
+
+export interface RedisReplication {
+  apiVersion: string;
+  kind: string;
+  metadata: {
+    name: string;
+    namespace: string;
+    uid: string;
+    generation?: number;
+    resourceVersion?: string;
+    deletionTimestamp?: string;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+  };
+  spec: RedisReplicationSpec;
+  status?: RedisReplicationStatus;
+}
+
+/** The spec with every default filled in. */
+export interface ResolvedSpec {
+  replicas: number;
+  image: string;
+  imagePullPolicy: 'Always' | 'IfNotPresent' | 'Never';
+  resources?: Record<string, unknown>;
+  storage: { size: string; storageClassName?: string; ephemeral: boolean };
+  auth: { enabled: boolean; secretName?: string; secretKey: string };
+  config: Record<string, string>;
+  failover: { downAfterMilliseconds: number; minSyncedReplicas: number; maxLagBytes?: number };
+  priority: Record<string, number>;
+  nodeSelector?: Record<string, string>;
+  tolerations?: Record<string, unknown>[];
+  affinity?: Record<string, unknown>;
+  podDisruptionBudget: { enabled: boolean; maxUnavailable: number };
+  service: {
+    type: 'ClusterIP' | 'NodePort' | 'LoadBalancer';
+    masterAnnotations: Record<string, string>;
+    replicasAnnotations: Record<string, string>;
+  };
+}
+
+export function resolveSpec(s: RedisReplicationSpec): ResolvedSpec {
+  return {
+    replicas: s.replicas ?? 2,
+    image: s.image ?? DEFAULT_NODE_IMAGE,
+    imagePullPolicy: s.imagePullPolicy ?? 'IfNotPresent',
+    resources: s.resources,
+    storage: {
+      size: s.storage?.size ?? '1Gi',
+      storageClassName: s.storage?.storageClassName,
+      ephemeral: s.storage?.ephemeral ?? false,
+    },
+    auth: {
+      enabled: s.auth?.enabled ?? true,
+      secretName: s.auth?.secretName,
+      secretKey: s.auth?.secretKey ?? 'password',
+    },
+    config: s.config ?? {},
+    failover: {
+      downAfterMilliseconds: s.failover?.downAfterMilliseconds ?? 5000,
+      minSyncedReplicas: s.failover?.minSyncedReplicas ?? 0,
+      maxLagBytes: s.failover?.maxLagBytes,
+    },
+    priority: s.priority ?? {},
+    nodeSelector: s.nodeSelector,
+    tolerations: s.tolerations,
+    affinity: s.affinity,
+    podDisruptionBudget: {
+      enabled: s.podDisruptionBudget?.enabled ?? true,
+      maxUnavailable: s.podDisruptionBudget?.maxUnavailable ?? 1,
+    },
+    service: {
+      type: s.service?.type ?? 'ClusterIP',
+      masterAnnotations: s.service?.masterAnnotations ?? {},
+      replicasAnnotations: s.service?.replicasAnnotations ?? {},
+    },
+  };
+}
+
+/** redis.conf directives the operator owns: a CR may not set them through spec.config. */
+export const OWNED_DIRECTIVES = [
+  'port',
+  'bind',
+  'dir',
+  'replicaof',
+  'slaveof',
+  'requirepass',
+  'masterauth',
+  'masteruser',
+  'start-masterless',
+  'include',
+  'unixsocket',
+  'daemonize',
+  'replica-announce-ip',
+  'slave-announce-ip',
+  'replica-announce-port',
+  'slave-announce-port',
+  'replica-priority',
+  'slave-priority',
+  'rename-command',
+];
+
+/** The spec.config keys the operator refuses, with why (empty when all are acceptable). */
+export function forbiddenConfig(config: Record<string, string>): string[] {
+  return Object.keys(config)
+    .filter((k) => OWNED_DIRECTIVES.includes(k.toLowerCase()))
+    .sort();
+}

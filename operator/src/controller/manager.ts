@@ -1,0 +1,117 @@
+// Watches and the work queue: informers (list + watch, restarted with back-off after any error, since
+// client-node 1.x stops an informer on errors other than 410) for RedisReplications and the pods and
+// StatefulSets they own, each event mapped to its CR's key ("namespace/name") on a de-duplicating
+// queue; reconciles re-queue themselves periodically (level-based resync).
+import * as k8s from '@kubernetes/client-node';
+import { GROUP, PLURAL, VERSION } from '../api/types.js';
+import { MANAGED_BY } from '../resources/names.js';
+import { WorkQueue } from './queue.js';
+import type { Reconciler } from './reconciler.js';
+import type { Kube } from '../runtime/kube.js';
+import type { Logger } from '../runtime/log.js';
+
+type Obj = k8s.KubernetesObject;
+
+export class Manager {
+  readonly queue: WorkQueue;
+  private readonly informers: k8s.Informer<Obj>[] = [];
+  private readonly synced = new Set<string>();
+  private stopped = false;
+
+  constructor(
+    private readonly kube: Kube,
+    private readonly log: Logger,
+    reconciler: Reconciler,
+    private readonly namespace?: string,
+  ) {
+    this.queue = new WorkQueue(
+      async (key) => {
+        const [ns, name] = key.split('/');
+        return reconciler.reconcile(ns, name);
+      },
+      4,
+      (key, e, retryMs) =>
+        log.error('reconcile failed', {
+          rr: key,
+          error: e instanceof Error ? e.message : String(e),
+          retryMs,
+        }),
+    );
+  }
+
+  get ready(): boolean {
+    return this.synced.size === 3;
+  }
+
+  async start(): Promise<void> {
+    const ns = this.namespace;
+    const sel = `app.kubernetes.io/managed-by=${MANAGED_BY}`;
+    const rrPath = ns
+      ? `/apis/${GROUP}/${VERSION}/namespaces/${ns}/${PLURAL}`
+      : `/apis/${GROUP}/${VERSION}/${PLURAL}`;
+    this.watch(
+      'redisreplications',
+      rrPath,
+      () => this.kube.listRR(ns) as unknown as Promise<k8s.KubernetesListObject<Obj>>,
+      undefined,
+      (o) => o.metadata?.name,
+    );
+    const owner = (o: Obj) => o.metadata?.labels?.['app.kubernetes.io/instance'];
+    this.watch(
+      'pods',
+      ns ? `/api/v1/namespaces/${ns}/pods` : '/api/v1/pods',
+      () =>
+        ns
+          ? this.kube.core.listNamespacedPod({ namespace: ns, labelSelector: sel })
+          : this.kube.core.listPodForAllNamespaces({ labelSelector: sel }),
+      sel,
+      owner,
+    );
+    this.watch(
+      'statefulsets',
+      ns ? `/apis/apps/v1/namespaces/${ns}/statefulsets` : '/apis/apps/v1/statefulsets',
+      () =>
+        ns
+          ? this.kube.apps.listNamespacedStatefulSet({ namespace: ns, labelSelector: sel })
+          : this.kube.apps.listStatefulSetForAllNamespaces({ labelSelector: sel }),
+      sel,
+      owner,
+    );
+  }
+
+  private watch(
+    kind: string,
+    path: string,
+    list: k8s.ListPromise<Obj>,
+    labelSelector: string | undefined,
+    crName: (o: Obj) => string | undefined,
+  ): void {
+    const informer = k8s.makeInformer(this.kube.kc, path, list, labelSelector);
+    const enqueue = (o: Obj) => {
+      const name = crName(o);
+      if (name && o.metadata?.namespace) this.queue.add(`${o.metadata.namespace}/${name}`);
+    };
+    informer.on('add', enqueue);
+    informer.on('update', enqueue);
+    informer.on('delete', enqueue);
+    informer.on('connect', () => {
+      this.synced.add(kind);
+      this.log.debug('watch connected', { kind });
+    });
+    informer.on('error', (e: unknown) => {
+      if (this.stopped) return;
+      this.log.warn('watch failed; restarting', { kind, error: e instanceof Error ? e.message : String(e) });
+      setTimeout(() => void informer.start().catch(() => {}), 2000);
+    });
+    this.informers.push(informer);
+    void informer
+      .start()
+      .catch((e: unknown) => this.log.error('watch start failed', { kind, error: String(e) }));
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    for (const i of this.informers) await i.stop().catch(() => {});
+    await this.queue.drain();
+  }
+}

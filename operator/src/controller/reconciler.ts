@@ -1,0 +1,356 @@
+// One level-based reconcile of a RedisReplication: read the CR and the world, make the owned objects
+// what they should be (server-side apply), observe every node, decide the topology, carry it out
+// (REPLICAOF, role labels, live CONFIG SET, rolling restarts), and write an honest status. Nothing
+// assumes an earlier reconcile ran; everything is re-checked every time.
+import { randomBytes } from 'node:crypto';
+import type { KubernetesObject, V1Pod } from '@kubernetes/client-node';
+import { forbiddenConfig, resolveSpec, type RedisReplication, type ResolvedSpec } from '../api/types.js';
+import {
+  configMap,
+  digest,
+  generatedPasswordSecret,
+  nodeAuthSecret,
+  userDirectives,
+} from '../resources/config.js';
+import { names, ordinalOf, podSelector, ROLE_LABEL } from '../resources/names.js';
+import { headlessService, masterService, replicasService } from '../resources/services.js';
+import { passwordSource, statefulSet, RESTART_ANNOTATION } from '../resources/statefulset.js';
+import { podDisruptionBudget } from '../resources/pdb.js';
+import { planTopology, switchoverTarget, type NodeObservation, type Plan } from '../topology/plan.js';
+import { observe, withNode, type PodRef } from '../topology/observe.js';
+import { buildStatus } from './status.js';
+import type { Kube } from '../runtime/kube.js';
+import type { Logger } from '../runtime/log.js';
+
+const RESYNC_READY_MS = 5000;
+const RESYNC_BUSY_MS = 1000;
+
+function selectorString(sel: Record<string, string>): string {
+  return Object.entries(sel)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(',');
+}
+
+function podReady(p: V1Pod): boolean {
+  return p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
+}
+
+export class Reconciler {
+  /** The config digest applied live to each node process (by run_id), so CONFIG SET runs once per start. */
+  private readonly appliedConfig = new Map<string, string>();
+  /** Config digests that needed a restart (some directive refused CONFIG SET), by CR uid. */
+  private readonly restartDigest = new Map<string, string>();
+
+  constructor(
+    private readonly kube: Kube,
+    private readonly log: Logger,
+  ) {}
+
+  async reconcile(namespace: string, name: string): Promise<{ requeueAfterMs?: number }> {
+    const cr = await this.kube.getRR(namespace, name);
+    if (!cr || cr.metadata.deletionTimestamp) return {}; // owned objects go with it (ownerReferences)
+    const log = this.log.child({ rr: `${namespace}/${name}` });
+    const spec = resolveSpec(cr.spec);
+    const n = names(name);
+
+    // Directives the operator owns are refused (reported in status) and left out of the config.
+    const forbidden = forbiddenConfig(spec.config);
+    const effective: ResolvedSpec = forbidden.length
+      ? {
+          ...spec,
+          config: Object.fromEntries(
+            Object.entries(spec.config).filter(([k]) => !forbidden.includes(k.toLowerCase())),
+          ),
+        }
+      : spec;
+    let blocked: { reason: string; message: string } | undefined = forbidden.length
+      ? {
+          reason: 'ForbiddenConfig',
+          message: `spec.config may not set ${forbidden.join(', ')} (owned by the operator); ignored`,
+        }
+      : undefined;
+
+    let password: string | undefined;
+    if (spec.auth.enabled) {
+      const src = passwordSource(cr, spec);
+      if (!spec.auth.secretName) {
+        const created = await this.kube.createIfAbsent(
+          generatedPasswordSecret(cr, randomBytes(24).toString('base64url')) as KubernetesObject,
+        );
+        if (created) log.info('generated the password Secret', { secret: src.name });
+      }
+      const data = await this.kube.readSecretData(namespace, src.name);
+      password = data?.[src.key];
+      if (password === undefined || password === '') {
+        const why = data ? `Secret ${src.name} has no key ${src.key}` : `Secret ${src.name} not found`;
+        log.warn('auth secret unusable', { reason: why });
+        const status = buildStatus({
+          cr,
+          desiredPods: spec.replicas + 1,
+          nodes: [],
+          readyPods: new Set(),
+          blocked: { reason: data ? 'AuthSecretKeyMissing' : 'AuthSecretNotFound', message: why },
+          now: new Date().toISOString(),
+        });
+        await this.writeStatus(cr, status);
+        return { requeueAfterMs: 10_000 };
+      }
+    }
+
+    // Owned objects, as they should be.
+    const restart = this.restartDigest.get(cr.metadata.uid) ?? '';
+    const objects: unknown[] = [
+      configMap(cr, effective),
+      ...(password !== undefined ? [nodeAuthSecret(cr, password)] : []),
+      headlessService(cr),
+      masterService(cr, effective),
+      replicasService(cr, effective),
+      statefulSet(cr, effective, restart),
+      ...(spec.podDisruptionBudget.enabled ? [podDisruptionBudget(cr, effective)] : []),
+    ];
+    for (const o of objects) await this.kube.apply(o as KubernetesObject);
+
+    // Observe the node pods.
+    const pods = (await this.kube.listPods(namespace, selectorString(podSelector(cr)))).filter(
+      (p) => ordinalOf(p.metadata?.name ?? '', name) >= 0,
+    );
+    const refs: PodRef[] = pods.map((p) => {
+      const pod = p.metadata?.name ?? '';
+      const ordinal = ordinalOf(pod, name);
+      return {
+        pod,
+        ordinal,
+        ip: p.status?.podIP ?? '',
+        deleting: !!p.metadata?.deletionTimestamp,
+        priority: spec.priority[String(ordinal)] ?? 100,
+        roleLabel: p.metadata?.labels?.[ROLE_LABEL],
+      };
+    });
+    let nodes = await Promise.all(refs.map((r) => observe(r, password)));
+    // A first master is chosen once every pod answers (or after a minute, with those that do).
+    const young =
+      Date.now() -
+        Date.parse(String((cr.metadata as { creationTimestamp?: string }).creationTimestamp ?? 0)) <
+      60_000;
+    const plan = planTopology(nodes, cr.status?.master?.pod, young ? spec.replicas + 1 : 0);
+    const t0 = Date.now();
+    await this.execute(cr, plan, password, log);
+    if (plan.actions.some((a) => a.kind !== 'label'))
+      nodes = await Promise.all(refs.map((r) => observe(r, password)));
+
+    // Live configuration; directives that cannot change at runtime roll the pods.
+    if (plan.master) await this.applyConfig(cr, effective, nodes, password, log);
+    const switched = await this.rollPods(cr, pods, plan, nodes, password, log);
+    if (switched) {
+      plan.masterChange = switched;
+      plan.master = nodes.find((o) => o.pod === switched.to);
+    }
+
+    const failover = plan.masterChange?.from
+      ? {
+          time: new Date().toISOString(),
+          from: plan.masterChange.from ?? '',
+          to: plan.masterChange.to,
+          reason: plan.masterChange.reason,
+          durationMs: Date.now() - t0,
+        }
+      : undefined;
+    const status = buildStatus({
+      cr,
+      desiredPods: spec.replicas + 1,
+      nodes: nodes.map((o) => (plan.master && o.pod === plan.master.pod ? { ...o, ip: plan.master.ip } : o)),
+      plan: plan.master
+        ? { ...plan, master: nodes.find((o) => o.pod === plan.master?.pod) ?? plan.master }
+        : plan,
+      readyPods: new Set(pods.filter(podReady).map((p) => p.metadata?.name ?? '')),
+      blocked,
+      now: new Date().toISOString(),
+      failover,
+    });
+    await this.writeStatus(cr, status);
+    if (status.phase !== (cr.status?.phase ?? ''))
+      log.info('phase', { from: cr.status?.phase ?? '', to: status.phase, ready: status.ready });
+    return { requeueAfterMs: status.phase === 'Ready' ? RESYNC_READY_MS : RESYNC_BUSY_MS };
+  }
+
+  private async execute(
+    cr: RedisReplication,
+    plan: Plan,
+    password: string | undefined,
+    log: Logger,
+  ): Promise<void> {
+    const ipOf = (pod: string) => (plan.master?.pod === pod ? plan.master.ip : undefined);
+    for (const a of plan.actions) {
+      if (a.kind === 'promote') {
+        const ip = ipOf(a.pod) ?? '';
+        await withNode(ip, password, 2000, (r) => r.call('REPLICAOF', 'NO', 'ONE'));
+        log.info('promoted to master', { pod: a.pod, reason: a.reason });
+        await this.kube
+          .event(cr, 'Normal', 'PromotedMaster', `${a.pod} promoted to master (${a.reason})`)
+          .catch(() => {});
+      } else if (a.kind === 'replicate') {
+        const target = plan.master?.ip ?? a.masterIp;
+        const obsIp = await this.podIp(cr, a.pod);
+        if (!obsIp) continue;
+        await withNode(obsIp, password, 2000, (r) => r.call('REPLICAOF', target, '6379')).catch(
+          (e: unknown) => log.warn('REPLICAOF failed', { pod: a.pod, error: String(e) }),
+        );
+        log.info('replica pointed at the master', {
+          pod: a.pod,
+          master: plan.master?.pod,
+          masterIp: target,
+          reason: a.reason,
+        });
+        await this.kube
+          .event(cr, 'Normal', 'ReplicaOf', `${a.pod} replicates from ${plan.master?.pod} (${a.reason})`)
+          .catch(() => {});
+      } else {
+        await this.kube.patchPodLabels(cr.metadata.namespace, a.pod, { [ROLE_LABEL]: a.role });
+        if (a.role === 'master')
+          await this.kube
+            .event(cr, 'Normal', 'MasterLabel', `${a.pod} now receives the master Service's traffic`)
+            .catch(() => {});
+      }
+    }
+  }
+
+  private async podIp(cr: RedisReplication, pod: string): Promise<string | undefined> {
+    const p = await this.kube.core
+      .readNamespacedPod({ namespace: cr.metadata.namespace, name: pod })
+      .catch(() => undefined);
+    return p?.status?.podIP;
+  }
+
+  /** CONFIG SET of spec.config on each node process once per process start and config version. */
+  private async applyConfig(
+    cr: RedisReplication,
+    spec: ResolvedSpec,
+    nodes: NodeObservation[],
+    password: string | undefined,
+    log: Logger,
+  ): Promise<void> {
+    const directives = userDirectives(spec);
+    const d = digest(JSON.stringify(directives));
+    for (const n of nodes) {
+      if (!n.reachable || !n.runId || this.appliedConfig.get(n.runId) === d) continue;
+      const refused: string[] = [];
+      await withNode(n.ip, password, 2000, async (r) => {
+        for (const [k, v] of directives) {
+          try {
+            await r.call('CONFIG', 'SET', k, v);
+          } catch (e) {
+            refused.push(`${k} (${e instanceof Error ? e.message : String(e)})`);
+          }
+        }
+      }).catch((e: unknown) => refused.push(String(e)));
+      if (refused.length === 0) {
+        this.appliedConfig.set(n.runId, d);
+      } else if (this.restartDigest.get(cr.metadata.uid) !== d) {
+        // Some directive cannot change at runtime: a new pod template revision rolls the pods.
+        log.info('config needs a restart', { pod: n.pod, refused });
+        this.restartDigest.set(cr.metadata.uid, d);
+        await this.kube
+          .event(
+            cr,
+            'Normal',
+            'ConfigRestart',
+            `directives need a restart: ${refused.map((s) => s.split(' ')[0]).join(', ')}`,
+          )
+          .catch(() => {});
+      }
+    }
+  }
+
+  /**
+   * OnDelete rolling update: when pods run an older template revision, delete one replica at a time
+   * (only while every pod is Ready); when only the master is left, hand its role to an in-sync replica
+   * first (planned switchover), and the next reconcile rolls it as a replica.
+   */
+  private async rollPods(
+    cr: RedisReplication,
+    pods: V1Pod[],
+    plan: Plan,
+    nodes: NodeObservation[],
+    password: string | undefined,
+    log: Logger,
+  ): Promise<Plan['masterChange']> {
+    const sts = await this.kube.getStatefulSet(cr.metadata.namespace, names(cr.metadata.name).statefulSet);
+    const rev = sts?.status?.updateRevision;
+    if (!rev || !plan.master) return undefined;
+    const stale = pods.filter(
+      (p) => p.metadata?.labels?.['controller-revision-hash'] !== rev && !p.metadata?.deletionTimestamp,
+    );
+    if (stale.length === 0) return undefined;
+    if (!pods.every(podReady) || pods.length !== (sts?.spec?.replicas ?? 0)) return undefined; // one at a time
+    const replica = stale.find((p) => p.metadata?.name !== plan.master?.pod);
+    if (!replica) {
+      const master = nodes.find((o) => o.pod === plan.master?.pod);
+      return master ? this.switchover(cr, master, nodes, password, log) : undefined;
+    }
+    const podName = replica.metadata?.name ?? '';
+    log.info('rolling pod to the new revision', { pod: podName, revision: rev });
+    await this.kube
+      .event(cr, 'Normal', 'RollingUpdate', `restarting ${podName} for revision ${rev}`)
+      .catch(() => {});
+    await this.kube.deletePod(cr.metadata.namespace, podName);
+    return undefined;
+  }
+
+  /**
+   * Planned switchover without losing an acknowledged write: pause writes on the master, wait until the
+   * target replica has every byte, promote it, repoint the others and the old master, move the labels,
+   * then release the paused clients (their writes now get -READONLY and are retried by clients).
+   */
+  async switchover(
+    cr: RedisReplication,
+    master: NodeObservation,
+    nodes: NodeObservation[],
+    password: string | undefined,
+    log: Logger,
+  ): Promise<Plan['masterChange']> {
+    const target = switchoverTarget(nodes, master);
+    if (!target) {
+      log.warn('switchover postponed: no in-sync replica');
+      return undefined;
+    }
+    const t0 = Date.now();
+    log.info('switchover starting', { from: master.pod, to: target.pod });
+    const offsetOf = (ip: string) =>
+      withNode(ip, password, 1000, async (r) =>
+        Number(/master_repl_offset:(\d+)/.exec(await r.info('replication'))?.[1] ?? -1),
+      );
+    await withNode(master.ip, password, 2000, (r) => r.call('CLIENT', 'PAUSE', '10000', 'WRITE'));
+    let caughtUp = false;
+    for (let i = 0; i < 100 && !caughtUp; i++) {
+      const [m, t] = await Promise.all([offsetOf(master.ip), offsetOf(target.ip)]);
+      caughtUp = m >= 0 && m === t;
+      if (!caughtUp) await new Promise((r) => setTimeout(r, 50));
+    }
+    if (!caughtUp) {
+      await withNode(master.ip, password, 2000, (r) => r.call('CLIENT', 'UNPAUSE')).catch(() => {});
+      log.warn('switchover aborted: the replica did not catch up within 5 s', { to: target.pod });
+      return undefined;
+    }
+    await withNode(target.ip, password, 2000, (r) => r.call('REPLICAOF', 'NO', 'ONE'));
+    await withNode(master.ip, password, 2000, (r) => r.call('REPLICAOF', target.ip, '6379'));
+    for (const n of nodes) {
+      if (n.pod === master.pod || n.pod === target.pod || !n.reachable) continue;
+      await withNode(n.ip, password, 2000, (r) => r.call('REPLICAOF', target.ip, '6379')).catch(() => {});
+    }
+    await this.kube.patchPodLabels(cr.metadata.namespace, master.pod, { [ROLE_LABEL]: 'replica' });
+    await this.kube.patchPodLabels(cr.metadata.namespace, target.pod, { [ROLE_LABEL]: 'master' });
+    await withNode(master.ip, password, 2000, (r) => r.call('CLIENT', 'UNPAUSE')).catch(() => {});
+    log.info('switchover done', { from: master.pod, to: target.pod, ms: Date.now() - t0 });
+    await this.kube
+      .event(cr, 'Normal', 'Switchover', `master moved from ${master.pod} to ${target.pod} (planned)`)
+      .catch(() => {});
+    return { from: master.pod, to: target.pod, reason: 'PlannedSwitchover' };
+  }
+
+  private async writeStatus(cr: RedisReplication, status: ReturnType<typeof buildStatus>): Promise<void> {
+    const strip = (s: unknown) =>
+      JSON.stringify(s, (k, v: unknown) => (k === 'lastTransitionTime' ? undefined : v));
+    if (strip(status) === strip(cr.status ?? {})) return;
+    await this.kube.patchRRStatus(cr, status);
+  }
+}

@@ -1,0 +1,81 @@
+// The node's redis.conf (ConfigMap) and auth include file (Secret), rendered from the CR (pure).
+// Every pod starts masterless and read-only; the operator gives it its role.
+import { createHash } from 'node:crypto';
+import { REDIS_PORT, type RedisReplication, type ResolvedSpec } from '../api/types.js';
+import { metadataFor, names } from './names.js';
+
+export const CONFIG_DIR = '/etc/tsredis';
+export const AUTH_DIR = '/etc/tsredis/auth';
+export const DATA_DIR = '/data';
+
+/** A redis.conf argument, quoted when needed. */
+function confValue(v: string): string {
+  return v === '' || /[\s"'\\#]/.test(v) ? `"${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"` : v;
+}
+
+/** The directives the CR passes through spec.config (keys lower-cased, sorted for a stable text). */
+export function userDirectives(spec: ResolvedSpec): [string, string][] {
+  return Object.entries(spec.config)
+    .map(([k, v]) => [k.toLowerCase(), String(v)] as [string, string])
+    .sort((a, b) => a[0].localeCompare(b[0]));
+}
+
+export function redisConf(spec: ResolvedSpec): string {
+  const lines = [
+    '# Managed by tsredis-operator: edit spec.config of the RedisReplication instead.',
+    `port ${REDIS_PORT}`,
+    'bind 0.0.0.0',
+    'protected-mode no',
+    `dir ${DATA_DIR}`,
+    '# Every pod starts read-only without a master until the operator assigns its role.',
+    'start-masterless yes',
+    'replica-read-only yes',
+    'save 3600 1 300 100 60 10000',
+  ];
+  if (spec.auth.enabled) lines.push(`include ${AUTH_DIR}/auth.conf`);
+  // spec.config comes last, so it overrides the defaults above ("save" included).
+  for (const [k, v] of userDirectives(spec)) {
+    // save takes several values on one line; everything else is one argument.
+    lines.push(k === 'save' ? `save ${v.trim() === '' ? '""' : v}` : `${k} ${confValue(v)}`);
+  }
+  return lines.join('\n') + '\n';
+}
+
+export function configMap(cr: RedisReplication, spec: ResolvedSpec) {
+  return {
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: metadataFor(cr, names(cr.metadata.name).configMap, 'config'),
+    data: { 'redis.conf': redisConf(spec) },
+  };
+}
+
+/** The include file with the password, as requirepass and masterauth (replicas authenticate to the master). */
+export function authConf(password: string): string {
+  return `requirepass ${confValue(password)}\nmasterauth ${confValue(password)}\n`;
+}
+
+export function nodeAuthSecret(cr: RedisReplication, password: string) {
+  return {
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: metadataFor(cr, names(cr.metadata.name).nodeAuthSecret, 'auth'),
+    type: 'Opaque',
+    stringData: { 'auth.conf': authConf(password) },
+  };
+}
+
+export function generatedPasswordSecret(cr: RedisReplication, password: string) {
+  return {
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: metadataFor(cr, names(cr.metadata.name).generatedSecret, 'auth'),
+    type: 'Opaque',
+    stringData: { password },
+  };
+}
+
+/** A short digest, for pod-template annotations that must change when their input changes. */
+export function digest(text: string): string {
+  return createHash('sha256').update(text).digest('hex').slice(0, 16);
+}
