@@ -14,7 +14,7 @@ import {
 } from '../resources/config.js';
 import { names, ordinalOf, podSelector, ROLE_LABEL } from '../resources/names.js';
 import { headlessService, masterService, replicasService } from '../resources/services.js';
-import { passwordSource, statefulSet, RESTART_ANNOTATION } from '../resources/statefulset.js';
+import { passwordSource, statefulSet } from '../resources/statefulset.js';
 import { podDisruptionBudget } from '../resources/pdb.js';
 import { planTopology, switchoverTarget, type NodeObservation, type Plan } from '../topology/plan.js';
 import { observe, withNode, type PodRef } from '../topology/observe.js';
@@ -51,7 +51,6 @@ export class Reconciler {
     if (!cr || cr.metadata.deletionTimestamp) return {}; // owned objects go with it (ownerReferences)
     const log = this.log.child({ rr: `${namespace}/${name}` });
     const spec = resolveSpec(cr.spec);
-    const n = names(name);
 
     // Directives the operator owns are refused (reported in status) and left out of the config.
     const forbidden = forbiddenConfig(spec.config);
@@ -63,7 +62,7 @@ export class Reconciler {
           ),
         }
       : spec;
-    let blocked: { reason: string; message: string } | undefined = forbidden.length
+    const blocked: { reason: string; message: string } | undefined = forbidden.length
       ? {
           reason: 'ForbiddenConfig',
           message: `spec.config may not set ${forbidden.join(', ')} (owned by the operator); ignored`,
