@@ -8,7 +8,9 @@ here="$(cd "$(dirname "$0")" && pwd)"
 # shellcheck source=versions.env
 source "$here/versions.env"
 cache="${TSREDIS_CACHE:-$HOME/.cache/tsredis}"
-bin="$cache/bin/k8s-$K8S_VERSION-etcd-$ETCD_VERSION-helm-$HELM_VERSION"
+# BUILD_REV changes when the build flags do, so caches from older flags are not reused.
+BUILD_REV=2
+bin="$cache/bin/k8s-$K8S_VERSION-etcd-$ETCD_VERSION-helm-$HELM_VERSION-r$BUILD_REV"
 want=(kube-apiserver kube-controller-manager kube-scheduler kubectl etcd helm)
 have_all=1
 for b in "${want[@]}"; do [ -x "$bin/$b" ] || have_all=0; done
@@ -88,7 +90,14 @@ fi
 # --- helm
 if [ ! -x "$bin/helm" ]; then
   log "building helm $HELM_VERSION"
-  GOBIN="$bin" CGO_ENABLED=0 go install -ldflags "-X helm.sh/helm/v3/internal/version.version=$HELM_VERSION" \
+  # The Kubernetes version helm assumes when it renders without a cluster (helm template, helm lint),
+  # set as helm's own release builds set it; otherwise it assumes v1.20 and refuses kubeVersion ranges.
+  kminor="${K8S_VERSION#v1.}"; kminor="${kminor%%.*}"
+  hflags="-X helm.sh/helm/v3/internal/version.version=$HELM_VERSION"
+  for pkg in helm.sh/helm/v3/pkg/chartutil helm.sh/helm/v3/pkg/lint/rules; do
+    hflags+=" -X $pkg.k8sVersionMajor=1 -X $pkg.k8sVersionMinor=$kminor"
+  done
+  GOBIN="$bin" CGO_ENABLED=0 go install -ldflags "$hflags" \
     "helm.sh/helm/v3/cmd/helm@$HELM_VERSION" >&2
 fi
 log "done"

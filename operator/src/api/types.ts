@@ -166,9 +166,10 @@ export const OWNED_DIRECTIVES = [
   'rename-command',
 ];
 
-/** The spec.config keys the operator refuses, with why (empty when all are acceptable). */
+/** The spec.config directives (lower-cased, as redis.conf treats names) the operator refuses. */
 export function forbiddenConfig(config: Record<string, string>): string[] {
   return Object.keys(config)
-    .filter((k) => OWNED_DIRECTIVES.includes(k.toLowerCase()))
+    .map((k) => k.toLowerCase())
+    .filter((k) => OWNED_DIRECTIVES.includes(k))
     .sort();
 }

@@ -1,0 +1,360 @@
+// End-to-end: the operator installed with Helm on the local control plane (real API server, RBAC,
+// controllers, scheduler, the process kubelet running the operator and node pods), driven the way a
+// user drives it: kubectl apply of RedisReplications.
+import { jest } from '@jest/globals';
+import { Redis } from 'ioredis';
+import path from 'node:path';
+import net from 'node:net';
+import { TestCluster, isReady } from '../cluster/fixture.js';
+import { projectRoot } from '../cluster/control-plane.js';
+import type { RedisReplication } from '../../operator/src/api/types.js';
+
+jest.setTimeout(180_000);
+let cluster: TestCluster;
+const NS = 'apps';
+
+const rrPath = (name: string) => `/apis/tsredis.dev/v1alpha1/namespaces/${NS}/redisreplications/${name}`;
+const getRR = (name: string) => cluster.api.getOrNull<RedisReplication>(rrPath(name));
+
+function rr(name: string, spec: Record<string, unknown>) {
+  return {
+    apiVersion: 'tsredis.dev/v1alpha1',
+    kind: 'RedisReplication',
+    metadata: { name },
+    spec: { image: 'tsredis/node:dev', ...spec },
+  };
+}
+
+async function waitReady(name: string, replicas: number, timeoutMs = 90_000): Promise<RedisReplication> {
+  return cluster.waitFor(
+    `${name} Ready with ${replicas + 1} pods`,
+    async () => {
+      const r = await getRR(name);
+      return r?.status?.phase === 'Ready' &&
+        r.status.ready === `${replicas + 1}/${replicas + 1}` &&
+        r.status.observedGeneration === r.metadata.generation
+        ? r
+        : undefined;
+    },
+    timeoutMs,
+  );
+}
+
+async function password(name: string): Promise<string> {
+  const s = await cluster.api.get<{ data: Record<string, string> }>(
+    `/api/v1/namespaces/${NS}/secrets/${name}-auth`,
+  );
+  return Buffer.from(s.data.password, 'base64').toString('utf8');
+}
+
+async function node<T>(ip: string, pass: string | undefined, fn: (r: Redis) => Promise<T>): Promise<T> {
+  const r = new Redis({
+    host: ip,
+    port: 6379,
+    password: pass,
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+    connectTimeout: 3000,
+  });
+  r.on('error', () => {});
+  try {
+    await r.connect();
+    return await fn(r);
+  } finally {
+    r.disconnect();
+  }
+}
+
+/** One command over a raw connection (no client library between us and the reply). */
+function rawReply(ip: string, command: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const sock = net.connect({ host: ip, port: 6379 }, () => sock.write(command));
+    sock.setTimeout(3000, () => sock.destroy(new Error('timeout')));
+    sock.once('data', (d: Buffer) => {
+      sock.destroy();
+      resolve(d.toString('utf8'));
+    });
+    sock.on('error', reject);
+  });
+}
+
+async function replicationInfo(ip: string, pass: string): Promise<Record<string, string>> {
+  const text = await node(ip, pass, (r) => r.info('replication'));
+  return Object.fromEntries(
+    text
+      .split('\r\n')
+      .filter((l) => l.includes(':'))
+      .map((l) => [l.slice(0, l.indexOf(':')), l.slice(l.indexOf(':') + 1)]),
+  );
+}
+
+async function endpointIps(service: string): Promise<string[]> {
+  const r = await cluster.api.get<{
+    items: { endpoints?: { addresses: string[]; conditions?: { ready?: boolean } }[] }[];
+  }>(
+    `/apis/discovery.k8s.io/v1/namespaces/${NS}/endpointslices?labelSelector=${encodeURIComponent(`kubernetes.io/service-name=${service}`)}`,
+  );
+  return r.items
+    .flatMap((s) =>
+      (s.endpoints ?? []).filter((e) => e.conditions?.ready !== false).flatMap((e) => e.addresses),
+    )
+    .sort();
+}
+
+async function podIps(selector: string): Promise<Map<string, string>> {
+  const pods = await cluster.pods(NS, selector);
+  return new Map(pods.map((p) => [p.metadata.name, p.status?.podIP ?? '']));
+}
+
+/** Every replica points at the master's current pod IP and its link is up. */
+async function wiredTo(name: string, pass: string): Promise<boolean> {
+  const r = await getRR(name);
+  const masterPod = r?.status?.master?.pod;
+  if (!masterPod) return false;
+  const ips = await podIps(`app.kubernetes.io/instance=${name}`);
+  const masterIp = ips.get(masterPod);
+  for (const [pod, ip] of ips) {
+    if (pod === masterPod) continue;
+    const info = await replicationInfo(ip, pass).catch(() => undefined);
+    if (info?.master_host !== masterIp || info?.master_link_status !== 'up') return false;
+  }
+  return true;
+}
+
+beforeAll(async () => {
+  cluster = await TestCluster.start('op');
+  await cluster.run('helm', [
+    'install',
+    'tsredis-operator',
+    path.join(projectRoot, 'helm', 'tsredis-operator'),
+    '--namespace',
+    'tsredis-system',
+    '--create-namespace',
+    '--set',
+    'image.tag=dev',
+    '--wait',
+    '--timeout',
+    '120s',
+  ]);
+  await cluster.kubectl('create', 'namespace', NS);
+  await cluster.waitFor('default ServiceAccount', () =>
+    cluster.api.getOrNull(`/api/v1/namespaces/${NS}/serviceaccounts/default`),
+  );
+}, 30 * 60_000);
+
+afterAll(async () => {
+  if (cluster) await cluster.stop();
+}, 60_000);
+
+test('helm install, then a RedisReplication with 2 replicas becomes Ready: master Service -> master, replicas Service -> in-sync replicas', async () => {
+  const operatorPods = await cluster.pods('tsredis-system', 'app.kubernetes.io/name=tsredis-operator');
+  expect(operatorPods.length).toBe(1);
+  expect(isReady(operatorPods[0])).toBe(true);
+
+  await cluster.apply(NS, rr('main', { replicas: 2 }));
+  const r = await waitReady('main', 2);
+  const out = await cluster.kubectl('get', 'rr', '-n', NS);
+  expect(out).toMatch(new RegExp(`main\\s+${r.status?.master?.pod}\\s+3/3\\s+2\\s+Ready`));
+
+  const pass = await password('main');
+  const ips = await podIps('app.kubernetes.io/instance=main');
+  const masterIp = ips.get(r.status?.master?.pod ?? '') ?? '';
+  const replicaIps = [...ips]
+    .filter(([p]) => p !== r.status?.master?.pod)
+    .map(([, ip]) => ip)
+    .sort();
+  // Writes through the master, acknowledged by both replicas; reads from every replica see them.
+  await node(masterIp, pass, async (c) => {
+    for (let i = 0; i < 100; i++) await c.set(`key:${i}`, `value:${i}`);
+    expect(await c.call('WAIT', '2', '5000')).toBe(2);
+  });
+  for (const ip of replicaIps) {
+    await node(ip, pass, async (c) => {
+      expect(await c.get('key:99')).toBe('value:99');
+      expect(await c.dbsize()).toBe(100);
+      await expect(c.set('x', '1')).rejects.toThrow(/READONLY/);
+    });
+  }
+  await cluster.waitFor('Service endpoints to follow the roles', async () => {
+    const m = await endpointIps('main-master');
+    const rs = await endpointIps('main-replicas');
+    return m.join() === masterIp && rs.join() === replicaIps.join();
+  });
+});
+
+test('auth: the generated password is required, replicas use masterauth, nothing prints the password', async () => {
+  const pass = await password('main');
+  expect(pass.length).toBeGreaterThanOrEqual(24);
+  const r = await getRR('main');
+  const masterIp = r?.status?.master?.ip ?? '';
+  expect(await rawReply(masterIp, 'GET key:1\r\n')).toBe('-NOAUTH Authentication required.\r\n');
+  expect(await rawReply(masterIp, 'AUTH wrong\r\n')).toBe(
+    '-WRONGPASS invalid username-password pair or user is disabled.\r\n',
+  );
+  // Replicas authenticate to the master with masterauth (their links are up).
+  for (const st of r?.status?.replicas ?? []) if (st.role === 'replica') expect(st.link).toBe('up');
+  const logs = await cluster.kubectl('logs', '-n', 'tsredis-system', 'deploy/tsredis-operator');
+  expect(logs).toMatch(/promoted to master/);
+  expect(logs).not.toContain(pass);
+  expect(JSON.stringify(r?.status)).not.toContain(pass);
+  expect(await cluster.kubectl('get', 'events', '-n', NS, '-o', 'json')).not.toContain(pass);
+  expect(await cluster.kubectl('get', 'statefulset', 'main', '-n', NS, '-o', 'json')).not.toContain(pass);
+});
+
+test('a master container that crashes comes back read-only and is re-wired; no acknowledged write is lost', async () => {
+  const pass = await password('main');
+  const before = await getRR('main');
+  const masterPod = before?.status?.master?.pod ?? '';
+  const masterIp = before?.status?.master?.ip ?? '';
+  await node(masterIp, pass, async (c) => {
+    for (let i = 0; i < 50; i++) await c.set(`crash:${i}`, String(i));
+    expect(await c.call('WAIT', '2', '5000')).toBe(2);
+  });
+  await cluster.fault({ action: 'kill', namespace: NS, pod: masterPod });
+  await cluster.waitFor(
+    'the master pod to restart',
+    async () => ((await cluster.pod(NS, masterPod))?.status?.containerStatuses?.[0].restartCount ?? 0) >= 1,
+  );
+  const after = await waitReady('main', 2);
+  // It restarted empty (no save point reached), so a replica holding the data took over.
+  expect(after.status?.master?.pod).not.toBe(masterPod);
+  expect(after.status?.lastFailover).toMatchObject({
+    from: masterPod,
+    to: after.status?.master?.pod,
+    reason: 'MasterRestartedBehindReplica',
+  });
+  await cluster.waitFor('every replica linked to the current master', () => wiredTo('main', pass));
+  for (const ip of (await podIps('app.kubernetes.io/instance=main')).values()) {
+    expect(await node(ip, pass, (c) => c.get('crash:49'))).toBe('49');
+    expect(await node(ip, pass, (c) => c.dbsize())).toBe(150);
+  }
+});
+
+test('a master pod re-created with a new IP: every replica is re-pointed at its current address', async () => {
+  const pass = await password('main');
+  const before = await getRR('main');
+  const masterPod = before?.status?.master?.pod ?? '';
+  const oldIp = before?.status?.master?.ip ?? '';
+  await node(oldIp, pass, async (c) => {
+    await c.set('before-delete', 'yes');
+    expect(await c.call('WAIT', '2', '5000')).toBe(2);
+  });
+  await cluster.kubectl('delete', 'pod', '-n', NS, masterPod);
+  await cluster.waitFor('the pod re-created with a new IP', async () => {
+    const p = await cluster.pod(NS, masterPod);
+    return p?.status?.podIP && p.status.podIP !== oldIp && isReady(p);
+  });
+  await waitReady('main', 2);
+  await cluster.waitFor('every replica linked to the current master', () => wiredTo('main', pass));
+  const now = await getRR('main');
+  const masterIp = (await podIps('app.kubernetes.io/instance=main')).get(now?.status?.master?.pod ?? '');
+  expect(now?.status?.master?.ip).toBe(masterIp);
+  expect(await node(masterIp ?? '', pass, (c) => c.get('before-delete'))).toBe('yes');
+});
+
+test('scaling 2 -> 4 -> 1 and a live config change converge with an honest status', async () => {
+  const pass = await password('main');
+  await cluster.kubectl(
+    'patch',
+    'rr',
+    'main',
+    '-n',
+    NS,
+    '--type=merge',
+    '-p',
+    '{"spec":{"replicas":4,"config":{"maxmemory":"64mb"}}}',
+  );
+  await waitReady('main', 4);
+  await cluster.waitFor('every replica linked to the current master', () => wiredTo('main', pass));
+  const ips = await podIps('app.kubernetes.io/instance=main');
+  expect(ips.size).toBe(5);
+  for (const ip of ips.values()) {
+    expect(await node(ip, pass, (c) => c.call('CONFIG', 'GET', 'maxmemory'))).toEqual([
+      'maxmemory',
+      '67108864',
+    ]);
+    expect(await node(ip, pass, (c) => c.get('before-delete'))).toBe('yes');
+  }
+  expect((await endpointIps('main-replicas')).length).toBe(4);
+  await cluster.kubectl('patch', 'rr', 'main', '-n', NS, '--type=merge', '-p', '{"spec":{"replicas":1}}');
+  const r = await waitReady('main', 1);
+  expect(r.status?.replicas?.length).toBe(2);
+  expect((await endpointIps('main-replicas')).length).toBe(1);
+});
+
+test('bad input: schema and CEL validation, a missing auth Secret and a forbidden directive are reported, not crashed on', async () => {
+  await expect(cluster.apply(NS, rr('bad', { replicas: -1 }))).rejects.toThrow(
+    /spec.replicas: Invalid value: -1: spec.replicas in body should be greater than or equal to 0/,
+  );
+  await expect(
+    cluster.apply(NS, rr('bad', { replicas: 1, failover: { minSyncedReplicas: 3 } })),
+  ).rejects.toThrow(/failover.minSyncedReplicas cannot exceed replicas/);
+  await expect(cluster.apply(NS, rr('bad', { replicas: 1, imagePullPolicy: 'Sometimes' }))).rejects.toThrow(
+    /Unsupported value: "Sometimes"/,
+  );
+
+  await cluster.apply(NS, rr('nosecret', { replicas: 1, auth: { secretName: 'does-not-exist' } }));
+  const degraded = await cluster.waitFor('a Degraded status', async () => {
+    const r = await getRR('nosecret');
+    return r?.status?.phase === 'Degraded' ? r : undefined;
+  });
+  expect(degraded.status?.conditions?.find((c) => c.type === 'Degraded')).toMatchObject({
+    status: 'True',
+    reason: 'AuthSecretNotFound',
+  });
+  // Fixing the input recovers.
+  await cluster.kubectl(
+    'create',
+    'secret',
+    'generic',
+    'does-not-exist',
+    '-n',
+    NS,
+    '--from-literal=password=correct-horse-battery',
+  );
+  await waitReady('nosecret', 1);
+
+  await cluster.kubectl(
+    'patch',
+    'rr',
+    'nosecret',
+    '-n',
+    NS,
+    '--type=merge',
+    '-p',
+    '{"spec":{"config":{"replicaof":"10.0.0.1 6379","maxmemory-policy":"allkeys-lru"}}}',
+  );
+  const refused = await cluster.waitFor('the forbidden directive reported', async () => {
+    const r = await getRR('nosecret');
+    const c = r?.status?.conditions?.find((x) => x.type === 'Degraded');
+    return c?.reason === 'ForbiddenConfig' ? c : undefined;
+  });
+  expect(refused.message).toContain('replicaof');
+  const operator = await cluster.pods('tsredis-system', 'app.kubernetes.io/name=tsredis-operator');
+  expect(operator[0].status?.containerStatuses?.[0].restartCount).toBe(0);
+});
+
+test('deleting the RedisReplication removes every object it owns', async () => {
+  await cluster.kubectl('delete', 'rr', 'nosecret', '-n', NS, '--wait=true');
+  await cluster.waitFor(
+    'owned objects to be garbage-collected',
+    async () => {
+      const sel = encodeURIComponent('app.kubernetes.io/instance=nosecret');
+      const kinds = [
+        '/api/v1/namespaces/apps/pods',
+        '/api/v1/namespaces/apps/services',
+        '/api/v1/namespaces/apps/configmaps',
+        '/apis/apps/v1/namespaces/apps/statefulsets',
+        '/apis/policy/v1/namespaces/apps/poddisruptionbudgets',
+      ];
+      for (const k of kinds)
+        if ((await cluster.api.get<{ items: unknown[] }>(`${k}?labelSelector=${sel}`)).items.length > 0)
+          return false;
+      return (
+        (await cluster.api.getOrNull(`/api/v1/namespaces/${NS}/secrets/nosecret-node-auth`)) === undefined
+      );
+    },
+    60_000,
+  );
+});
