@@ -25,16 +25,19 @@ function rr(name: string, spec: Record<string, unknown>) {
   };
 }
 
+/** Ready in status, and the status agrees with the live pods (the master pod has the IP status names). */
 async function waitReady(name: string, replicas: number, timeoutMs = 90_000): Promise<RedisReplication> {
   return cluster.waitFor(
     `${name} Ready with ${replicas + 1} pods`,
     async () => {
       const r = await getRR(name);
-      return r?.status?.phase === 'Ready' &&
+      const ok =
+        r?.status?.phase === 'Ready' &&
         r.status.ready === `${replicas + 1}/${replicas + 1}` &&
-        r.status.observedGeneration === r.metadata.generation
-        ? r
-        : undefined;
+        r.status.observedGeneration === r.metadata.generation;
+      if (!ok || !r.status?.master) return undefined;
+      const pod = await cluster.pod(NS, r.status.master.pod);
+      return pod && isReady(pod) && pod.status?.podIP === r.status.master.ip ? r : undefined;
     },
     timeoutMs,
   );
