@@ -4,6 +4,7 @@
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import http from 'node:http';
+import { cpSync, existsSync } from 'node:fs';
 import { namedLayout, nodeLayout, type ClusterLayout } from './layout.js';
 import { clusterUp, clusterDown, adminClient } from './control-plane.js';
 import type { KubeClient } from './kube-client.js';
@@ -130,8 +131,20 @@ export class TestCluster {
     if (r.status !== 200) throw new Error(`fault ${JSON.stringify(f)}: ${r.body.error ?? r.status}`);
   }
 
+  /** Stops the cluster; with TSREDIS_KEEP_CLUSTER_LOGS=<dir>, its logs (components and pods) are kept there. */
   async stop(): Promise<void> {
     this.api.close();
+    const keep = process.env.TSREDIS_KEEP_CLUSTER_LOGS;
+    if (keep && existsSync(this.layout.stateDir)) {
+      const dest = path.join(keep, `${this.layout.name}-${Date.now()}`);
+      cpSync(path.join(this.layout.stateDir, 'logs'), path.join(dest, 'components'), { recursive: true });
+      const pods = path.join(this.layout.stateDir, 'pods');
+      if (existsSync(pods))
+        cpSync(pods, path.join(dest, 'pods'), {
+          recursive: true,
+          filter: (src) => !/\/(rootfs|upper|work|volumes)(\/|$)/.test(src),
+        });
+    }
     await clusterDown(this.layout, () => {});
   }
 }

@@ -5,6 +5,10 @@ import { jest } from '@jest/globals';
 import { Redis } from 'ioredis';
 import path from 'node:path';
 import net from 'node:net';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { load as loadYaml } from 'js-yaml';
+import { toYaml } from '../../operator/src/api/yaml.js';
 import { TestCluster, isReady } from '../cluster/fixture.js';
 import { projectRoot } from '../cluster/control-plane.js';
 import type { RedisReplication } from '../../operator/src/api/types.js';
@@ -375,6 +379,49 @@ test('an image change rolls replicas first and the master last after a planned s
   );
 });
 
+test('a directive that cannot change at runtime rolls the pods, which then run with it', async () => {
+  const pass = await password('main');
+  const before = await getRR('main');
+  await cluster.kubectl(
+    'patch',
+    'rr',
+    'main',
+    '-n',
+    NS,
+    '--type=merge',
+    '-p',
+    '{"spec":{"config":{"maxmemory":"64mb","databases":"32"}}}',
+  );
+  await cluster.waitFor(
+    'every node restarted with databases 32',
+    async () => {
+      const r = await getRR('main');
+      if (r?.status?.phase !== 'Ready') return false;
+      for (const ip of (await podIps('app.kubernetes.io/instance=main')).values()) {
+        const v = await node(ip, pass, (c) => c.call('CONFIG', 'GET', 'databases')).catch(() => []);
+        if ((v as string[])[1] !== '32') return false;
+      }
+      return true;
+    },
+    150_000,
+  );
+  const events = await cluster.kubectl(
+    'get',
+    'events',
+    '-n',
+    NS,
+    '--field-selector',
+    'reason=ConfigRestart',
+    '-o',
+    'name',
+  );
+  expect(events.trim()).not.toBe('');
+  // The data survived the roll (replicas first, then a switchover).
+  const r = await waitReady('main', 1);
+  expect(await node(r.status?.master?.ip ?? '', pass, (c) => c.get('before-delete'))).toBe('yes');
+  expect(r.status?.failovers).toBeGreaterThan(before?.status?.failovers ?? 0);
+});
+
 test('bad input: schema and CEL validation, a missing auth Secret and a forbidden directive are reported, not crashed on', async () => {
   await expect(cluster.apply(NS, rr('bad', { replicas: -1 }))).rejects.toThrow(
     /spec.replicas: Invalid value: -1: spec.replicas in body should be greater than or equal to 0/,
@@ -449,4 +496,35 @@ test('deleting the RedisReplication removes every object it owns', async () => {
     },
     60_000,
   );
+});
+
+test('helm upgrade with a changed CRD updates the CRD in the cluster (it is a template, not crds/)', async () => {
+  const copy = mkdtempSync(path.join(tmpdir(), 'tsredis-chart-'));
+  cpSync(path.join(projectRoot, 'helm', 'tsredis-operator'), copy, { recursive: true });
+  const crdFile = path.join(copy, 'files', 'crd.yaml');
+  // A new chart version whose CRD has one more printer column.
+  const crd0 = loadYaml(readFileSync(crdFile, 'utf8')) as {
+    spec: { versions: { additionalPrinterColumns: unknown[] }[] };
+  };
+  crd0.spec.versions[0].additionalPrinterColumns.splice(4, 0, {
+    name: 'Failovers',
+    type: 'integer',
+    jsonPath: '.status.failovers',
+  });
+  writeFileSync(crdFile, toYaml(crd0));
+  await cluster.run('helm', [
+    'upgrade',
+    'tsredis-operator',
+    copy,
+    '--namespace',
+    'tsredis-system',
+    '--reuse-values',
+    '--wait',
+  ]);
+  const crd = await cluster.api.get<{
+    spec: { versions: { additionalPrinterColumns: { name: string }[] }[] };
+  }>('/apis/apiextensions.k8s.io/v1/customresourcedefinitions/redisreplications.tsredis.dev');
+  expect(crd.spec.versions[0].additionalPrinterColumns.map((c) => c.name)).toContain('Failovers');
+  expect(await cluster.kubectl('get', 'rr', '-n', NS)).toMatch(/FAILOVERS/);
+  rmSync(copy, { recursive: true, force: true });
 });
