@@ -10,7 +10,9 @@ import { Manager } from './controller/manager.js';
 const log = createLogger();
 const kube = new Kube();
 const watchNamespace = process.env.WATCH_NAMESPACE || undefined;
-const manager = new Manager(kube, log, new Reconciler(kube, log), watchNamespace);
+// The reconciler's master monitor re-queues a CR the moment its master is declared down.
+const reconciler = new Reconciler(kube, log, (key) => manager.queue.add(key));
+const manager: Manager = new Manager(kube, log, reconciler, watchNamespace);
 const health = startHealthServer(Number(process.env.HEALTH_PORT ?? 8081), {
   alive: () => true,
   ready: () => manager.ready,
@@ -25,6 +27,7 @@ async function shutdown(signal: string): Promise<void> {
   stopping = true;
   log.info('shutting down', { signal });
   await manager.stop();
+  reconciler.monitor.stop();
   health.close();
   log.info('stopped');
   process.exit(0);

@@ -49,7 +49,7 @@ export class TestCluster {
       const child = execFile(
         path.join(this.binDir, tool),
         args,
-        { env: { ...process.env, KUBECONFIG: this.kubeconfig }, maxBuffer: 16 << 20, timeout: 60_000 },
+        { env: { ...process.env, KUBECONFIG: this.kubeconfig }, maxBuffer: 16 << 20, timeout: 300_000 },
         (err, stdout, stderr) =>
           err ? reject(new Error(`${tool} ${args.join(' ')}: ${stderr || err.message}`)) : resolve(stdout),
       );

@@ -4,150 +4,32 @@
 import { jest } from '@jest/globals';
 import { Redis } from 'ioredis';
 import path from 'node:path';
-import net from 'node:net';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { load as loadYaml } from 'js-yaml';
 import { toYaml } from '../../operator/src/api/yaml.js';
 import { TestCluster, isReady } from '../cluster/fixture.js';
+import {
+  getRR,
+  rr,
+  waitReady,
+  password,
+  node,
+  rawReply,
+  podIps,
+  endpointIps,
+  wiredTo,
+  installOperator,
+} from './harness.js';
 import { projectRoot } from '../cluster/control-plane.js';
-import type { RedisReplication } from '../../operator/src/api/types.js';
 
 jest.setTimeout(180_000);
 let cluster: TestCluster;
 const NS = 'apps';
 
-const rrPath = (name: string) => `/apis/tsredis.dev/v1alpha1/namespaces/${NS}/redisreplications/${name}`;
-const getRR = (name: string) => cluster.api.getOrNull<RedisReplication>(rrPath(name));
-
-function rr(name: string, spec: Record<string, unknown>) {
-  return {
-    apiVersion: 'tsredis.dev/v1alpha1',
-    kind: 'RedisReplication',
-    metadata: { name },
-    spec: { image: 'tsredis/node:dev', ...spec },
-  };
-}
-
-/** Ready in status, and the status agrees with the live pods (the master pod has the IP status names). */
-async function waitReady(name: string, replicas: number, timeoutMs = 90_000): Promise<RedisReplication> {
-  return cluster.waitFor(
-    `${name} Ready with ${replicas + 1} pods`,
-    async () => {
-      const r = await getRR(name);
-      const ok =
-        r?.status?.phase === 'Ready' &&
-        r.status.ready === `${replicas + 1}/${replicas + 1}` &&
-        r.status.observedGeneration === r.metadata.generation;
-      if (!ok || !r.status?.master) return undefined;
-      const pod = await cluster.pod(NS, r.status.master.pod);
-      return pod && isReady(pod) && pod.status?.podIP === r.status.master.ip ? r : undefined;
-    },
-    timeoutMs,
-  );
-}
-
-async function password(name: string): Promise<string> {
-  const s = await cluster.api.get<{ data: Record<string, string> }>(
-    `/api/v1/namespaces/${NS}/secrets/${name}-auth`,
-  );
-  return Buffer.from(s.data.password, 'base64').toString('utf8');
-}
-
-async function node<T>(ip: string, pass: string | undefined, fn: (r: Redis) => Promise<T>): Promise<T> {
-  const r = new Redis({
-    host: ip,
-    port: 6379,
-    password: pass,
-    lazyConnect: true,
-    maxRetriesPerRequest: 0,
-    retryStrategy: () => null,
-    connectTimeout: 3000,
-  });
-  r.on('error', () => {});
-  try {
-    await r.connect();
-    return await fn(r);
-  } finally {
-    r.disconnect();
-  }
-}
-
-/** One command over a raw connection (no client library between us and the reply). */
-function rawReply(ip: string, command: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const sock = net.connect({ host: ip, port: 6379 }, () => sock.write(command));
-    sock.setTimeout(3000, () => sock.destroy(new Error('timeout')));
-    sock.once('data', (d: Buffer) => {
-      sock.destroy();
-      resolve(d.toString('utf8'));
-    });
-    sock.on('error', reject);
-  });
-}
-
-async function replicationInfo(ip: string, pass: string): Promise<Record<string, string>> {
-  const text = await node(ip, pass, (r) => r.info('replication'));
-  return Object.fromEntries(
-    text
-      .split('\r\n')
-      .filter((l) => l.includes(':'))
-      .map((l) => [l.slice(0, l.indexOf(':')), l.slice(l.indexOf(':') + 1)]),
-  );
-}
-
-async function endpointIps(service: string): Promise<string[]> {
-  const r = await cluster.api.get<{
-    items: { endpoints?: { addresses: string[]; conditions?: { ready?: boolean } }[] }[];
-  }>(
-    `/apis/discovery.k8s.io/v1/namespaces/${NS}/endpointslices?labelSelector=${encodeURIComponent(`kubernetes.io/service-name=${service}`)}`,
-  );
-  return r.items
-    .flatMap((s) =>
-      (s.endpoints ?? []).filter((e) => e.conditions?.ready !== false).flatMap((e) => e.addresses),
-    )
-    .sort();
-}
-
-async function podIps(selector: string): Promise<Map<string, string>> {
-  const pods = await cluster.pods(NS, selector);
-  return new Map(pods.map((p) => [p.metadata.name, p.status?.podIP ?? '']));
-}
-
-/** Every replica points at the master's current pod IP and its link is up. */
-async function wiredTo(name: string, pass: string): Promise<boolean> {
-  const r = await getRR(name);
-  const masterPod = r?.status?.master?.pod;
-  if (!masterPod) return false;
-  const ips = await podIps(`app.kubernetes.io/instance=${name}`);
-  const masterIp = ips.get(masterPod);
-  for (const [pod, ip] of ips) {
-    if (pod === masterPod) continue;
-    const info = await replicationInfo(ip, pass).catch(() => undefined);
-    if (info?.master_host !== masterIp || info?.master_link_status !== 'up') return false;
-  }
-  return true;
-}
-
 beforeAll(async () => {
   cluster = await TestCluster.start('op');
-  await cluster.run('helm', [
-    'install',
-    'tsredis-operator',
-    path.join(projectRoot, 'helm', 'tsredis-operator'),
-    '--namespace',
-    'tsredis-system',
-    '--create-namespace',
-    '--set',
-    'image.tag=dev',
-    '--wait',
-    '--timeout',
-    '120s',
-  ]);
-  await cluster.kubectl('create', 'namespace', NS);
-  await cluster.waitFor('default ServiceAccount', () =>
-    cluster.api.getOrNull(`/api/v1/namespaces/${NS}/serviceaccounts/default`),
-  );
+  await installOperator(cluster, NS);
 }, 30 * 60_000);
 
 afterAll(async () => {

@@ -164,6 +164,10 @@ export const OWNED_DIRECTIVES = [
   'replica-priority',
   'slave-priority',
   'rename-command',
+  'min-replicas-to-write',
+  'min-slaves-to-write',
+  'min-replicas-max-lag',
+  'min-slaves-max-lag',
 ];
 
 /** The spec.config directives (lower-cased, as redis.conf treats names) the operator refuses. */

@@ -10,7 +10,7 @@ import {
   digest,
   generatedPasswordSecret,
   nodeAuthSecret,
-  userDirectives,
+  liveDirectives,
 } from '../resources/config.js';
 import { names, ordinalOf, podSelector, ROLE_LABEL } from '../resources/names.js';
 import { headlessService, masterService, replicasService } from '../resources/services.js';
@@ -18,6 +18,7 @@ import { passwordSource, statefulSet } from '../resources/statefulset.js';
 import { podDisruptionBudget } from '../resources/pdb.js';
 import { planTopology, switchoverTarget, type NodeObservation, type Plan } from '../topology/plan.js';
 import { observe, withNode, type PodRef } from '../topology/observe.js';
+import { MasterMonitor } from '../topology/monitor.js';
 import { buildStatus } from './status.js';
 import type { Kube } from '../runtime/kube.js';
 import type { Logger } from '../runtime/log.js';
@@ -41,10 +42,23 @@ export class Reconciler {
   /** Config digests that needed a restart (some directive refused CONFIG SET), by CR uid. */
   private readonly restartDigest = new Map<string, string>();
 
+  /** Health checks of each CR's master; a master declared down re-queues its CR at once. */
+  readonly monitor: MasterMonitor;
+  /** Since when each CR (by uid) has had no master, for the whole-set-restart wait. */
+  private readonly noMasterSince = new Map<string, number>();
+  /** The last blocked-failover message per CR, so its Warning event is emitted once per change. */
+  private readonly lastBlocked = new Map<string, string>();
+
   constructor(
     private readonly kube: Kube,
     private readonly log: Logger,
-  ) {}
+    trigger: (key: string) => void = () => {},
+  ) {
+    this.monitor = new MasterMonitor((key) => {
+      this.log.warn('master declared down', { rr: key });
+      trigger(key);
+    });
+  }
 
   async reconcile(namespace: string, name: string): Promise<{ requeueAfterMs?: number }> {
     const cr = await this.kube.getRR(namespace, name);
@@ -96,19 +110,6 @@ export class Reconciler {
       }
     }
 
-    // Owned objects, as they should be.
-    const restart = this.restartDigest.get(cr.metadata.uid) ?? '';
-    const objects: unknown[] = [
-      configMap(cr, effective),
-      ...(password !== undefined ? [nodeAuthSecret(cr, password)] : []),
-      headlessService(cr),
-      masterService(cr, effective),
-      replicasService(cr, effective),
-      statefulSet(cr, effective, restart),
-      ...(spec.podDisruptionBudget.enabled ? [podDisruptionBudget(cr, effective)] : []),
-    ];
-    for (const o of objects) await this.kube.apply(o as KubernetesObject);
-
     // Observe the node pods.
     const pods = (await this.kube.listPods(namespace, selectorString(podSelector(cr)))).filter(
       (p) => ordinalOf(p.metadata?.name ?? '', name) >= 0,
@@ -125,17 +126,65 @@ export class Reconciler {
         roleLabel: p.metadata?.labels?.[ROLE_LABEL],
       };
     });
-    let nodes = await Promise.all(refs.map((r) => observe(r, password)));
+    const key = `${namespace}/${name}`;
+    const recorded = cr.status?.master;
+    // A master the health checks already see failing is not waited on again here (its timeout would
+    // delay the failover); it counts as unreachable.
+    const failing = recorded?.ip && this.monitor.isDown(key, recorded.ip) ? recorded.ip : undefined;
+    const observeRef = (r: PodRef) =>
+      r.ip && r.ip === failing
+        ? Promise.resolve({ ...r, reachable: false, offset: 0, error: 'failing health checks' })
+        : observe(r, password);
+    let nodes = await Promise.all(refs.map(observeRef));
     // A first master is chosen once every pod answers (or after a minute, with those that do).
-    const young =
-      Date.now() -
-        Date.parse(String((cr.metadata as { creationTimestamp?: string }).creationTimestamp ?? 0)) <
-      60_000;
-    const plan = planTopology(nodes, cr.status?.master?.pod, young ? spec.replicas + 1 : 0);
+    if (recorded?.ip) this.monitor.watch(key, recorded.ip, password, spec.failover.downAfterMilliseconds);
+    const created = Date.parse(
+      String((cr.metadata as { creationTimestamp?: string }).creationTimestamp ?? 0),
+    );
+    const since = this.noMasterSince.get(cr.metadata.uid);
+    const plan = planTopology(nodes, recorded?.pod, {
+      expectedPods: Date.now() - created < 60_000 ? spec.replicas + 1 : 0,
+      masterDown: recorded?.ip ? this.monitor.isDown(key, recorded.ip) : false,
+      recordedMasterIp: recorded?.ip,
+      waitForAll: since === undefined || Date.now() - since < 30_000,
+      lastMasterOffset: this.monitor.lastOffset(key),
+      maxLagBytes: spec.failover.maxLagBytes,
+      minSyncedReplicas: spec.failover.minSyncedReplicas,
+    });
+    if (plan.master) this.noMasterSince.delete(cr.metadata.uid);
+    else if (since === undefined) this.noMasterSince.set(cr.metadata.uid, Date.now());
+    if (plan.blockedFailover && plan.waiting && this.lastBlocked.get(cr.metadata.uid) !== plan.waiting) {
+      this.lastBlocked.set(cr.metadata.uid, plan.waiting);
+      log.warn('failover blocked', { reason: plan.waiting });
+      await this.kube.event(cr, 'Warning', 'FailoverBlocked', plan.waiting).catch(() => {});
+    }
+    if (!plan.blockedFailover) this.lastBlocked.delete(cr.metadata.uid);
+    if (plan.masterChange?.from)
+      log.warn('failover', {
+        from: plan.masterChange.from,
+        to: plan.masterChange.to,
+        reason: plan.masterChange.reason,
+        failingForMs: this.monitor.failingForMs(key),
+      });
     const t0 = Date.now();
     await this.execute(cr, plan, password, log);
     if (plan.actions.some((a) => a.kind !== 'label'))
-      nodes = await Promise.all(refs.map((r) => observe(r, password)));
+      nodes = await Promise.all(
+        refs.map((r, i) => (nodes[i].reachable ? observe(r, password) : Promise.resolve(nodes[i]))),
+      );
+
+    // Owned objects, as they should be (after the topology, so that a failover never waits on them).
+    const restart = this.restartDigest.get(cr.metadata.uid) ?? '';
+    const objects: unknown[] = [
+      configMap(cr, effective),
+      ...(password !== undefined ? [nodeAuthSecret(cr, password)] : []),
+      headlessService(cr),
+      masterService(cr, effective),
+      replicasService(cr, effective),
+      statefulSet(cr, effective, restart),
+      ...(spec.podDisruptionBudget.enabled ? [podDisruptionBudget(cr, effective)] : []),
+    ];
+    for (const o of objects) await this.applyCached(cr.metadata.uid, o as KubernetesObject);
 
     // Live configuration; directives that cannot change at runtime roll the pods.
     if (plan.master) await this.applyConfig(cr, effective, nodes, password, log);
@@ -151,7 +200,8 @@ export class Reconciler {
           from: plan.masterChange.from ?? '',
           to: plan.masterChange.to,
           reason: plan.masterChange.reason,
-          durationMs: Date.now() - t0,
+          // From the first failed health check (or the start of this reconcile) to the promotion done.
+          durationMs: this.monitor.failingForMs(key) || Date.now() - t0,
         }
       : undefined;
     const status = buildStatus({
@@ -228,7 +278,7 @@ export class Reconciler {
     password: string | undefined,
     log: Logger,
   ): Promise<void> {
-    const directives = userDirectives(spec);
+    const directives = liveDirectives(spec);
     const d = digest(JSON.stringify(directives));
     for (const n of nodes) {
       if (!n.reachable || !n.runId || this.appliedConfig.get(n.runId) === d) continue;
@@ -344,6 +394,18 @@ export class Reconciler {
       .event(cr, 'Normal', 'Switchover', `master moved from ${master.pod} to ${target.pod} (planned)`)
       .catch(() => {});
     return { from: master.pod, to: target.pod, reason: 'PlannedSwitchover' };
+  }
+
+  /** Applied object digests by CR uid + object; an unchanged object is re-applied once a minute. */
+  private readonly applied = new Map<string, { digest: string; at: number }>();
+
+  private async applyCached(uid: string, obj: KubernetesObject): Promise<void> {
+    const key = `${uid}/${obj.kind}/${obj.metadata?.name}`;
+    const d = digest(JSON.stringify(obj));
+    const prev = this.applied.get(key);
+    if (prev && prev.digest === d && Date.now() - prev.at < 60_000) return;
+    await this.kube.apply(obj);
+    this.applied.set(key, { digest: d, at: Date.now() });
   }
 
   private async writeStatus(cr: RedisReplication, status: ReturnType<typeof buildStatus>): Promise<void> {

@@ -72,7 +72,10 @@ export function buildStatus(i: StatusInput): RedisReplicationStatus {
     ? i.blocked
     : phase === 'Degraded'
       ? !master
-        ? { reason: 'NoMaster', message: i.plan?.waiting ?? 'no master' }
+        ? {
+            reason: i.plan?.blockedFailover ? 'FailoverBlocked' : 'NoMaster',
+            message: i.plan?.waiting ?? 'no master',
+          }
         : { reason: 'ReplicasNotReady', message: `${syncedReplicas}/${i.desiredPods - 1} replicas in sync` }
       : undefined;
 

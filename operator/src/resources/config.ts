@@ -20,6 +20,24 @@ export function userDirectives(spec: ResolvedSpec): [string, string][] {
     .sort((a, b) => a[0].localeCompare(b[0]));
 }
 
+/**
+ * The fence against a returning old master: with replicas, a master refuses writes once no replica has
+ * acknowledged for min-replicas-max-lag seconds — half of downAfterMilliseconds, so an isolated or
+ * frozen master stops accepting writes before the operator can have promoted another one.
+ */
+export function fenceDirectives(spec: ResolvedSpec): [string, string][] {
+  if (spec.replicas === 0) return [['min-replicas-to-write', '0']];
+  return [
+    ['min-replicas-to-write', '1'],
+    ['min-replicas-max-lag', String(Math.max(1, Math.floor(spec.failover.downAfterMilliseconds / 2000)))],
+  ];
+}
+
+/** What the operator applies live with CONFIG SET: the fence, then spec.config. */
+export function liveDirectives(spec: ResolvedSpec): [string, string][] {
+  return [...fenceDirectives(spec), ...userDirectives(spec)];
+}
+
 export function redisConf(spec: ResolvedSpec): string {
   const lines = [
     '# Managed by tsredis-operator: edit spec.config of the RedisReplication instead.',
@@ -32,6 +50,7 @@ export function redisConf(spec: ResolvedSpec): string {
     'replica-read-only yes',
     'save 3600 1 300 100 60 10000',
   ];
+  for (const [k, v] of fenceDirectives(spec)) lines.push(`${k} ${v}`);
   if (spec.auth.enabled) lines.push(`include ${AUTH_DIR}/auth.conf`);
   // spec.config comes last, so it overrides the defaults above ("save" included).
   for (const [k, v] of userDirectives(spec)) {

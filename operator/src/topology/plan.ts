@@ -38,6 +38,8 @@ export interface Plan {
   waiting?: string;
   /** Set when the master changes from a recorded one to another pod. */
   masterChange?: { from?: string; to: string; reason: string };
+  /** The master is down but no replica may be promoted (minSyncedReplicas, maxLagBytes, priority). */
+  blockedFailover?: boolean;
 }
 
 /** Orders promotion candidates: most data first, then the recorded master, lower priority, lower ordinal. */
@@ -49,14 +51,31 @@ export function candidateOrder(recorded: string | undefined) {
     a.ordinal - b.ordinal;
 }
 
-/**
- * `expectedPods`: how many pods a first master choice should wait for (all of them right after
- * creation, so the choice is stable; the reconciler stops waiting after a grace period).
- */
+export interface PlanOptions {
+  /** A first master is chosen only once this many pods answer (all of them, right after creation). */
+  expectedPods?: number;
+  /** The recorded master failed its health checks for downAfterMilliseconds (or its pod is gone). */
+  masterDown?: boolean;
+  /** The recorded master's address, from status (its pod may be gone). */
+  recordedMasterIp?: string;
+  /** When no node is master: wait until every existing pod answers before choosing by offset. */
+  waitForAll?: boolean;
+  /** The master's replication offset when last seen healthy (for maxLagBytes). */
+  lastMasterOffset?: number;
+  maxLagBytes?: number;
+  minSyncedReplicas?: number;
+}
+
+function describeDown(n: NodeObservation | undefined, pod: string): string {
+  if (!n) return `master ${pod} has no pod`;
+  if (n.deleting) return `master ${pod} is being deleted`;
+  return `master ${pod} is unreachable${n.error ? ` (${n.error})` : ''}`;
+}
+
 export function planTopology(
   nodes: NodeObservation[],
   recordedMaster: string | undefined,
-  expectedPods = 0,
+  opts: PlanOptions = {},
 ): Plan {
   const usable = nodes.filter((n) => n.reachable && !n.deleting);
   const actions: Action[] = [];
@@ -64,42 +83,111 @@ export function planTopology(
   let masterChange: Plan['masterChange'];
 
   const recorded = nodes.find((n) => n.pod === recordedMaster);
+  const recordedUp = recorded !== undefined && recorded.reachable && !recorded.deleting;
   const masters = usable.filter((n) => n.role === 'master');
-  if (recorded && recorded.reachable && !recorded.deleting && recorded.role === 'master') {
-    master = recorded;
-  } else if (masters.length > 0) {
-    // A master the status does not name (first adoption, or status lost): keep the one with most data.
-    master = [...masters].sort(candidateOrder(recordedMaster))[0];
-    if (recordedMaster && master.pod !== recordedMaster)
-      masterChange = { from: recordedMaster, to: master.pod, reason: 'AdoptedExistingMaster' };
-  } else if (recorded && (!recorded.reachable || recorded.deleting)) {
-    // Part 1 waits for the recorded master to come back (automatic failover decides otherwise).
-    return {
-      actions: labelActions(nodes, undefined),
-      waiting: `master ${recorded.pod} is ${recorded.deleting ? 'being deleted' : `unreachable${recorded.error ? ` (${recorded.error})` : ''}`}`,
-    };
-  } else {
-    // No master anywhere: a new deployment, or the master restarted without a role. Promote the node
-    // with the most data, so that a master that came back empty never wipes its replicas.
-    if (recordedMaster === undefined && usable.length < expectedPods) {
+  const chooseByData = (reasonIfOther: string): Plan | undefined => {
+    // No node is master (new set, restarted master, whole-set restart): the node with the most data
+    // wins, so that a node that came back empty never wipes the others.
+    const silent = nodes.filter((n) => !n.reachable && !n.deleting);
+    if (opts.waitForAll && silent.length > 0) {
       return {
         actions: [],
-        waiting: `waiting for ${expectedPods - usable.length} more pod(s) before choosing the first master`,
+        waiting: `waiting for ${silent.map((n) => n.pod).join(', ')} to answer before choosing a master by data`,
       };
     }
-    const candidates = usable.filter((n) => n.priority !== 0).sort(candidateOrder(recordedMaster));
+    // Once a master has been recorded, a node that claims master on its own (an old master that came
+    // back) is never a candidate: its history diverged from the recorded master's.
+    const candidates = usable
+      .filter((n) => n.priority !== 0 && (recordedMaster === undefined || n.role !== 'master'))
+      .sort(candidateOrder(recordedMaster));
     if (candidates.length === 0)
-      return { actions: labelActions(nodes, undefined), waiting: 'no reachable node can be promoted' };
+      return {
+        actions: labelActions(nodes, undefined),
+        waiting: 'no reachable node can be promoted',
+        blockedFailover: recordedMaster !== undefined,
+      };
+    // Never promote a node with less data than one that may not be promoted (priority 0): its
+    // replicas would be wiped by the resync.
+    const richest = usable.reduce((a, b) => (b.offset > a.offset ? b : a));
+    if (candidates[0].offset < richest.offset) {
+      return {
+        actions: labelActions(nodes, undefined),
+        waiting: `${richest.pod} holds the most data (offset ${richest.offset}) but may not be promoted; refusing to promote ${candidates[0].pod} (offset ${candidates[0].offset})`,
+        blockedFailover: true,
+      };
+    }
     master = candidates[0];
     const reason =
       recordedMaster === undefined
         ? 'InitialMaster'
         : master.pod === recordedMaster
           ? 'MasterRestarted'
-          : 'MasterRestartedBehindReplica';
+          : reasonIfOther;
     actions.push({ kind: 'promote', pod: master.pod, reason });
     if (recordedMaster !== master.pod) masterChange = { from: recordedMaster, to: master.pod, reason };
+    return undefined;
+  };
+
+  if (recordedUp && recorded.role === 'master') {
+    master = recorded;
+  } else if (recordedMaster === undefined && masters.length > 0) {
+    // A master the status does not name (status lost, or adopting a running set): the one with most data.
+    master = [...masters].sort(candidateOrder(recordedMaster))[0];
+  } else if (recordedMaster === undefined) {
+    if (usable.length < (opts.expectedPods ?? 0)) {
+      return {
+        actions: [],
+        waiting: `waiting for ${(opts.expectedPods ?? 0) - usable.length} more pod(s) before choosing the first master`,
+      };
+    }
+    const w = chooseByData('InitialMaster');
+    if (w) return w;
+  } else if (recordedUp) {
+    // The recorded master answers but is not a master: it restarted (masterless) or was re-pointed.
+    const w = chooseByData('MasterRestartedBehindReplica');
+    if (w) return w;
+  } else {
+    // The recorded master is down: unreachable, being deleted, or its pod is gone.
+    const gone = recorded === undefined || recorded.deleting;
+    if (!gone && !opts.masterDown)
+      return {
+        actions: labelActions(nodes, undefined),
+        waiting: `${describeDown(recorded, recordedMaster)}; not yet declared down`,
+      };
+    const masterIp = recorded?.ip || opts.recordedMasterIp;
+    const followers = usable.filter(
+      (n) => n.role === 'replica' && !n.masterless && n.masterHost === masterIp,
+    );
+    if (followers.length === 0) {
+      // Nobody followed it (e.g. the whole set restarted): choose by data among what answers.
+      const w = chooseByData('MasterDown');
+      if (w) return w;
+    } else {
+      const base = opts.lastMasterOffset ?? Math.max(...followers.map((n) => n.offset));
+      const eligible = followers.filter(
+        (n) => n.priority !== 0 && (opts.maxLagBytes === undefined || base - n.offset <= opts.maxLagBytes),
+      );
+      const need = Math.max(1, opts.minSyncedReplicas ?? 0);
+      if (eligible.length < need) {
+        const why = followers
+          .map(
+            (n) =>
+              `${n.pod}: ${n.priority === 0 ? 'priority 0' : `lag ${Math.max(0, base - n.offset)} bytes`}`,
+          )
+          .join(', ');
+        return {
+          actions: labelActions(nodes, undefined),
+          waiting: `${describeDown(recorded, recordedMaster)}; no eligible replica (${eligible.length} of ${need} needed; ${why || 'none linked'})`,
+          blockedFailover: true,
+        };
+      }
+      master = eligible.sort(candidateOrder(undefined))[0];
+      const reason = gone ? 'MasterDeleted' : 'MasterDown';
+      actions.push({ kind: 'promote', pod: master.pod, reason });
+      masterChange = { from: recordedMaster, to: master.pod, reason };
+    }
   }
+  if (!master) return { actions: labelActions(nodes, undefined), waiting: 'no master' };
 
   for (const n of usable) {
     if (n === master) continue;

@@ -2,11 +2,12 @@
 // image maps to the command that stands for its entrypoint; the container's `command`/`args` override
 // it exactly as they override an image's ENTRYPOINT/CMD. A container sees the host's files (read-only
 // base, private writes) with its volumes mounted at their mountPaths.
-import path from 'node:path';
 
 export interface ImageInfo {
   entrypoint: string[];
   cmd: string[];
+  /** Host directories the image contains, bind-mounted read-only (as the real images have /app). */
+  contents?: { source: string; target: string }[];
   /** Stands in for the image digest in containerStatuses[].imageID. */
   id: string;
 }
@@ -26,14 +27,21 @@ export function imageRepository(image: string): string {
 export function resolveImage(image: string, projectRoot: string): ImageInfo | undefined {
   const repo = imageRepository(image);
   const node = process.execPath;
-  const dist = (p: string) => path.join(projectRoot, 'dist', p);
+  // Like the Dockerfiles: the built project at /app (dist/ and node_modules/).
+  const app = [{ source: projectRoot, target: '/app' }];
   switch (repo) {
     case 'tsredis/node':
-      return { entrypoint: [node, dist('node/src/main.js')], cmd: [], id: 'tsredis-local://tsredis/node' };
+      return {
+        entrypoint: [node, '/app/dist/node/src/main.js'],
+        cmd: [],
+        contents: app,
+        id: 'tsredis-local://tsredis/node',
+      };
     case 'tsredis/operator':
       return {
-        entrypoint: [node, dist('operator/src/main.js')],
+        entrypoint: [node, '/app/dist/operator/src/main.js'],
         cmd: [],
+        contents: app,
         id: 'tsredis-local://tsredis/operator',
       };
     // General-purpose images: the host's own userland (sh, coreutils, kubectl, redis-cli, ...).

@@ -239,7 +239,10 @@ export class PodWorker {
       netns: this.netns,
       env,
       argv,
-      mounts: this.mounts(c),
+      mounts: [
+        ...(s.image.contents ?? []).map((m) => ({ ...m, readOnly: true, file: false })),
+        ...this.mounts(c),
+      ],
       hostname: base.HOSTNAME,
       workingDir: c.workingDir ?? '/',
     });

@@ -83,7 +83,8 @@ test('image table: registry and tag are ignored; command/args override entrypoin
   expect(imageRepository('localhost:5000/tsredis/operator:dev')).toBe('tsredis/operator');
   expect(imageRepository('busybox')).toBe('busybox');
   const node = resolveImage('tsredis/node:dev', '/repo');
-  expect(node?.entrypoint[1]).toBe('/repo/dist/node/src/main.js');
+  expect(node?.entrypoint[1]).toBe('/app/dist/node/src/main.js');
+  expect(node?.contents).toEqual([{ source: '/repo', target: '/app' }]);
   expect(resolveImage('nginx:latest', '/repo')).toBeUndefined();
   const img = { entrypoint: ['/ep'], cmd: ['--default'], id: 'x' };
   expect(containerArgv(img, undefined, undefined)).toEqual(['/ep', '--default']);

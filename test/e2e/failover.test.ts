@@ -1,0 +1,259 @@
+// End-to-end automatic failover on the local control plane: a RedisReplication with
+// downAfterMilliseconds 1000 under a writer that counts only writes acknowledged by WAIT 1, through
+// the faults of the failover issue: SIGKILL, pod deletion, freeze, partition, a wiped-and-restarted
+// master, and a master whose replicas may not be promoted.
+import { jest } from '@jest/globals';
+import { execFileSync } from 'node:child_process';
+import { TestCluster } from '../cluster/fixture.js';
+import {
+  ctx,
+  getRR,
+  rr,
+  waitReady,
+  password,
+  node,
+  podIps,
+  endpointIps,
+  wiredTo,
+  installOperator,
+  startWriter,
+  missingKeys,
+  rawReply,
+} from './harness.js';
+import type { RedisReplication } from '../../operator/src/api/types.js';
+
+jest.setTimeout(180_000);
+let cluster: TestCluster;
+const NS = 'fo';
+const NAME = 'ha';
+
+beforeAll(async () => {
+  cluster = await TestCluster.start('fo');
+  await installOperator(cluster, NS);
+  await cluster.apply(NS, rr(NAME, { replicas: 2, failover: { downAfterMilliseconds: 1000 } }));
+  await waitReady(NAME, 2);
+}, 30 * 60_000);
+
+afterAll(async () => {
+  if (cluster) await cluster.stop();
+}, 60_000);
+
+async function master(): Promise<{ pod: string; ip: string; cr: RedisReplication }> {
+  const cr = (await getRR(NAME)) as RedisReplication;
+  return { pod: cr.status?.master?.pod ?? '', ip: cr.status?.master?.ip ?? '', cr };
+}
+
+/** Waits until status names a master other than `old`; returns how long that took. */
+async function takeover(old: string, timeoutMs = 30_000): Promise<number> {
+  const t0 = Date.now();
+  await cluster.waitFor(`a master other than ${old}`, async () => (await master()).pod !== old, timeoutMs);
+  return Date.now() - t0;
+}
+
+async function newMaster(old: string): Promise<RedisReplication> {
+  await takeover(old);
+  return waitReady(NAME, 2);
+}
+
+beforeEach(async () => {
+  // Every test starts from a Ready set whose replicas are all linked.
+  await waitReady(NAME, 2);
+  const pass = await password(NAME);
+  await cluster.waitFor('every replica linked to the current master', () => wiredTo(NAME, pass), 60_000);
+}, 120_000);
+
+/** After the fault: every acknowledged write on the master and on every replica, one master, converged. */
+async function checkConverged(acknowledged: string[]): Promise<void> {
+  const pass = await password(NAME);
+  await cluster.waitFor('every replica linked to the current master', () => wiredTo(NAME, pass), 60_000);
+  const m = await master();
+  expect(await missingKeys(m.ip, pass, acknowledged)).toEqual([]);
+  let masters = 0;
+  for (const ip of (await podIps(`app.kubernetes.io/instance=${NAME}`)).values()) {
+    const role = await node(ip, pass, (c) => c.call('ROLE'));
+    if ((role as string[])[0] === 'master') masters++;
+  }
+  expect(masters).toBe(1);
+  // Replicas catch up to the master's offset, and then hold every acknowledged key too.
+  await cluster.waitFor('replicas at the master offset', async () => {
+    const offsets = await Promise.all(
+      [...(await podIps(`app.kubernetes.io/instance=${NAME}`)).values()].map((ip) =>
+        node(ip, pass, async (c) => /master_repl_offset:(\d+)/.exec(await c.info('replication'))?.[1]),
+      ),
+    );
+    return new Set(offsets).size === 1;
+  });
+  for (const ip of (await podIps(`app.kubernetes.io/instance=${NAME}`)).values())
+    expect(await missingKeys(ip, pass, acknowledged)).toEqual([]);
+}
+
+test('SIGKILL of the master under WAIT-acknowledged writes: a replica takes over, Service and status follow, nothing acknowledged is lost', async () => {
+  const pass = await password(NAME);
+  const before = await master();
+  const writer = startWriter(NAME, pass, 'kill');
+  await new Promise((r) => setTimeout(r, 1000));
+  const t0 = Date.now();
+  await cluster.fault({ action: 'kill', namespace: NS, pod: before.pod });
+  const after = await newMaster(before.pod);
+  const took = Date.now() - t0;
+  await new Promise((r) => setTimeout(r, 500));
+  const res = await writer.stop();
+  expect(res.acknowledged.length).toBeGreaterThan(20);
+  expect(after.status?.lastFailover?.from).toBe(before.pod);
+  expect(after.status?.failovers).toBeGreaterThan(before.cr.status?.failovers ?? 0);
+  await cluster.waitFor(
+    'the master Service endpoint to move',
+    async () => (await endpointIps(`${NAME}-master`)).join() === after.status?.master?.ip,
+  );
+  const events = await cluster.kubectl(
+    'get',
+    'events',
+    '-n',
+    NS,
+    '--field-selector',
+    'reason=PromotedMaster',
+    '-o',
+    'jsonpath={.items[*].message}',
+  );
+  expect(events).toContain(`${after.status?.master?.pod} promoted to master`);
+  await checkConverged(res.acknowledged);
+  process.stderr.write(
+    `kill: new master after ${took} ms; ${res.acknowledged.length} acknowledged writes, ${res.failures} failed attempts, none lost\n`,
+  );
+});
+
+test('deleting the master pod: one writable master throughout, converged data, the re-created pod rejoins', async () => {
+  const pass = await password(NAME);
+  const before = await master();
+  const beforeUid = (await cluster.pod(NS, before.pod))?.metadata.uid;
+  const writer = startWriter(NAME, pass, 'delete');
+  await new Promise((r) => setTimeout(r, 500));
+  await cluster.kubectl('delete', 'pod', '-n', NS, before.pod, '--wait=true');
+  // It saved its data on SIGTERM; whether it or a replica is master now depends on who has more data.
+  const after = await waitReady(NAME, 2);
+  const res = await writer.stop();
+  expect(res.acknowledged.length).toBeGreaterThan(10);
+  // The deleted pod was re-created (new uid) and is part of the Ready set again.
+  const recreated = await cluster.pod(NS, before.pod);
+  expect(recreated?.metadata.uid).not.toBe(beforeUid);
+  expect(after.status?.replicas?.map((r) => r.pod)).toContain(before.pod);
+  await checkConverged(res.acknowledged);
+});
+
+test('a frozen master is replaced; thawed, it refuses writes and becomes a replica', async () => {
+  const pass = await password(NAME);
+  const before = await master();
+  const writer = startWriter(NAME, pass, 'freeze');
+  await new Promise((r) => setTimeout(r, 500));
+  await cluster.fault({ action: 'stop', namespace: NS, pod: before.pod });
+  let thawedReply = '';
+  try {
+    const ms = await takeover(before.pod);
+    process.stderr.write(`freeze: status named a new master ${ms} ms after SIGSTOP\n`);
+  } finally {
+    await cluster.fault({ action: 'cont', namespace: NS, pod: before.pod });
+    // The first write it is offered after thawing: refused (fenced or already demoted), never accepted.
+    thawedReply = await rawReply(before.ip, `AUTH ${pass}\r\nSET fenced yes\r\n`).catch(
+      (e: Error) => e.message,
+    );
+  }
+  const res = await writer.stop();
+  expect(thawedReply).not.toMatch(/\+OK\r\n\+OK/);
+  await checkConverged(res.acknowledged);
+  expect(await node((await master()).ip, pass, (c) => c.get('fenced'))).toBeNull();
+});
+
+test('a partitioned master is replaced; healed, it refuses writes and becomes a replica', async () => {
+  const pass = await password(NAME);
+  const before = await master();
+  const writer = startWriter(NAME, pass, 'partition');
+  await new Promise((r) => setTimeout(r, 500));
+  await cluster.fault({ action: 'partition', namespace: NS, pod: before.pod });
+  let healedReply = '';
+  try {
+    const ms = await takeover(before.pod);
+    process.stderr.write(`partition: status named a new master ${ms} ms after the cut\n`);
+  } finally {
+    await cluster.fault({ action: 'heal', namespace: NS, pod: before.pod });
+    healedReply = await rawReply(before.ip, `AUTH ${pass}\r\nSET fenced2 yes\r\n`).catch(
+      (e: Error) => e.message,
+    );
+  }
+  const res = await writer.stop();
+  expect(healedReply).not.toMatch(/\+OK\r\n\+OK/);
+  await checkConverged(res.acknowledged);
+  expect(await node((await master()).ip, pass, (c) => c.get('fenced2'))).toBeNull();
+});
+
+test('a master whose data dir is wiped and that restarts before failover triggers never wipes its replicas', async () => {
+  const pass = await password(NAME);
+  const before = await master();
+  await node(before.ip, pass, async (c) => {
+    for (let i = 0; i < 200; i++) await c.set(`wipe:${i}`, String(i));
+    await c.save();
+    expect(Number(await c.call('WAIT', '2', '5000'))).toBe(2);
+  });
+  const pid = (await cluster.kubeletPods()).find((p) => p.namespace === NS && p.name === before.pod)
+    ?.containers[0].pid;
+  execFileSync('nsenter', ['-t', String(pid), '-m', '-r', 'sh', '-c', 'rm -rf /data/*']);
+  await cluster.fault({ action: 'kill', namespace: NS, pod: before.pod });
+  await newMaster(before.pod);
+  const keys = Array.from({ length: 200 }, (_, i) => `wipe:${i}`);
+  await checkConverged(keys);
+});
+
+test('no eligible replica (priority 0): no promotion, Degraded with the reason and an Event; promotion once one is eligible', async () => {
+  const pass = await password(NAME);
+  const before = await master();
+  const others = [...(await podIps(`app.kubernetes.io/instance=${NAME}`)).keys()].filter(
+    (p) => p !== before.pod,
+  );
+  const ordinal = (p: string) => p.split('-').pop() as string;
+  await cluster.kubectl(
+    'patch',
+    'rr',
+    NAME,
+    '-n',
+    NS,
+    '--type=merge',
+    '-p',
+    JSON.stringify({ spec: { priority: Object.fromEntries(others.map((p) => [ordinal(p), 0])) } }),
+  );
+  await cluster.fault({ action: 'stop', namespace: NS, pod: before.pod });
+  try {
+    const blocked = await cluster.waitFor('a blocked failover in status', async () => {
+      const c = (await getRR(NAME))?.status?.conditions?.find((x) => x.type === 'Degraded');
+      return c?.reason === 'FailoverBlocked' ? c : undefined;
+    });
+    expect(blocked.message).toContain('priority 0');
+    expect((await master()).pod).toBe(before.pod);
+    expect(
+      await cluster.kubectl(
+        'get',
+        'events',
+        '-n',
+        NS,
+        '--field-selector',
+        'reason=FailoverBlocked',
+        '-o',
+        'name',
+      ),
+    ).not.toBe('');
+    await cluster.kubectl(
+      'patch',
+      'rr',
+      NAME,
+      '-n',
+      NS,
+      '--type=merge',
+      '-p',
+      JSON.stringify({ spec: { priority: { [ordinal(others[0])]: 10 } } }),
+    );
+    await takeover(before.pod);
+    expect((await master()).pod).toBe(others[0]);
+  } finally {
+    await cluster.fault({ action: 'cont', namespace: NS, pod: before.pod });
+  }
+  await cluster.waitFor('every replica linked to the current master', () => wiredTo(NAME, pass), 60_000);
+  void ctx;
+});

@@ -1,0 +1,222 @@
+// Shared helpers of the end-to-end operator tests: the cluster and namespace under test, reading
+// RedisReplications, waiting for an honest Ready, talking to node pods directly (ioredis and raw RESP),
+// Service endpoints, and installing the operator with Helm.
+import { Redis } from 'ioredis';
+import net from 'node:net';
+import path from 'node:path';
+import { isReady, type TestCluster } from '../cluster/fixture.js';
+import { projectRoot } from '../cluster/control-plane.js';
+import type { RedisReplication } from '../../operator/src/api/types.js';
+
+/** Set by each test file's beforeAll. */
+export const ctx = { cluster: undefined as unknown as TestCluster, ns: 'apps' };
+
+/** helm install of the operator (image tag dev) and the test namespace. */
+export async function installOperator(cluster: TestCluster, ns: string): Promise<void> {
+  ctx.cluster = cluster;
+  ctx.ns = ns;
+  await cluster.run('helm', [
+    'install',
+    'tsredis-operator',
+    path.join(projectRoot, 'helm', 'tsredis-operator'),
+    '--namespace',
+    'tsredis-system',
+    '--create-namespace',
+    '--set',
+    'image.tag=dev',
+    '--wait',
+    '--timeout',
+    '120s',
+  ]);
+  await cluster.kubectl('create', 'namespace', ns);
+  await cluster.waitFor('default ServiceAccount', () =>
+    cluster.api.getOrNull(`/api/v1/namespaces/${ns}/serviceaccounts/default`),
+  );
+}
+
+export const rrPath = (name: string) =>
+  `/apis/tsredis.dev/v1alpha1/namespaces/${ctx.ns}/redisreplications/${name}`;
+export const getRR = (name: string) => ctx.cluster.api.getOrNull<RedisReplication>(rrPath(name));
+
+export function rr(name: string, spec: Record<string, unknown>) {
+  return {
+    apiVersion: 'tsredis.dev/v1alpha1',
+    kind: 'RedisReplication',
+    metadata: { name },
+    spec: { image: 'tsredis/node:dev', ...spec },
+  };
+}
+
+/** Ready in status, and the status agrees with the live pods (the master pod has the IP status names). */
+export async function waitReady(
+  name: string,
+  replicas: number,
+  timeoutMs = 90_000,
+): Promise<RedisReplication> {
+  return ctx.cluster.waitFor(
+    `${name} Ready with ${replicas + 1} pods`,
+    async () => {
+      const r = await getRR(name);
+      const ok =
+        r?.status?.phase === 'Ready' &&
+        r.status.ready === `${replicas + 1}/${replicas + 1}` &&
+        r.status.observedGeneration === r.metadata.generation;
+      if (!ok || !r.status?.master) return undefined;
+      const pod = await ctx.cluster.pod(ctx.ns, r.status.master.pod);
+      return pod && isReady(pod) && pod.status?.podIP === r.status.master.ip ? r : undefined;
+    },
+    timeoutMs,
+  );
+}
+
+export async function password(name: string): Promise<string> {
+  const s = await ctx.cluster.api.get<{ data: Record<string, string> }>(
+    `/api/v1/namespaces/${ctx.ns}/secrets/${name}-auth`,
+  );
+  return Buffer.from(s.data.password, 'base64').toString('utf8');
+}
+
+export async function node<T>(
+  ip: string,
+  pass: string | undefined,
+  fn: (r: Redis) => Promise<T>,
+): Promise<T> {
+  const r = new Redis({
+    host: ip,
+    port: 6379,
+    password: pass,
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+    connectTimeout: 3000,
+  });
+  r.on('error', () => {});
+  try {
+    await r.connect();
+    return await fn(r);
+  } finally {
+    r.disconnect();
+  }
+}
+
+/** One command over a raw connection (no client library between us and the reply). */
+export function rawReply(ip: string, command: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const sock = net.connect({ host: ip, port: 6379 }, () => sock.write(command));
+    sock.setTimeout(3000, () => sock.destroy(new Error('timeout')));
+    sock.once('data', (d: Buffer) => {
+      sock.destroy();
+      resolve(d.toString('utf8'));
+    });
+    sock.on('error', reject);
+  });
+}
+
+export async function replicationInfo(ip: string, pass: string): Promise<Record<string, string>> {
+  const text = await node(ip, pass, (r) => r.info('replication'));
+  return Object.fromEntries(
+    text
+      .split('\r\n')
+      .filter((l) => l.includes(':'))
+      .map((l) => [l.slice(0, l.indexOf(':')), l.slice(l.indexOf(':') + 1)]),
+  );
+}
+
+export async function endpointIps(service: string): Promise<string[]> {
+  const r = await ctx.cluster.api.get<{
+    items: { endpoints?: { addresses: string[]; conditions?: { ready?: boolean } }[] }[];
+  }>(
+    `/apis/discovery.k8s.io/v1/namespaces/${ctx.ns}/endpointslices?labelSelector=${encodeURIComponent(`kubernetes.io/service-name=${service}`)}`,
+  );
+  return r.items
+    .flatMap((s) =>
+      (s.endpoints ?? []).filter((e) => e.conditions?.ready !== false).flatMap((e) => e.addresses),
+    )
+    .sort();
+}
+
+export async function podIps(selector: string): Promise<Map<string, string>> {
+  const pods = await ctx.cluster.pods(ctx.ns, selector);
+  return new Map(pods.map((p) => [p.metadata.name, p.status?.podIP ?? '']));
+}
+
+/** Every replica points at the master's current pod IP and its link is up. */
+export async function wiredTo(name: string, pass: string): Promise<boolean> {
+  const r = await getRR(name);
+  const masterPod = r?.status?.master?.pod;
+  if (!masterPod) return false;
+  const ips = await podIps(`app.kubernetes.io/instance=${name}`);
+  const masterIp = ips.get(masterPod);
+  for (const [pod, ip] of ips) {
+    if (pod === masterPod) continue;
+    const info = await replicationInfo(ip, pass).catch(() => undefined);
+    if (info?.master_host !== masterIp || info?.master_link_status !== 'up') return false;
+  }
+  return true;
+}
+
+export interface WriterResult {
+  acknowledged: string[];
+  failures: number;
+}
+
+/**
+ * A writer that follows the master named in the CR's status and counts a write as acknowledged only
+ * when `WAIT 1 1000` reports a replica has it. `stop()` ends it and returns what it saw.
+ */
+export function startWriter(name: string, pass: string, prefix: string): { stop(): Promise<WriterResult> } {
+  const acknowledged: string[] = [];
+  let failures = 0;
+  let stopped = false;
+  const loop = (async () => {
+    let client: Redis | undefined;
+    for (let i = 0; !stopped; i++) {
+      try {
+        if (!client) {
+          const ip = (await getRR(name))?.status?.master?.ip ?? '';
+          client = new Redis({
+            host: ip,
+            port: 6379,
+            password: pass,
+            maxRetriesPerRequest: 0,
+            retryStrategy: () => null,
+            enableOfflineQueue: false,
+            lazyConnect: true,
+            connectTimeout: 500,
+            commandTimeout: 2000,
+          });
+          client.on('error', () => {});
+          await client.connect();
+        }
+        await client.set(`${prefix}:${i}`, String(i));
+        if (Number(await client.call('WAIT', '1', '1000')) >= 1) acknowledged.push(`${prefix}:${i}`);
+      } catch {
+        failures++;
+        client?.disconnect();
+        client = undefined;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    }
+    client?.disconnect();
+  })();
+  return {
+    async stop() {
+      stopped = true;
+      await loop;
+      return { acknowledged, failures };
+    },
+  };
+}
+
+/** The acknowledged keys missing on the node at `ip`. */
+export async function missingKeys(ip: string, pass: string, keys: string[]): Promise<string[]> {
+  return node(ip, pass, async (c) => {
+    const out: string[] = [];
+    for (let i = 0; i < keys.length; i += 1000) {
+      const chunk = keys.slice(i, i + 1000);
+      const values = await c.mget(...chunk);
+      chunk.forEach((k, j) => values[j] === null && out.push(k));
+    }
+    return out;
+  });
+}
