@@ -1,34 +1,98 @@
 // tsredis-operator: reconciles RedisReplication resources. Runs in-cluster with its ServiceAccount
-// (or with $KUBECONFIG outside a cluster). Health on :8081 (/healthz, /readyz). SIGTERM finishes the
-// reconciles in flight, then exits.
+// (or with $KUBECONFIG outside a cluster). Several replicas elect a leader on a Lease; only the leader
+// reconciles and serves the Sentinel-compatible endpoint (:26379), and it labels its pod
+// tsredis.dev/operator-leader=true so the Sentinel Service reaches it alone. Health on :8081
+// (/healthz, /readyz), metrics on :8080 (/metrics). SIGTERM finishes the reconciles in flight,
+// releases the Lease, then exits.
+import os from 'node:os';
+import type net from 'node:net';
+import * as k8s from '@kubernetes/client-node';
 import { Kube } from './runtime/kube.js';
 import { createLogger } from './runtime/log.js';
 import { startHealthServer } from './runtime/health.js';
+import { LeaderElector } from './runtime/leader.js';
+import { Metrics, startMetricsServer } from './runtime/metrics.js';
 import { Reconciler } from './controller/reconciler.js';
 import { Manager } from './controller/manager.js';
+import { SentinelRegistry } from './sentinel/registry.js';
+import { startSentinelServer } from './sentinel/server.js';
 
+const LEADER_LABEL = 'tsredis.dev/operator-leader';
 const log = createLogger();
 const kube = new Kube();
 const watchNamespace = process.env.WATCH_NAMESPACE || undefined;
+const podName = process.env.POD_NAME;
+const podNamespace = process.env.POD_NAMESPACE;
+const metrics = new Metrics();
+const sentinel = new SentinelRegistry();
 // The reconciler's master monitor re-queues a CR the moment its master is declared down.
-const reconciler = new Reconciler(kube, log, (key) => manager.queue.add(key));
-const manager: Manager = new Manager(kube, log, reconciler, watchNamespace);
+const reconciler = new Reconciler(kube, log, (key) => manager.queue.add(key), sentinel, metrics);
+const manager: Manager = new Manager(kube, log, reconciler, watchNamespace, metrics);
+let sentinelServer: net.Server | undefined;
+let leading = false;
+
+async function labelSelf(leader: boolean): Promise<void> {
+  if (!podName || !podNamespace) return;
+  await kube
+    .patchPodLabels(podNamespace, podName, { [LEADER_LABEL]: String(leader) })
+    .catch((e: unknown) => log.warn('could not label the operator pod', { error: String(e) }));
+}
+
+async function lead(): Promise<void> {
+  leading = true;
+  metrics.set('tsredis_operator_leader', {}, 1);
+  sentinelServer = startSentinelServer(Number(process.env.SENTINEL_PORT ?? 26379), sentinel);
+  await manager.start();
+  await labelSelf(true);
+}
+
 const health = startHealthServer(Number(process.env.HEALTH_PORT ?? 8081), {
   alive: () => true,
-  ready: () => manager.ready,
+  // A standby is ready too (it is healthy and waiting); the leader once its watches have synced.
+  ready: () => !leading || manager.ready,
 });
+const metricsServer = startMetricsServer(Number(process.env.METRICS_PORT ?? 8080), metrics);
+metrics.set('tsredis_operator_leader', {}, 0);
 
-log.info('starting', { server: kube.kc.getCurrentCluster()?.server, namespace: watchNamespace ?? '(all)' });
-await manager.start();
+const elect = process.env.LEADER_ELECTION !== 'false' && podNamespace !== undefined;
+const elector = elect
+  ? new LeaderElector(kube.kc.makeApiClient(k8s.CoordinationV1Api), {
+      namespace: podNamespace,
+      name: 'tsredis-operator-leader',
+      identity: podName ?? `${os.hostname()}-${process.pid}`,
+      leaseDurationSeconds: 4,
+      renewMs: 1000,
+      onStartedLeading: () => void lead(),
+      // Never keep acting without the Lease: exit, and come back as a candidate.
+      onStoppedLeading: () => {
+        log.error('lost leadership; exiting');
+        process.exit(1);
+      },
+      log: (msg, extra) => log.info(msg, extra),
+    })
+  : undefined;
+
+log.info('starting', {
+  server: kube.kc.getCurrentCluster()?.server,
+  namespace: watchNamespace ?? '(all)',
+  leaderElection: elect,
+});
+if (elector) {
+  await labelSelf(false);
+  elector.start();
+} else await lead();
 
 let stopping = false;
 async function shutdown(signal: string): Promise<void> {
   if (stopping) return;
   stopping = true;
   log.info('shutting down', { signal });
-  await manager.stop();
+  if (leading) await manager.stop();
   reconciler.monitor.stop();
+  await elector?.stop();
   health.close();
+  metricsServer.close();
+  sentinelServer?.close();
   log.info('stopped');
   process.exit(0);
 }

@@ -71,10 +71,11 @@ export function clusterLayout(name: string, index: number, nodes = 1): ClusterLa
   };
 }
 
-/** The default cluster for `npm run cluster:*` (index 0) and the one the tests use (index 1). */
+/** Fixed indexes for the clusters this repository starts (user, tests, benchmarks); others hash to 6..9. */
+const KNOWN: Record<string, number> = { dev: 0, e2e: 1, op: 2, fo: 3, bench: 4 };
+
 export function namedLayout(name: string, nodes?: number): ClusterLayout {
-  const index = name === 'dev' ? 0 : name === 'e2e' ? 1 : 2 + (hash(name) % 8);
-  return clusterLayout(name, index, nodes);
+  return clusterLayout(name, KNOWN[name] ?? 6 + (hash(name) % 4), nodes);
 }
 
 function hash(s: string): number {

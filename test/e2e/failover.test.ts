@@ -257,3 +257,70 @@ test('no eligible replica (priority 0): no promotion, Degraded with the reason a
   await cluster.waitFor('every replica linked to the current master', () => wiredTo(NAME, pass), 60_000);
   void ctx;
 });
+
+test('Sentinel-compatible discovery: an ioredis client with sentinels: follows a master kill without manual action', async () => {
+  const pass = await password(NAME);
+  const op = (await cluster.pods('tsredis-system', 'app.kubernetes.io/name=tsredis-operator'))[0];
+  const sentinelHost = op.status?.podIP ?? '';
+  // The discovery protocol itself, over a raw connection.
+  const before = await master();
+  expect(
+    await rawReply(sentinelHost, `SENTINEL get-master-addr-by-name ${NS}/${NAME}\r\n`).then((r) =>
+      r.includes(before.ip),
+    ),
+  ).toBe(true);
+  const { Redis } = await import('ioredis');
+  const probe = new Redis({ host: sentinelHost, port: 26379, lazyConnect: true });
+  await probe.connect();
+  expect(await probe.call('SENTINEL', 'get-master-addr-by-name', NAME)).toEqual([before.ip, '6379']);
+  const replicas = (await probe.call('SENTINEL', 'replicas', `${NS}/${NAME}`)) as string[][];
+  expect(replicas.length).toBe(2);
+  expect(await probe.call('SENTINEL', 'get-master-addr-by-name', 'no-such')).toBeNull();
+  probe.disconnect();
+
+  const client = new Redis({
+    sentinels: [{ host: sentinelHost, port: 26379 }],
+    name: `${NS}/${NAME}`,
+    password: pass,
+    enableOfflineQueue: true,
+    maxRetriesPerRequest: null,
+  });
+  client.on('error', () => {});
+  await client.set('sentinel:warmup', '1');
+  let written = 0;
+  let firstAfterKill = 0;
+  let killedAt = 0;
+  let stop = false;
+  const loop = (async () => {
+    while (!stop) {
+      try {
+        await client.set(`sentinel:${written}`, String(written));
+        written++;
+        if (
+          killedAt &&
+          !firstAfterKill &&
+          ((await client.call('ROLE')) as string[])[0] === 'master' &&
+          (await master()).pod !== before.pod
+        )
+          firstAfterKill = Date.now();
+      } catch {
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    }
+  })();
+  await new Promise((r) => setTimeout(r, 500));
+  killedAt = Date.now();
+  await cluster.fault({ action: 'kill', namespace: NS, pod: before.pod });
+  await cluster.waitFor('the client to write through the new master', async () => firstAfterKill > 0, 30_000);
+  stop = true;
+  await loop;
+  const after = await master();
+  expect(after.pod).not.toBe(before.pod);
+  expect(client.options.host ?? '').toBeDefined();
+  const served = (client as unknown as { stream?: { remoteAddress?: string } }).stream?.remoteAddress;
+  expect(served).toBe(after.ip);
+  client.disconnect();
+  process.stderr.write(
+    `sentinel client: writes resumed on the new master ${firstAfterKill - killedAt} ms after the kill (${written} writes)\n`,
+  );
+});

@@ -9,6 +9,7 @@ import { WorkQueue } from './queue.js';
 import type { Reconciler } from './reconciler.js';
 import type { Kube } from '../runtime/kube.js';
 import type { Logger } from '../runtime/log.js';
+import type { Metrics } from '../runtime/metrics.js';
 
 type Obj = k8s.KubernetesObject;
 
@@ -23,11 +24,18 @@ export class Manager {
     private readonly log: Logger,
     reconciler: Reconciler,
     private readonly namespace?: string,
+    metrics?: Metrics,
   ) {
     this.queue = new WorkQueue(
       async (key) => {
         const [ns, name] = key.split('/');
-        return reconciler.reconcile(ns, name);
+        metrics?.inc('tsredis_operator_reconciles_total', { namespace: ns, name });
+        try {
+          return await reconciler.reconcile(ns, name);
+        } catch (e) {
+          metrics?.inc('tsredis_operator_reconcile_errors_total', { namespace: ns, name });
+          throw e;
+        }
       },
       4,
       (key, e, retryMs) =>

@@ -19,6 +19,8 @@ import { podDisruptionBudget } from '../resources/pdb.js';
 import { planTopology, switchoverTarget, type NodeObservation, type Plan } from '../topology/plan.js';
 import { observe, withNode, type PodRef } from '../topology/observe.js';
 import { MasterMonitor } from '../topology/monitor.js';
+import type { SentinelRegistry } from '../sentinel/registry.js';
+import type { Metrics } from '../runtime/metrics.js';
 import { buildStatus } from './status.js';
 import type { Kube } from '../runtime/kube.js';
 import type { Logger } from '../runtime/log.js';
@@ -53,6 +55,8 @@ export class Reconciler {
     private readonly kube: Kube,
     private readonly log: Logger,
     trigger: (key: string) => void = () => {},
+    private readonly sentinel?: SentinelRegistry,
+    private readonly metrics?: Metrics,
   ) {
     this.monitor = new MasterMonitor((key) => {
       this.log.warn('master declared down', { rr: key });
@@ -62,7 +66,11 @@ export class Reconciler {
 
   async reconcile(namespace: string, name: string): Promise<{ requeueAfterMs?: number }> {
     const cr = await this.kube.getRR(namespace, name);
-    if (!cr || cr.metadata.deletionTimestamp) return {}; // owned objects go with it (ownerReferences)
+    if (!cr || cr.metadata.deletionTimestamp) {
+      this.sentinel?.remove(namespace, name);
+      this.monitor.unwatch(`${namespace}/${name}`);
+      return {}; // owned objects go with it (ownerReferences)
+    }
     const log = this.log.child({ rr: `${namespace}/${name}` });
     const spec = resolveSpec(cr.spec);
 
@@ -168,6 +176,8 @@ export class Reconciler {
       });
     const t0 = Date.now();
     await this.execute(cr, plan, password, log);
+    // Sentinel clients learn of a promotion at once (+switch-master), before anything else is done.
+    if (plan.masterChange) this.publish(cr, spec, plan, nodes, key);
     if (plan.actions.some((a) => a.kind !== 'label'))
       nodes = await Promise.all(
         refs.map((r, i) => (nodes[i].reachable ? observe(r, password) : Promise.resolve(nodes[i]))),
@@ -217,6 +227,8 @@ export class Reconciler {
       failover,
     });
     await this.writeStatus(cr, status);
+    this.publish(cr, spec, plan, nodes, key);
+    this.record(cr, status, failover);
     if (status.phase !== (cr.status?.phase ?? ''))
       log.info('phase', { from: cr.status?.phase ?? '', to: status.phase, ready: status.ready });
     return { requeueAfterMs: status.phase === 'Ready' ? RESYNC_READY_MS : RESYNC_BUSY_MS };
@@ -394,6 +406,53 @@ export class Reconciler {
       .event(cr, 'Normal', 'Switchover', `master moved from ${master.pod} to ${target.pod} (planned)`)
       .catch(() => {});
     return { from: master.pod, to: target.pod, reason: 'PlannedSwitchover' };
+  }
+
+  private record(
+    cr: RedisReplication,
+    status: ReturnType<typeof buildStatus>,
+    failover: { reason: string; durationMs: number } | undefined,
+  ): void {
+    const m = this.metrics;
+    if (!m) return;
+    const id = { namespace: cr.metadata.namespace, name: cr.metadata.name };
+    if (failover) {
+      m.inc('tsredis_operator_failovers_total', { ...id, reason: failover.reason });
+      m.observe('tsredis_operator_failover_duration_seconds', id, failover.durationMs / 1000);
+    }
+    m.clear('tsredis_node_role', id);
+    m.clear('tsredis_node_replication_lag_bytes', id);
+    for (const r of status.replicas ?? []) {
+      m.set('tsredis_node_role', { ...id, pod: r.pod, role: r.role }, 1);
+      if (r.role === 'replica') m.set('tsredis_node_replication_lag_bytes', { ...id, pod: r.pod }, r.lag);
+    }
+  }
+
+  private publish(
+    cr: RedisReplication,
+    spec: ResolvedSpec,
+    plan: Plan,
+    nodes: NodeObservation[],
+    key: string,
+  ): void {
+    if (!this.sentinel) return;
+    const m = plan.master;
+    this.sentinel.update({
+      namespace: cr.metadata.namespace,
+      name: cr.metadata.name,
+      master: m ? { pod: m.pod, ip: m.ip, runId: m.runId, offset: m.offset } : undefined,
+      replicas: nodes
+        .filter((n) => n.pod !== m?.pod && n.reachable)
+        .map((n) => ({
+          pod: n.pod,
+          ip: n.ip,
+          linkUp: !!n.linkUp && n.masterHost === m?.ip,
+          offset: n.offset,
+          priority: n.priority,
+        })),
+      downAfterMs: spec.failover.downAfterMilliseconds,
+      masterDown: m ? false : this.monitor.failingForMs(key) > 0,
+    });
   }
 
   /** Applied object digests by CR uid + object; an unchanged object is re-applied once a minute. */
