@@ -5,6 +5,7 @@
 // (/healthz, /readyz), metrics on :8080 (/metrics). SIGTERM finishes the reconciles in flight,
 // releases the Lease, then exits.
 import os from 'node:os';
+import { randomBytes } from 'node:crypto';
 import type net from 'node:net';
 import * as k8s from '@kubernetes/client-node';
 import { Kube } from './runtime/kube.js';
@@ -59,7 +60,8 @@ const elector = elect
   ? new LeaderElector(kube.kc.makeApiClient(k8s.CoordinationV1Api), {
       namespace: podNamespace,
       name: 'tsredis-operator-leader',
-      identity: podName ?? `${os.hostname()}-${process.pid}`,
+      // Unique per process (like client-go's hostname_uuid): a restarted pod is a new candidate.
+      identity: `${podName ?? os.hostname()}_${randomBytes(6).toString('hex')}`,
       leaseDurationSeconds: 4,
       renewMs: 1000,
       onStartedLeading: () => void lead(),

@@ -260,12 +260,12 @@ test('no eligible replica (priority 0): no promotion, Degraded with the reason a
 
 test('Sentinel-compatible discovery: an ioredis client with sentinels: follows a master kill without manual action', async () => {
   const pass = await password(NAME);
-  const op = (await cluster.pods('tsredis-system', 'app.kubernetes.io/name=tsredis-operator'))[0];
+  const op = (await cluster.pods('tsredis-system', 'tsredis.dev/operator-leader=true'))[0];
   const sentinelHost = op.status?.podIP ?? '';
   // The discovery protocol itself, over a raw connection.
   const before = await master();
   expect(
-    await rawReply(sentinelHost, `SENTINEL get-master-addr-by-name ${NS}/${NAME}\r\n`).then((r) =>
+    await rawReply(sentinelHost, `SENTINEL get-master-addr-by-name ${NS}/${NAME}\r\n`, 26379).then((r) =>
       r.includes(before.ip),
     ),
   ).toBe(true);
@@ -322,5 +322,52 @@ test('Sentinel-compatible discovery: an ioredis client with sentinels: follows a
   client.disconnect();
   process.stderr.write(
     `sentinel client: writes resumed on the new master ${firstAfterKill - killedAt} ms after the kill (${written} writes)\n`,
+  );
+});
+
+test('metrics record the failovers, the failover duration and the node roles', async () => {
+  const op = (await cluster.pods('tsredis-system', 'tsredis.dev/operator-leader=true'))[0];
+  const text = await (await fetch(`http://${op.status?.podIP}:8080/metrics`)).text();
+  expect(text).toMatch(new RegExp(`tsredis_operator_failovers_total\\{[^}]*name="${NAME}"[^}]*\\} [1-9]`));
+  expect(text).toMatch(/tsredis_operator_failover_duration_seconds_count\{[^}]*\} [1-9]/);
+  expect(text).toMatch(new RegExp(`tsredis_node_role\\{[^}]*role="master"[^}]*\\} 1`));
+  expect(text).toContain('tsredis_operator_leader 1');
+  expect(text).not.toContain(await password(NAME));
+});
+
+test('operator leader failover: the standby takes the Lease within seconds and completes a master failover', async () => {
+  const leaderPod = (await cluster.pods('tsredis-system', 'tsredis.dev/operator-leader=true'))[0].metadata
+    .name;
+  const leasePath = '/apis/coordination.k8s.io/v1/namespaces/tsredis-system/leases/tsredis-operator-leader';
+  const oldHolder = (await cluster.api.get<{ spec: { holderIdentity?: string } }>(leasePath)).spec
+    .holderIdentity;
+  expect(oldHolder?.startsWith(`${leaderPod}_`)).toBe(true);
+  const before = await master();
+  // Kill the active operator and, at the same moment, freeze the master: the standby must handle it.
+  await cluster.fault({ action: 'kill', namespace: 'tsredis-system', pod: leaderPod });
+  await cluster.fault({ action: 'stop', namespace: NS, pod: before.pod });
+  try {
+    const newLeader = await cluster.waitFor(
+      'another operator process to hold the Lease',
+      async () => {
+        const l = await cluster.api.get<{ spec: { holderIdentity?: string } }>(leasePath);
+        return l.spec.holderIdentity && l.spec.holderIdentity !== oldHolder
+          ? l.spec.holderIdentity
+          : undefined;
+      },
+      20_000,
+    );
+    expect(newLeader).not.toBe(oldHolder);
+    await takeover(before.pod, 30_000);
+  } finally {
+    await cluster.fault({ action: 'cont', namespace: NS, pod: before.pod });
+  }
+  const pass = await password(NAME);
+  await cluster.waitFor('every replica linked to the current master', () => wiredTo(NAME, pass), 60_000);
+  // Exactly one operator labelled leader once the killed one is back as a standby.
+  await cluster.waitFor(
+    'one leader label',
+    async () => (await cluster.pods('tsredis-system', 'tsredis.dev/operator-leader=true')).length === 1,
+    30_000,
   );
 });

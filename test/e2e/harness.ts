@@ -100,9 +100,9 @@ export async function node<T>(
 }
 
 /** One command over a raw connection (no client library between us and the reply). */
-export function rawReply(ip: string, command: string): Promise<string> {
+export function rawReply(ip: string, command: string, port = 6379): Promise<string> {
   return new Promise((resolve, reject) => {
-    const sock = net.connect({ host: ip, port: 6379 }, () => sock.write(command));
+    const sock = net.connect({ host: ip, port }, () => sock.write(command));
     sock.setTimeout(3000, () => sock.destroy(new Error('timeout')));
     sock.once('data', (d: Buffer) => {
       sock.destroy();

@@ -37,9 +37,18 @@ afterAll(async () => {
 }, 60_000);
 
 test('helm install, then a RedisReplication with 2 replicas becomes Ready: master Service -> master, replicas Service -> in-sync replicas', async () => {
+  // Two operator pods, exactly one of them the elected leader.
   const operatorPods = await cluster.pods('tsredis-system', 'app.kubernetes.io/name=tsredis-operator');
-  expect(operatorPods.length).toBe(1);
-  expect(isReady(operatorPods[0])).toBe(true);
+  expect(operatorPods.length).toBe(2);
+  expect(operatorPods.every(isReady)).toBe(true);
+  await cluster.waitFor(
+    'one leader',
+    async () => (await cluster.pods('tsredis-system', 'tsredis.dev/operator-leader=true')).length === 1,
+  );
+  const lease = await cluster.api.get<{ spec: { holderIdentity: string } }>(
+    '/apis/coordination.k8s.io/v1/namespaces/tsredis-system/leases/tsredis-operator-leader',
+  );
+  expect(operatorPods.map((p) => p.metadata.name)).toContain(lease.spec.holderIdentity);
 
   await cluster.apply(NS, rr('main', { replicas: 2 }));
   const r = await waitReady('main', 2);
@@ -83,7 +92,14 @@ test('auth: the generated password is required, replicas use masterauth, nothing
   );
   // Replicas authenticate to the master with masterauth (their links are up).
   for (const st of r?.status?.replicas ?? []) if (st.role === 'replica') expect(st.link).toBe('up');
-  const logs = await cluster.kubectl('logs', '-n', 'tsredis-system', 'deploy/tsredis-operator');
+  const logs = await cluster.kubectl(
+    'logs',
+    '-n',
+    'tsredis-system',
+    '-l',
+    'tsredis.dev/operator-leader=true',
+    '--tail=-1',
+  );
   expect(logs).toMatch(/promoted to master/);
   expect(logs).not.toContain(pass);
   expect(JSON.stringify(r?.status)).not.toContain(pass);
