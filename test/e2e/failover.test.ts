@@ -140,50 +140,39 @@ test('deleting the master pod: one writable master throughout, converged data, t
   await checkConverged(res.acknowledged);
 });
 
-test('a frozen master is replaced; thawed, it refuses writes and becomes a replica', async () => {
+/**
+ * A hard failure of the master (freeze or partition): status names a new master; when the old one
+ * comes back, the first write it is offered is refused (fenced or already demoted), and it converges.
+ */
+async function hardFailure(
+  fault: 'stop' | 'partition',
+  recover: 'cont' | 'heal',
+  key: string,
+): Promise<void> {
   const pass = await password(NAME);
   const before = await master();
-  const writer = startWriter(NAME, pass, 'freeze');
+  const writer = startWriter(NAME, pass, key);
   await new Promise((r) => setTimeout(r, 500));
-  await cluster.fault({ action: 'stop', namespace: NS, pod: before.pod });
-  let thawedReply = '';
+  await cluster.fault({ action: fault, namespace: NS, pod: before.pod });
+  let reply = '';
   try {
     const ms = await takeover(before.pod);
-    process.stderr.write(`freeze: status named a new master ${ms} ms after SIGSTOP\n`);
+    process.stderr.write(`${fault}: status named a new master ${ms} ms after the fault\n`);
   } finally {
-    await cluster.fault({ action: 'cont', namespace: NS, pod: before.pod });
-    // The first write it is offered after thawing: refused (fenced or already demoted), never accepted.
-    thawedReply = await rawReply(before.ip, `AUTH ${pass}\r\nSET fenced yes\r\n`).catch(
-      (e: Error) => e.message,
-    );
+    await cluster.fault({ action: recover, namespace: NS, pod: before.pod });
+    reply = await rawReply(before.ip, `AUTH ${pass}\r\nSET ${key} yes\r\n`).catch((e: Error) => e.message);
   }
   const res = await writer.stop();
-  expect(thawedReply).not.toMatch(/\+OK\r\n\+OK/);
+  expect(reply).not.toMatch(/\+OK\r\n\+OK/);
   await checkConverged(res.acknowledged);
-  expect(await node((await master()).ip, pass, (c) => c.get('fenced'))).toBeNull();
-});
+  expect(await node((await master()).ip, pass, (c) => c.get(key))).toBeNull();
+}
 
-test('a partitioned master is replaced; healed, it refuses writes and becomes a replica', async () => {
-  const pass = await password(NAME);
-  const before = await master();
-  const writer = startWriter(NAME, pass, 'partition');
-  await new Promise((r) => setTimeout(r, 500));
-  await cluster.fault({ action: 'partition', namespace: NS, pod: before.pod });
-  let healedReply = '';
-  try {
-    const ms = await takeover(before.pod);
-    process.stderr.write(`partition: status named a new master ${ms} ms after the cut\n`);
-  } finally {
-    await cluster.fault({ action: 'heal', namespace: NS, pod: before.pod });
-    healedReply = await rawReply(before.ip, `AUTH ${pass}\r\nSET fenced2 yes\r\n`).catch(
-      (e: Error) => e.message,
-    );
-  }
-  const res = await writer.stop();
-  expect(healedReply).not.toMatch(/\+OK\r\n\+OK/);
-  await checkConverged(res.acknowledged);
-  expect(await node((await master()).ip, pass, (c) => c.get('fenced2'))).toBeNull();
-});
+test('a frozen master is replaced; thawed, it refuses writes and becomes a replica', () =>
+  hardFailure('stop', 'cont', 'fenced-freeze'));
+
+test('a partitioned master is replaced; healed, it refuses writes and becomes a replica', () =>
+  hardFailure('partition', 'heal', 'fenced-partition'));
 
 test('a master whose data dir is wiped and that restarts before failover triggers never wipes its replicas', async () => {
   const pass = await password(NAME);
@@ -256,6 +245,29 @@ test('no eligible replica (priority 0): no promotion, Degraded with the reason a
   }
   await cluster.waitFor('every replica linked to the current master', () => wiredTo(NAME, pass), 60_000);
   void ctx;
+});
+
+test('whole-set outage: every pod killed at once comes back; the master is the pod with the most persisted data', async () => {
+  const pass = await password(NAME);
+  const before = await master();
+  await node(before.ip, pass, async (c) => {
+    for (let i = 0; i < 300; i++) await c.set(`outage:${i}`, String(i));
+    expect(Number(await c.call('WAIT', '2', '5000'))).toBe(2);
+  });
+  // Persist on every node (each writes its RDB with its replication offset), then kill them all.
+  const ips = await podIps(`app.kubernetes.io/instance=${NAME}`);
+  for (const ip of ips.values()) await node(ip, pass, (c) => c.save());
+  for (const pod of ips.keys()) await cluster.fault({ action: 'kill', namespace: NS, pod });
+  await cluster.waitFor('every pod restarted', async () => {
+    const pods = await cluster.pods(NS, `app.kubernetes.io/instance=${NAME}`);
+    return pods.every((p) => (p.status?.containerStatuses?.[0].restartCount ?? 0) > 0);
+  });
+  const after = await waitReady(NAME, 2);
+  await cluster.waitFor('every replica linked to the current master', () => wiredTo(NAME, pass), 60_000);
+  const keys = Array.from({ length: 300 }, (_, i) => `outage:${i}`);
+  expect(await missingKeys(after.status?.master?.ip ?? '', pass, keys)).toEqual([]);
+  for (const ip of (await podIps(`app.kubernetes.io/instance=${NAME}`)).values())
+    expect(await missingKeys(ip, pass, keys)).toEqual([]);
 });
 
 test('Sentinel-compatible discovery: an ioredis client with sentinels: follows a master kill without manual action', async () => {

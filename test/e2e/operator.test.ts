@@ -2,7 +2,6 @@
 // controllers, scheduler, the process kubelet running the operator and node pods), driven the way a
 // user drives it: kubectl apply of RedisReplications.
 import { jest } from '@jest/globals';
-import { Redis } from 'ioredis';
 import path from 'node:path';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -20,6 +19,8 @@ import {
   endpointIps,
   wiredTo,
   installOperator,
+  startWriter,
+  missingKeys,
 } from './harness.js';
 import { projectRoot } from '../cluster/control-plane.js';
 
@@ -190,39 +191,8 @@ test('scaling 2 -> 4 -> 1 and a live config change converge with an honest statu
 
 test('an image change rolls replicas first and the master last after a planned switchover; no acknowledged write is lost', async () => {
   const pass = await password('main');
-  const acknowledged: string[] = [];
-  let stop = false;
-  let errors = 0;
   // A writer that follows the master in status and counts a write only when WAIT says a replica has it.
-  const writer = (async () => {
-    let client: Redis | undefined;
-    for (let i = 0; !stop; i++) {
-      try {
-        if (!client) {
-          const ip = (await getRR('main'))?.status?.master?.ip ?? '';
-          client = new Redis({
-            host: ip,
-            port: 6379,
-            password: pass,
-            maxRetriesPerRequest: 0,
-            retryStrategy: () => null,
-            enableOfflineQueue: false,
-            lazyConnect: true,
-          });
-          client.on('error', () => {});
-          await client.connect();
-        }
-        await client.set(`roll:${i}`, String(i));
-        if (Number(await client.call('WAIT', '1', '1000')) >= 1) acknowledged.push(`roll:${i}`);
-      } catch {
-        errors++;
-        client?.disconnect();
-        client = undefined;
-        await new Promise((r) => setTimeout(r, 100));
-      }
-    }
-    client?.disconnect();
-  })();
+  const writer = startWriter('main', pass, 'roll');
   const before = await getRR('main');
   const sts0 = await cluster.api.get<{ status: { updateRevision: string } }>(
     `/apis/apps/v1/namespaces/${NS}/statefulsets/main`,
@@ -258,20 +228,14 @@ test('an image change rolls replicas first and the master last after a planned s
     150_000,
   );
   await new Promise((r) => setTimeout(r, 500));
-  stop = true;
-  await writer;
+  const { acknowledged, failures: errors } = await writer.stop();
   expect(rolled.status?.master?.pod).not.toBe(before?.status?.master?.pod);
   expect(rolled.status?.lastFailover).toMatchObject({
     from: before?.status?.master?.pod,
     reason: 'PlannedSwitchover',
   });
   expect(acknowledged.length).toBeGreaterThan(20);
-  const masterIp = rolled.status?.master?.ip ?? '';
-  const missing = await node(masterIp, pass, async (c) => {
-    const values = acknowledged.length ? await c.mget(...acknowledged) : [];
-    return acknowledged.filter((_, i) => values[i] === null);
-  });
-  expect(missing).toEqual([]);
+  expect(await missingKeys(rolled.status?.master?.ip ?? '', pass, acknowledged)).toEqual([]);
   process.stderr.write(
     `image roll: ${acknowledged.length} acknowledged writes, ${errors} refused or failed while switching, none lost\n`,
   );

@@ -1,7 +1,8 @@
 // Sub-second health checks of each RedisReplication's master: ROLE over a persistent connection with a
 // short timeout, at an interval derived from downAfterMilliseconds (100-500 ms). A master is declared
-// down only after downAfterMilliseconds of continuous failure (a refused, timed-out or non-master
-// answer), and the owner is notified at once so that failover does not wait for a resync period.
+// down once no check has succeeded for downAfterMilliseconds (a refused, timed-out or non-master answer
+// is a failure), evaluated on every tick rather than when a slow check completes, and the owner is
+// notified at once so that failover does not wait for a resync period.
 import { Redis } from 'ioredis';
 import { REDIS_PORT } from '../api/types.js';
 
@@ -9,9 +10,11 @@ interface Target {
   ip: string;
   password?: string;
   downAfterMs: number;
+  intervalMs: number;
   client: Redis;
   timer: NodeJS.Timeout;
-  firstFailure?: number;
+  /** When the last successful check answered (the watch start counts as one). */
+  lastOkAt: number;
   lastOffset?: number;
   notified: boolean;
   busy: boolean;
@@ -27,27 +30,28 @@ export class MasterMonitor {
     const t = this.targets.get(key);
     if (t && t.ip === ip && t.password === password && t.downAfterMs === downAfterMs) return;
     this.unwatch(key);
-    const interval = Math.max(100, Math.min(500, Math.floor(downAfterMs / 5)));
+    const intervalMs = Math.max(100, Math.min(500, Math.floor(downAfterMs / 5)));
     const client = new Redis({
       host: ip,
       port: REDIS_PORT,
       password,
-      connectTimeout: interval * 2,
-      commandTimeout: interval * 2,
+      connectTimeout: intervalMs * 2,
+      commandTimeout: intervalMs * 2,
       maxRetriesPerRequest: 0,
       enableOfflineQueue: false,
-      retryStrategy: () => interval,
-      lazyConnect: false,
+      retryStrategy: () => intervalMs,
     });
-    client.on('error', () => {}); // failures are counted by the checks
+    client.on('error', () => {}); // failures show as checks that do not succeed
     const target: Target = {
       ip,
       password,
       downAfterMs,
+      intervalMs,
       client,
+      lastOkAt: Date.now(),
       notified: false,
       busy: false,
-      timer: setInterval(() => void this.check(key), interval),
+      timer: setInterval(() => this.tick(key), intervalMs),
     };
     target.timer.unref();
     this.targets.set(key, target);
@@ -61,51 +65,44 @@ export class MasterMonitor {
     this.targets.delete(key);
   }
 
-  private async check(key: string): Promise<void> {
+  private tick(key: string): void {
     const t = this.targets.get(key);
-    if (!t || t.busy) return;
-    t.busy = true;
-    const started = Date.now();
-    let ok = false;
-    try {
-      const role = (await t.client.call('ROLE')) as [string, number];
-      ok = role[0] === 'master';
-      if (ok) t.lastOffset = Number(role[1]);
-    } catch {
-      ok = false;
-    } finally {
-      t.busy = false;
-    }
-    if (this.targets.get(key) !== t) return;
-    const now = Date.now();
-    if (ok) {
-      t.firstFailure = undefined;
-      t.notified = false;
-      return;
-    }
-    // Failing since the failed check was sent (a timeout is only known one timeout later).
-    t.firstFailure ??= started;
-    if (!t.notified && now - t.firstFailure >= t.downAfterMs) {
+    if (!t) return;
+    if (!t.notified && Date.now() - t.lastOkAt >= t.downAfterMs) {
       t.notified = true;
       this.onDown(key);
     }
+    if (!t.busy) void this.check(key, t);
   }
 
-  /** Whether `key`'s master at `ip` has failed continuously for its downAfterMilliseconds. */
+  private async check(key: string, t: Target): Promise<void> {
+    t.busy = true;
+    try {
+      const role = (await t.client.call('ROLE')) as [string, number];
+      if (role[0] === 'master' && this.targets.get(key) === t) {
+        t.lastOkAt = Date.now();
+        t.lastOffset = Number(role[1]);
+        t.notified = false;
+      }
+    } catch {
+      // not answered in time, refused, or not a master: lastOkAt stays where it was
+    } finally {
+      t.busy = false;
+    }
+  }
+
+  /** Whether `key`'s master at `ip` has not answered as master for its downAfterMilliseconds. */
   isDown(key: string, ip: string): boolean {
     const t = this.targets.get(key);
-    return (
-      t !== undefined &&
-      t.ip === ip &&
-      t.firstFailure !== undefined &&
-      Date.now() - t.firstFailure >= t.downAfterMs
-    );
+    return t !== undefined && t.ip === ip && Date.now() - t.lastOkAt >= t.downAfterMs;
   }
 
-  /** How long `key`'s master has been failing (0 when healthy or not watched). */
+  /** How long `key`'s master has been failing (0 while its checks succeed, or when not watched). */
   failingForMs(key: string): number {
-    const f = this.targets.get(key)?.firstFailure;
-    return f === undefined ? 0 : Date.now() - f;
+    const t = this.targets.get(key);
+    if (!t) return 0;
+    const since = Date.now() - t.lastOkAt;
+    return since > t.intervalMs * 2 ? since : 0;
   }
 
   lastOffset(key: string): number | undefined {
