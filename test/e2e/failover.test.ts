@@ -19,6 +19,7 @@ import {
   startWriter,
   missingKeys,
   rawReply,
+  patchRR,
 } from './harness.js';
 import type { RedisReplication } from '../../operator/src/api/types.js';
 
@@ -198,14 +199,8 @@ test('no eligible replica (priority 0): no promotion, Degraded with the reason a
     (p) => p !== before.pod,
   );
   const ordinal = (p: string) => p.split('-').pop() as string;
-  await cluster.kubectl(
-    'patch',
-    'rr',
+  await patchRR(
     NAME,
-    '-n',
-    NS,
-    '--type=merge',
-    '-p',
     JSON.stringify({ spec: { priority: Object.fromEntries(others.map((p) => [ordinal(p), 0])) } }),
   );
   await cluster.fault({ action: 'stop', namespace: NS, pod: before.pod });
@@ -228,16 +223,7 @@ test('no eligible replica (priority 0): no promotion, Degraded with the reason a
         'name',
       ),
     ).not.toBe('');
-    await cluster.kubectl(
-      'patch',
-      'rr',
-      NAME,
-      '-n',
-      NS,
-      '--type=merge',
-      '-p',
-      JSON.stringify({ spec: { priority: { [ordinal(others[0])]: 10 } } }),
-    );
+    await patchRR(NAME, JSON.stringify({ spec: { priority: { [ordinal(others[0])]: 10 } } }));
     await takeover(before.pod);
     expect((await master()).pod).toBe(others[0]);
   } finally {

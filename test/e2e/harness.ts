@@ -220,3 +220,17 @@ export async function missingKeys(ip: string, pass: string, keys: string[]): Pro
     return out;
   });
 }
+
+/** kubectl patch --type=merge of a RedisReplication's spec (a JSON text or an object). */
+export function patchRR(name: string, patch: string | Record<string, unknown>): Promise<string> {
+  return ctx.cluster.kubectl(
+    'patch',
+    'rr',
+    name,
+    '-n',
+    ctx.ns,
+    '--type=merge',
+    '-p',
+    typeof patch === 'string' ? patch : JSON.stringify(patch),
+  );
+}

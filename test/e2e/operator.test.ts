@@ -21,6 +21,7 @@ import {
   installOperator,
   startWriter,
   missingKeys,
+  patchRR,
 } from './harness.js';
 import { projectRoot } from '../cluster/control-plane.js';
 
@@ -161,16 +162,7 @@ test('a master pod re-created with a new IP: every replica is re-pointed at its 
 
 test('scaling 2 -> 4 -> 1 and a live config change converge with an honest status', async () => {
   const pass = await password('main');
-  await cluster.kubectl(
-    'patch',
-    'rr',
-    'main',
-    '-n',
-    NS,
-    '--type=merge',
-    '-p',
-    '{"spec":{"replicas":4,"config":{"maxmemory":"64mb"}}}',
-  );
+  await patchRR('main', '{"spec":{"replicas":4,"config":{"maxmemory":"64mb"}}}');
   await waitReady('main', 4);
   await cluster.waitFor('every replica linked to the current master', () => wiredTo('main', pass));
   const ips = await podIps('app.kubernetes.io/instance=main');
@@ -183,7 +175,7 @@ test('scaling 2 -> 4 -> 1 and a live config change converge with an honest statu
     expect(await node(ip, pass, (c) => c.get('before-delete'))).toBe('yes');
   }
   expect((await endpointIps('main-replicas')).length).toBe(4);
-  await cluster.kubectl('patch', 'rr', 'main', '-n', NS, '--type=merge', '-p', '{"spec":{"replicas":1}}');
+  await patchRR('main', '{"spec":{"replicas":1}}');
   const r = await waitReady('main', 1);
   expect(r.status?.replicas?.length).toBe(2);
   expect((await endpointIps('main-replicas')).length).toBe(1);
@@ -197,16 +189,7 @@ test('an image change rolls replicas first and the master last after a planned s
   const sts0 = await cluster.api.get<{ status: { updateRevision: string } }>(
     `/apis/apps/v1/namespaces/${NS}/statefulsets/main`,
   );
-  await cluster.kubectl(
-    'patch',
-    'rr',
-    'main',
-    '-n',
-    NS,
-    '--type=merge',
-    '-p',
-    '{"spec":{"image":"tsredis/node:dev2"}}',
-  );
+  await patchRR('main', '{"spec":{"image":"tsredis/node:dev2"}}');
   const rolled = await cluster.waitFor(
     'every pod on the new revision and Ready',
     async () => {
@@ -244,16 +227,7 @@ test('an image change rolls replicas first and the master last after a planned s
 test('a directive that cannot change at runtime rolls the pods, which then run with it', async () => {
   const pass = await password('main');
   const before = await getRR('main');
-  await cluster.kubectl(
-    'patch',
-    'rr',
-    'main',
-    '-n',
-    NS,
-    '--type=merge',
-    '-p',
-    '{"spec":{"config":{"maxmemory":"64mb","databases":"32"}}}',
-  );
+  await patchRR('main', '{"spec":{"config":{"maxmemory":"64mb","databases":"32"}}}');
   await cluster.waitFor(
     'every node restarted with databases 32',
     async () => {
@@ -316,14 +290,8 @@ test('bad input: schema and CEL validation, a missing auth Secret and a forbidde
   );
   await waitReady('nosecret', 1);
 
-  await cluster.kubectl(
-    'patch',
-    'rr',
+  await patchRR(
     'nosecret',
-    '-n',
-    NS,
-    '--type=merge',
-    '-p',
     '{"spec":{"config":{"replicaof":"10.0.0.1 6379","maxmemory-policy":"allkeys-lru"}}}',
   );
   const refused = await cluster.waitFor('the forbidden directive reported', async () => {
