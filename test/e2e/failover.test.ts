@@ -369,3 +369,59 @@ test('operator leader failover: the standby takes the Lease within seconds and c
     30_000,
   );
 });
+
+/** A small seeded PRNG (mulberry32), so a chaos run can be replayed with CHAOS_SEED. */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+test('seeded chaos: 20 random faults under WAIT-acknowledged writes end converged with nothing acknowledged lost', async () => {
+  const seed = Number(process.env.CHAOS_SEED ?? Math.floor(Math.random() * 1e9));
+  process.stderr.write(`chaos seed: ${seed} (replay with CHAOS_SEED=${seed})\n`);
+  const rand = rng(seed);
+  const pass = await password(NAME);
+  const writer = startWriter(NAME, pass, 'chaos');
+  const faults = ['kill', 'stop', 'partition', 'delete'] as const;
+  const log: string[] = [];
+  try {
+    for (let i = 0; i < 20; i++) {
+      await waitReady(NAME, 2, 150_000);
+      await cluster.waitFor('every replica linked to the current master', () => wiredTo(NAME, pass), 90_000);
+      const m = await master();
+      const pods = [...(await podIps(`app.kubernetes.io/instance=${NAME}`)).keys()];
+      const target = rand() < 0.6 ? m.pod : pods[Math.floor(rand() * pods.length)];
+      const fault = faults[Math.floor(rand() * faults.length)];
+      const holdMs = 300 + Math.floor(rand() * 2500);
+      log.push(`${i + 1}: ${fault} ${target}${target === m.pod ? ' (master)' : ''} for ${holdMs} ms`);
+      if (fault === 'kill') {
+        await cluster.fault({ action: 'kill', namespace: NS, pod: target });
+        await new Promise((r) => setTimeout(r, holdMs));
+        // A fresh pod afterwards, so kubelet's crash back-off does not stretch the run.
+        await cluster.kubectl('delete', 'pod', '-n', NS, target, '--wait=true');
+      } else if (fault === 'delete') {
+        await cluster.kubectl('delete', 'pod', '-n', NS, target, '--wait=false');
+        await new Promise((r) => setTimeout(r, holdMs));
+      } else {
+        await cluster.fault({ action: fault, namespace: NS, pod: target });
+        await new Promise((r) => setTimeout(r, holdMs));
+        await cluster.fault({ action: fault === 'stop' ? 'cont' : 'heal', namespace: NS, pod: target });
+      }
+    }
+    await waitReady(NAME, 2, 150_000);
+  } finally {
+    process.stderr.write(`chaos faults (seed ${seed}):\n  ${log.join('\n  ')}\n`);
+  }
+  const res = await writer.stop();
+  expect(res.acknowledged.length).toBeGreaterThan(100);
+  await checkConverged(res.acknowledged);
+  process.stderr.write(
+    `chaos: ${res.acknowledged.length} acknowledged writes, ${res.failures} failed attempts, none lost\n`,
+  );
+}, 900_000);
