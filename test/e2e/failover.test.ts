@@ -230,6 +230,7 @@ test('no eligible replica (priority 0): no promotion, Degraded with the reason a
     await cluster.fault({ action: 'cont', namespace: NS, pod: before.pod });
   }
   await cluster.waitFor('every replica linked to the current master', () => wiredTo(NAME, pass), 60_000);
+  await patchRR(NAME, '{"spec":{"priority":null}}'); // the next tests start with every replica eligible
   void ctx;
 });
 

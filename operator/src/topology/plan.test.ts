@@ -231,3 +231,10 @@ test('a node with less data is never promoted over a richer one that has priorit
   expect(p.blockedFailover).toBe(true);
   expect(p.waiting).toContain('refusing to promote r-0');
 });
+
+test('a priority-0 node a few bytes ahead (pings) does not block promoting an eligible one', () => {
+  const a = node('r-1', { offset: 2018659 });
+  const b = node('r-2', { offset: 2018673, priority: 0 });
+  expect(planTopology([a, b], 'r-0', { waitForAll: true }).master?.pod).toBe('r-1');
+  expect(planTopology([a, b], 'r-0', { maxLagBytes: 5 }).blockedFailover).toBe(true);
+});

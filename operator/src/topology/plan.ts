@@ -106,10 +106,16 @@ export function planTopology(
         waiting: 'no reachable node can be promoted',
         blockedFailover: recordedMaster !== undefined,
       };
-    // Never promote a node with less data than one that may not be promoted (priority 0): its
-    // replicas would be wiped by the resync.
+    // Never promote an empty node (or one further behind than maxLagBytes) while a node that may not
+    // be promoted (priority 0) holds the data: the others would be wiped by the resync. A few bytes
+    // of difference (pings in the stream) are not a reason to stay without a master.
     const richest = usable.reduce((a, b) => (b.offset > a.offset ? b : a));
-    if (candidates[0].offset < richest.offset) {
+    const gap = richest.offset - candidates[0].offset;
+    const tooFar =
+      opts.maxLagBytes !== undefined
+        ? gap > opts.maxLagBytes
+        : candidates[0].offset === 0 && richest.offset > 0;
+    if (tooFar) {
       return {
         actions: labelActions(nodes, undefined),
         waiting: `${richest.pod} holds the most data (offset ${richest.offset}) but may not be promoted; refusing to promote ${candidates[0].pod} (offset ${candidates[0].offset})`,
