@@ -53,21 +53,53 @@ export async function waitReady(
   replicas: number,
   timeoutMs = 90_000,
 ): Promise<RedisReplication> {
-  return ctx.cluster.waitFor(
-    `${name} Ready with ${replicas + 1} pods`,
-    async () => {
-      const r = await getRR(name);
-      const ok =
-        r?.status?.phase === 'Ready' &&
-        r.status.ready === `${replicas + 1}/${replicas + 1}` &&
-        r.status.observedGeneration === r.metadata.generation;
-      if (!ok || !r.status?.master) return undefined;
-      const pod = await ctx.cluster.pod(ctx.ns, r.status.master.pod);
-      return pod && isReady(pod) && pod.status?.podIP === r.status.master.ip ? r : undefined;
-    },
-    timeoutMs,
-  );
+  return ctx.cluster
+    .waitFor(
+      `${name} Ready with ${replicas + 1} pods`,
+      async () => {
+        const r = await getRR(name);
+        const ok =
+          r?.status?.phase === 'Ready' &&
+          r.status.ready === `${replicas + 1}/${replicas + 1}` &&
+          r.status.observedGeneration === r.metadata.generation;
+        if (!ok || !r.status?.master) return undefined;
+        const pod = await ctx.cluster.pod(ctx.ns, r.status.master.pod);
+        return pod && isReady(pod) && pod.status?.podIP === r.status.master.ip ? r : undefined;
+      },
+      timeoutMs,
+    )
+    .catch(async (e: unknown) => {
+      throw new Error(`${String(e)}\n${await describeState(name)}`);
+    });
 }
+
+/**
+ * What a failed wait saw, for the test's error message: the CR's status, its pods, its Events and the
+ * operator pods' last log lines (each part best-effort).
+ */
+export async function describeState(name: string): Promise<string> {
+  const part = async (title: string, f: () => Promise<string>) =>
+    `--- ${title}\n${await f().catch((e: unknown) => `(unavailable: ${String(e)})`)}`;
+  const c = ctx.cluster;
+  const parts = await Promise.all([
+    part(`status of ${name}`, async () => JSON.stringify((await getRR(name))?.status ?? null)),
+    part('pods', () => c.kubectl('get', 'pods', '-A', '-o', 'wide')),
+    part('events', () => c.kubectl('get', 'events', '-n', ctx.ns, '--sort-by=.lastTimestamp').then(tail(30))),
+    part('operator logs', async () => {
+      const pods = await c.pods('tsredis-system', 'app.kubernetes.io/name=tsredis-operator');
+      const logs = await Promise.all(
+        pods.map(
+          async (p) =>
+            `[${p.metadata.name}]\n${await c.kubectl('logs', '-n', 'tsredis-system', p.metadata.name, '--tail=40').catch((e: unknown) => String(e))}`,
+        ),
+      );
+      return logs.join('\n');
+    }),
+  ]);
+  return parts.join('\n');
+}
+
+const tail = (n: number) => (text: string) => text.split('\n').slice(-n).join('\n');
 
 export async function password(name: string): Promise<string> {
   const s = await ctx.cluster.api.get<{ data: Record<string, string> }>(
