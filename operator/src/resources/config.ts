@@ -33,9 +33,18 @@ export function fenceDirectives(spec: ResolvedSpec): [string, string][] {
   ];
 }
 
-/** What the operator applies live with CONFIG SET: the fence, then spec.config. */
+/**
+ * Defaults that differ from redis-server's for a managed set (spec.config may override them):
+ * repl-diskless-sync-delay 0, because redis-server's 5 s wait for more replicas to share one transfer
+ * only delays things here — the operator points every replica at a new master within milliseconds,
+ * and a replica that needs a full sync after a failover (the restarted old master, say) would otherwise
+ * leave a one-replica set refusing writes under the fence for those 5 s.
+ */
+export const OPERATOR_DEFAULTS: readonly [string, string][] = [['repl-diskless-sync-delay', '0']];
+
+/** What the operator applies live with CONFIG SET: the fence, its defaults, then spec.config. */
 export function liveDirectives(spec: ResolvedSpec): [string, string][] {
-  return [...fenceDirectives(spec), ...userDirectives(spec)];
+  return [...fenceDirectives(spec), ...OPERATOR_DEFAULTS, ...userDirectives(spec)];
 }
 
 export function redisConf(spec: ResolvedSpec): string {
@@ -50,7 +59,7 @@ export function redisConf(spec: ResolvedSpec): string {
     'replica-read-only yes',
     'save 3600 1 300 100 60 10000',
   ];
-  for (const [k, v] of fenceDirectives(spec)) lines.push(`${k} ${v}`);
+  for (const [k, v] of [...fenceDirectives(spec), ...OPERATOR_DEFAULTS]) lines.push(`${k} ${v}`);
   if (spec.auth.enabled) lines.push(`include ${AUTH_DIR}/auth.conf`);
   // spec.config comes last, so it overrides the defaults above ("save" included).
   for (const [k, v] of userDirectives(spec)) {

@@ -1,7 +1,7 @@
 // The resource builders as data: names, labels and owner references, the node config, the
 // StatefulSet's pod template, the Services' selectors and the PDB.
 import { resolveSpec, forbiddenConfig, type RedisReplication } from '../api/types.js';
-import { redisConf, authConf, configMap, nodeAuthSecret } from './config.js';
+import { redisConf, authConf, configMap, nodeAuthSecret, liveDirectives } from './config.js';
 import { statefulSet, READINESS_SCRIPT } from './statefulset.js';
 import { headlessService, masterService, replicasService } from './services.js';
 import { podDisruptionBudget } from './pdb.js';
@@ -29,6 +29,16 @@ test('redis.conf: masterless start, the auth include, then spec.config overridin
   expect(lines).toContain('include /etc/tsredis/auth/auth.conf');
   expect(lines.slice(-3)).toEqual(['maxmemory 100mb', 'maxmemory-policy allkeys-lru', 'save 900 1']);
   expect(redisConf(resolveSpec({ replicas: 0, auth: { enabled: false } }))).not.toContain('include');
+  // Full syncs start at once (not after redis-server's 5 s delay) unless spec.config says otherwise,
+  // both in the file and in what is applied live, where spec.config comes last.
+  expect(lines).toContain('repl-diskless-sync-delay 0');
+  const own = resolveSpec({ replicas: 1, config: { 'repl-diskless-sync-delay': '2' } });
+  expect(redisConf(own).trim().split('\n').slice(-1)).toEqual(['repl-diskless-sync-delay 2']);
+  expect(
+    liveDirectives(own)
+      .filter(([k]) => k === 'repl-diskless-sync-delay')
+      .at(-1),
+  ).toEqual(['repl-diskless-sync-delay', '2']);
   expect(authConf('p a"ss')).toBe('requirepass "p a\\"ss"\nmasterauth "p a\\"ss"\n');
 });
 
