@@ -57,7 +57,8 @@ metrics.set('tsredis_operator_leader', {}, 0);
 
 const elect = process.env.LEADER_ELECTION !== 'false' && podNamespace !== undefined;
 const elector = elect
-  ? new LeaderElector(kube.kc.makeApiClient(k8s.CoordinationV1Api), {
+  ? // Lease requests time out well within the lease duration, so a renewal never hangs past it.
+    new LeaderElector(kube.client(k8s.CoordinationV1Api, 1500), {
       namespace: podNamespace,
       name: 'tsredis-operator-leader',
       // Unique per process (like client-go's hostname_uuid): a restarted pod is a new candidate.

@@ -21,6 +21,7 @@ const micro = (d: Date) => d.toISOString().replace('Z', '000Z');
 
 export class LeaderElector {
   private timer?: NodeJS.Timeout;
+  private watchdog?: NodeJS.Timeout;
   private leading = false;
   private lastRenew = 0;
   private stopped = false;
@@ -42,14 +43,22 @@ export class LeaderElector {
       } catch (e) {
         this.o.log('lease update failed', { error: e instanceof Error ? e.message : String(e) });
       }
-      if (this.leading && Date.now() - this.lastRenew > this.o.leaseDurationSeconds * 1000) {
-        this.leading = false;
-        this.o.log('lost the lease');
-        this.o.onStoppedLeading();
-      }
+      this.checkExpiry();
       if (!this.stopped) this.timer = setTimeout(() => void tick(), this.o.renewMs);
     };
     void tick();
+    // Expiry is also checked on its own clock: a renewal that is slow to fail must not keep a leader
+    // acting after its Lease has run out.
+    this.watchdog = setInterval(() => this.checkExpiry(), 250);
+    this.watchdog.unref();
+  }
+
+  private checkExpiry(): void {
+    if (this.leading && Date.now() - this.lastRenew > this.o.leaseDurationSeconds * 1000) {
+      this.leading = false;
+      this.o.log('lost the lease');
+      this.o.onStoppedLeading();
+    }
   }
 
   private async tryAcquireOrRenew(): Promise<void> {
@@ -100,8 +109,9 @@ export class LeaderElector {
       if (isConflict(e)) return;
       throw e;
     }
-    if (holder !== identity) this.becameLeader(now);
-    else this.lastRenew = now.getTime();
+    // Also when the Lease already names us but we do not lead yet: a create or take-over that succeeded
+    // on the server while its reply was lost (a timeout, a reset) must not leave nobody leading.
+    this.becameLeader(now);
   }
 
   private becameLeader(now: Date): void {
@@ -116,6 +126,7 @@ export class LeaderElector {
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
+    if (this.watchdog) clearInterval(this.watchdog);
     if (!this.leading) return;
     try {
       const lease = await this.api.readNamespacedLease({ namespace: this.o.namespace, name: this.o.name });
