@@ -1,7 +1,8 @@
 // Watches and the work queue: informers (list + watch, restarted with back-off after any error, since
 // client-node 1.x stops an informer on errors other than 410) for RedisReplications and the pods and
 // StatefulSets they own, each event mapped to its CR's key ("namespace/name") on a de-duplicating
-// queue; reconciles re-queue themselves periodically (level-based resync).
+// queue; reconciles re-queue themselves periodically (level-based resync), and every CR is listed and
+// queued every 15 s in case a watch stopped delivering.
 import * as k8s from '@kubernetes/client-node';
 import { GROUP, PLURAL, VERSION } from '../api/types.js';
 import { MANAGED_BY } from '../resources/names.js';
@@ -13,11 +14,15 @@ import type { Metrics } from '../runtime/metrics.js';
 
 type Obj = k8s.KubernetesObject;
 
+/** How often every RedisReplication is listed and queued regardless of watch events. */
+const RELIST_MS = 15_000;
+
 export class Manager {
   readonly queue: WorkQueue;
   private readonly informers: k8s.Informer<Obj>[] = [];
   private readonly synced = new Set<string>();
   private stopped = false;
+  private relistTimer?: NodeJS.Timeout;
 
   constructor(
     private readonly kube: Kube,
@@ -75,6 +80,7 @@ export class Manager {
       sel,
       owner,
     );
+    this.relistTimer = setInterval(() => void this.relist(), RELIST_MS);
     this.watch(
       'statefulsets',
       ns ? `/apis/apps/v1/namespaces/${ns}/statefulsets` : '/apis/apps/v1/statefulsets',
@@ -106,19 +112,37 @@ export class Manager {
       this.synced.add(kind);
       this.log.debug('watch connected', { kind });
     });
-    informer.on('error', (e: unknown) => {
+    // Any failure, of a list, a watch or the start itself, restarts the informer after 2 s.
+    const start = (): void => {
+      if (!this.stopped) void informer.start().catch(failed);
+    };
+    const failed = (e: unknown): void => {
       if (this.stopped) return;
       this.log.warn('watch failed; restarting', { kind, error: e instanceof Error ? e.message : String(e) });
-      setTimeout(() => void informer.start().catch(() => {}), 2000);
-    });
+      setTimeout(start, 2000);
+    };
+    informer.on('error', failed);
     this.informers.push(informer);
-    void informer
-      .start()
-      .catch((e: unknown) => this.log.error('watch start failed', { kind, error: String(e) }));
+    start();
+  }
+
+  /**
+   * Lists every RedisReplication and queues it, on a timer: the informers' watches deliver changes at
+   * once, and this bounds what a watch that silently stopped delivering (or a missed first event) can
+   * cost — a CR is never left unreconciled for longer than RELIST_MS.
+   */
+  private async relist(): Promise<void> {
+    try {
+      const list = await this.kube.listRR(this.namespace);
+      for (const rr of list.items) this.queue.add(`${rr.metadata.namespace}/${rr.metadata.name}`);
+    } catch (e) {
+      this.log.warn('periodic list failed', { error: e instanceof Error ? e.message : String(e) });
+    }
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
+    if (this.relistTimer) clearInterval(this.relistTimer);
     for (const i of this.informers) await i.stop().catch(() => {});
     await this.queue.drain();
   }

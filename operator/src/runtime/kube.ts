@@ -5,6 +5,9 @@ import * as k8s from '@kubernetes/client-node';
 import { GROUP, PLURAL, VERSION, type RedisReplication, type RedisReplicationStatus } from '../api/types.js';
 import { FIELD_MANAGER } from '../resources/names.js';
 
+/** How long one API request may take before it is abandoned (and the reconcile retried). */
+const REQUEST_TIMEOUT_MS = 15_000;
+
 const merge = k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch);
 
 export function isNotFound(e: unknown): boolean {
@@ -24,10 +27,35 @@ export class Kube {
   constructor(kc?: k8s.KubeConfig) {
     this.kc = kc ?? new k8s.KubeConfig();
     if (!kc) this.kc.loadFromDefault();
-    this.core = this.kc.makeApiClient(k8s.CoreV1Api);
-    this.apps = this.kc.makeApiClient(k8s.AppsV1Api);
-    this.custom = this.kc.makeApiClient(k8s.CustomObjectsApi);
-    this.objects = k8s.KubernetesObjectApi.makeApiClient(this.kc);
+    this.core = this.client(k8s.CoreV1Api);
+    this.apps = this.client(k8s.AppsV1Api);
+    this.custom = this.client(k8s.CustomObjectsApi);
+    // Every object the operator applies names its namespace, so no default namespace is needed.
+    this.objects = this.client(k8s.KubernetesObjectApi);
+  }
+
+  /**
+   * An API client whose every request is aborted after `timeoutMs` (client-node sets no timeout, and one
+   * request that never answers would hold its reconcile, and with it the CR's key, forever).
+   */
+  client<T>(type: new (config: k8s.Configuration) => T, timeoutMs = REQUEST_TIMEOUT_MS): T {
+    const cluster = this.kc.getCurrentCluster();
+    if (!cluster) throw new Error('no current cluster in the kubeconfig');
+    return new type(
+      k8s.createConfiguration({
+        baseServer: new k8s.ServerConfiguration(cluster.server, {}),
+        authMethods: { default: this.kc },
+        promiseMiddleware: [
+          {
+            pre: (ctx) => {
+              ctx.setSignal(AbortSignal.timeout(timeoutMs));
+              return Promise.resolve(ctx);
+            },
+            post: (r) => Promise.resolve(r),
+          },
+        ],
+      }),
+    );
   }
 
   /** Server-side apply: the object as we want it, owned by our field manager. */
