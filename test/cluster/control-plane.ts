@@ -10,7 +10,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type ClusterLayout, nodeLayout, cacheRoot } from './layout.js';
 import { ensurePki, kubeconfigFor, type Identity } from './pki.js';
-import { startDaemon, stopDaemon, daemonPids, isAlive, stopPids } from './daemons.js';
+import { startDaemon, stopDaemon, daemonNames, daemonPids, isAlive, stopPids } from './daemons.js';
 import {
   ensureBridge,
   deleteBridge,
@@ -351,8 +351,11 @@ export async function clusterStatus(
   l: ClusterLayout,
 ): Promise<{ processes: Record<string, string>; running: boolean }> {
   const processes: Record<string, string> = {};
-  for (const [name, pid] of daemonPids(l.stateDir))
-    processes[name] = isAlive(pid) ? `running (pid ${pid})` : 'stopped';
+  const live = daemonPids(l.stateDir);
+  for (const name of daemonNames(l.stateDir)) {
+    const pid = live.get(name);
+    processes[name] = pid !== undefined && isAlive(pid) ? `running (pid ${pid})` : 'stopped';
+  }
   const running = Object.values(processes).some((s) => s.startsWith('running'));
   return { processes, running };
 }

@@ -24,8 +24,31 @@ export function startDaemon(
   const child = spawn(cmd, args, { detached: true, stdio: ['ignore', out, out], env: env ?? process.env });
   if (child.pid === undefined) throw new Error(`could not start ${name} (${cmd})`);
   child.unref();
-  writeFileSync(path.join(runDir(stateDir), `${name}.pid`), `${child.pid}\n`);
+  // The start time goes with the pid, so that a pid file left by an earlier boot (whose pid may now
+  // belong to an unrelated process) is recognised as stale and never signalled.
+  writeFileSync(
+    path.join(runDir(stateDir), `${name}.pid`),
+    `${child.pid} ${procStartTime(child.pid) ?? ''}\n`,
+  );
   return child.pid;
+}
+
+/** Field 22 of /proc/<pid>/stat: when the process started, in clock ticks since boot. */
+export function procStartTime(pid: number): string | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+  } catch {
+    return undefined;
+  }
+}
+
+/** The pid a pid file names, if that process is still the one we started (same start time). */
+function livePid(file: string): number | undefined {
+  const [pidText, started] = readFileSync(file, 'utf8').trim().split(' ');
+  const pid = Number(pidText);
+  if (!Number.isInteger(pid) || pid <= 0) return undefined;
+  return started && procStartTime(pid) === started ? pid : undefined;
 }
 
 export function isAlive(pid: number): boolean {
@@ -39,13 +62,25 @@ export function isAlive(pid: number): boolean {
   }
 }
 
+/** The names of the daemons that have a pid file, whether or not they still run. */
+export function daemonNames(stateDir: string): string[] {
+  const dir = runDir(stateDir);
+  return existsSync(dir)
+    ? readdirSync(dir)
+        .filter((f) => f.endsWith('.pid'))
+        .map((f) => f.slice(0, -4))
+    : [];
+}
+
+/** The daemons still running, by name (pid files of processes that are gone are left out). */
 export function daemonPids(stateDir: string): Map<string, number> {
   const out = new Map<string, number>();
   const dir = runDir(stateDir);
   if (!existsSync(dir)) return out;
   for (const f of readdirSync(dir)) {
     if (!f.endsWith('.pid')) continue;
-    out.set(f.slice(0, -4), Number(readFileSync(path.join(dir, f), 'utf8').trim()));
+    const pid = livePid(path.join(dir, f));
+    if (pid !== undefined) out.set(f.slice(0, -4), pid);
   }
   return out;
 }
@@ -72,6 +107,7 @@ function signal(pid: number, sig: NodeJS.Signals): void {
 export async function stopDaemon(stateDir: string, name: string, graceMs = 5000): Promise<void> {
   const file = path.join(runDir(stateDir), `${name}.pid`);
   if (!existsSync(file)) return;
-  await stopPids([Number(readFileSync(file, 'utf8').trim())], graceMs);
+  const pid = livePid(file);
+  if (pid !== undefined) await stopPids([pid], graceMs);
   rmSync(file, { force: true });
 }

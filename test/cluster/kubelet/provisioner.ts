@@ -25,6 +25,7 @@ interface Pv extends Obj {
 }
 
 export const PROVISIONED_BY = 'pv.kubernetes.io/provisioned-by';
+const RESYNC_MS = 5000;
 
 export class LocalProvisioner {
   private readonly inFlight = new Set<string>();
@@ -37,20 +38,38 @@ export class LocalProvisioner {
   ) {}
 
   run(signal: AbortSignal): void {
+    const onError = (what: string) => (e: unknown) => this.log(`${what} watch failed`, { error: String(e) });
     const onPvc = (pvc: Pvc) => void this.provision(pvc);
     void listWatch<Pvc>(
       this.api,
       '/api/v1/persistentvolumeclaims',
-      { onList: (items) => items.forEach(onPvc), onEvent: (e) => e.type !== 'DELETED' && onPvc(e.object) },
+      {
+        onList: (items) => items.forEach(onPvc),
+        onEvent: (e) => e.type !== 'DELETED' && onPvc(e.object),
+        onError: onError('claim'),
+      },
       signal,
     );
     const onPv = (pv: Pv) => void this.reclaim(pv);
     void listWatch<Pv>(
       this.api,
       '/api/v1/persistentvolumes',
-      { onList: (items) => items.forEach(onPv), onEvent: (e) => e.type !== 'DELETED' && onPv(e.object) },
+      {
+        onList: (items) => items.forEach(onPv),
+        onEvent: (e) => e.type !== 'DELETED' && onPv(e.object),
+        onError: onError('volume'),
+      },
       signal,
     );
+    // Level-based as well as event-driven: every few seconds each pending claim is looked at again, so
+    // a failed attempt or an event that never arrived delays a volume by seconds, never forever.
+    const resync = setInterval(() => {
+      this.api
+        .get<{ items: Pvc[] }>('/api/v1/persistentvolumeclaims')
+        .then((l) => l.items.forEach(onPvc))
+        .catch(onError('claim resync'));
+    }, RESYNC_MS);
+    signal.addEventListener('abort', () => clearInterval(resync));
   }
 
   private wants(pvc: Pvc): boolean {

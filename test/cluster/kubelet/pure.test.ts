@@ -1,10 +1,14 @@
 // Unit tests of the process kubelet's pure parts: $(VAR) expansion and env assembly, the image table,
-// the container start script, path resolution inside the image, and the cluster layout.
+// the container start script, path resolution inside the image, the cluster layout, and pid files.
 import { expandVars, containerEnv, fieldValue, EnvError } from './env.js';
 import { imageRepository, resolveImage, containerArgv } from './images.js';
 import { containerScript, shQuote } from './container-script.js';
 import { resolveInImage } from './container.js';
 import { clusterLayout, nodeLayout, namedLayout } from '../layout.js';
+import { daemonPids, isAlive, procStartTime, runDir, startDaemon, stopDaemon } from '../daemons.js';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import type { Pod } from './types.js';
 
 const pod: Pod = {
@@ -142,4 +146,23 @@ test('cluster layouts do not overlap: own bridge, subnets and port block per ind
   expect(new Set(all).size).toBe(all.length);
   expect(nodeLayout(a, 1).podCidr).toBe('10.244.2.0/24');
   expect(() => clusterLayout('Bad Name', 0)).toThrow();
+});
+
+test('a pid file whose process is gone or was replaced (another boot) is never signalled', async () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'tsr-pid-'));
+  try {
+    const pid = startDaemon(dir, 'sleeper', 'sleep', ['30']);
+    expect(daemonPids(dir).get('sleeper')).toBe(pid);
+    // The same pid with another start time: what a pid file from before a reboot looks like when the
+    // number has been reused by an unrelated process.
+    writeFileSync(path.join(runDir(dir), 'sleeper.pid'), `${pid} ${Number(procStartTime(pid)) - 1}\n`);
+    expect(daemonPids(dir).has('sleeper')).toBe(false);
+    await stopDaemon(dir, 'sleeper', 500);
+    expect(isAlive(pid)).toBe(true);
+    writeFileSync(path.join(runDir(dir), 'sleeper.pid'), `${pid} ${procStartTime(pid)}\n`);
+    await stopDaemon(dir, 'sleeper', 500);
+    expect(isAlive(pid)).toBe(false);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
