@@ -384,3 +384,55 @@ test('start-masterless: read-only with its loaded data until REPLICAOF decides; 
   expect(await o.get('kept')).toBe('v1');
   expect(await o.get('mine')).toBeNull();
 });
+
+test('SIGTERM of a master with replicas: writes are held while a lagging replica catches up, then it exits', async () => {
+  const m = await ts();
+  const r = await ts(['--replicaof', '127.0.0.1', String(m.port)]);
+  const M = client(m.port);
+  const R = client(r.port);
+  await M.set('before', '1');
+  await inSync(M, [R]);
+  r.proc.kill('SIGSTOP'); // the replica lags: it cannot read or acknowledge anything
+  try {
+    await M.set('acked-by-master-only', '1');
+    const exited = m.stop('SIGTERM');
+    await waitFor(() => m.output().includes('Waiting for replicas before shutting down.'), 5000, 'wait log');
+    // A write sent now is held, never executed: the master is leaving and its replica must not miss it.
+    const late = new Redis({ port: m.port, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    late.on('error', () => {});
+    const lateSet = late.set('late', '1').then(
+      () => 'executed',
+      () => 'not executed',
+    );
+    await new Promise((res) => setTimeout(res, 700));
+    expect(m.proc.exitCode).toBeNull(); // still waiting for the frozen replica
+    r.proc.kill('SIGCONT');
+    await exited;
+    expect(await lateSet).toBe('not executed');
+    late.disconnect();
+    expect(m.output()).toContain('1 of 1 replicas are in sync when shutting down.');
+    expect(await R.get('acked-by-master-only')).toBe('1');
+    expect(await R.get('late')).toBeNull();
+  } finally {
+    r.proc.kill('SIGCONT');
+  }
+});
+
+test('SIGTERM of a master whose replica never answers waits shutdown-timeout, reports it, and exits', async () => {
+  const m = await ts(['--shutdown-timeout', '1']);
+  const r = await ts(['--replicaof', '127.0.0.1', String(m.port)]);
+  const M = client(m.port);
+  await M.set('k', '1');
+  await inSync(M, [client(r.port)]);
+  r.proc.kill('SIGSTOP');
+  try {
+    await M.set('k2', '1');
+    const t0 = Date.now();
+    await m.stop('SIGTERM');
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(900);
+    expect(m.output()).toMatch(/Lagging replica 127\.0\.0\.1:\d+ reported offset \d+ behind master/);
+    expect(m.output()).toContain('0 of 1 replicas are in sync when shutting down.');
+  } finally {
+    r.proc.kill('SIGCONT');
+  }
+});

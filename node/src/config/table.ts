@@ -99,6 +99,8 @@ export const PARAMS: ParamDef[] = [
   P('repl-ping-replica-period', 'int', '10', { aliases: ['repl-ping-slave-period'], min: 1, max: INT_MAX }),
   P('repl-diskless-sync', 'bool', 'yes'),
   P('repl-diskless-sync-delay', 'int', '5', { min: 0, max: INT_MAX }),
+  // Seconds a master waits at SHUTDOWN/SIGTERM, writes paused, for its replicas to have every byte.
+  P('shutdown-timeout', 'int', '10', { min: 0, max: INT_MAX }),
   P('repl-diskless-sync-max-replicas', 'int', '0', { min: 0, max: INT_MAX }),
   P('repl-diskless-load', 'enum', 'disabled', { enumValues: ['disabled', 'on-empty-db', 'swapdb'] }),
   P('repl-disable-tcp-nodelay', 'bool', 'no'),

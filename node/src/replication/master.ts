@@ -374,6 +374,27 @@ export class MasterSide {
       if (w.client.closing || this.ackedAtLeast(w.target) >= w.needed) this.resolveWaiter(w);
   }
 
+  /** Online replicas, for the shutdown wait. */
+  onlineReplicas(): number {
+    let n = 0;
+    for (const l of this.links) if (l.state === 'online') n++;
+    return n;
+  }
+
+  /**
+   * Waits (asking for ACKs) until every online replica has acknowledged `offset`, or `timeoutMs` passed;
+   * resolves to the links still behind.
+   */
+  async waitAllAcked(offset: number, timeoutMs: number): Promise<ReplicaLink[]> {
+    const deadline = Date.now() + timeoutMs;
+    const behind = () => [...this.links].filter((l) => l.state === 'online' && l.ackOffset < offset);
+    while (behind().length > 0 && Date.now() < deadline) {
+      this.requestAcks();
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    return behind();
+  }
+
   /** Sends REPLCONF GETACK * once per event-loop turn. */
   requestAcks(): void {
     if (this.getackQueued) return;

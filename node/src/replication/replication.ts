@@ -24,6 +24,7 @@ export class Replication {
       if (!server.replicaMode) this.master.feedCommand(dbId, argv);
     });
     server.clientCloseHooks.push((c) => this.master.forget(c));
+    server.preShutdownHooks.push(() => this.letReplicasCatchUp());
     server.refusalHooks.push((c, spec) => this.refusal(c, spec));
     server.replicationInfo = () => this.infoLines();
     server.currentReplOffset = () => this.state.offset;
@@ -47,6 +48,26 @@ export class Replication {
     }
     this.timer = setInterval(() => this.cron(), 100);
     this.timer.unref();
+  }
+
+  /**
+   * Shutdown of a master with replicas, as in Redis 7: writes are paused and the replicas get up to
+   * shutdown-timeout seconds to acknowledge the whole stream, so that no write a client saw
+   * acknowledged by WAIT is missing from every replica when the master is gone.
+   */
+  private async letReplicasCatchUp(): Promise<void> {
+    const timeoutMs = this.server.config.getInt('shutdown-timeout') * 1000;
+    if (this.server.replicaMode || timeoutMs === 0 || this.master.onlineReplicas() === 0) return;
+    const log = this.server.log;
+    log.notice('Waiting for replicas before shutting down.');
+    this.server.pauseClients(timeoutMs + 60_000, true); // writes stay held until the process exits
+    const all = this.master.onlineReplicas();
+    const behind = await this.master.waitAllAcked(this.state.offset, timeoutMs);
+    for (const l of behind)
+      log.warning(
+        `Lagging replica ${l.ip}:${l.listeningPort} reported offset ${l.ackOffset} behind master, lag=${Math.round((Date.now() - l.ackTime) / 1000)}, state=online.`,
+      );
+    log.notice(`${all - behind.length} of ${all} replicas are in sync when shutting down.`);
   }
 
   stop(): void {

@@ -122,6 +122,8 @@ export class Server implements DbHost {
   readonly cronHooks: (() => void)[] = [];
   /** Hooks run at shutdown before exit (persistence SAVE on shutdown). */
   shutdownHooks: ((save: boolean | null) => Promise<void>)[] = [];
+  /** Hooks run at shutdown before anything is saved (a master letting its replicas catch up). */
+  preShutdownHooks: (() => Promise<void>)[] = [];
 
   constructor(readonly config: Config) {
     const n = config.getInt('databases');
@@ -715,6 +717,7 @@ export class Server implements DbHost {
     if (this.shuttingDown) return;
     this.shuttingDown = true;
     this.log.warning(`User requested shutdown... (${reason})`);
+    for (const h of this.preShutdownHooks) await h();
     try {
       if (this.persistence !== null) await this.persistence.onShutdown(save);
     } catch (e) {
