@@ -135,7 +135,7 @@ export class Reconciler {
       };
     });
     const key = `${namespace}/${name}`;
-    const recorded = cr.status?.master;
+    let recorded = cr.status?.master;
     // A master the health checks already see failing is not waited on again here (its timeout would
     // delay the failover); it counts as unreachable.
     const failing = recorded?.ip && this.monitor.isDown(key, recorded.ip) ? recorded.ip : undefined;
@@ -144,6 +144,15 @@ export class Reconciler {
         ? Promise.resolve({ ...r, reachable: false, offset: 0, error: 'failing health checks' })
         : observe(r, password);
     let nodes = await Promise.all(refs.map(observeRef));
+    // A master whose pod is being deleted gracefully still serves clients, and its replicas still
+    // acknowledge its writes: a blind promotion would let a replica acknowledge writes the new master
+    // never gets. Hand its role over as in a planned switchover (writes paused until a replica has every
+    // byte); only when that is impossible does the failover below promote the best replica.
+    const handedOver = await this.handOverFromDeleting(cr, recorded?.pod, nodes, password, log);
+    if (handedOver) {
+      recorded = { pod: handedOver.to, ip: nodes.find((n) => n.pod === handedOver.to)?.ip ?? '' };
+      nodes = await Promise.all(refs.map(observeRef));
+    }
     // A first master is chosen once every pod answers (or after a minute, with those that do).
     if (recorded?.ip) this.monitor.watch(key, recorded.ip, password, spec.failover.downAfterMilliseconds);
     const created = Date.parse(
@@ -159,6 +168,7 @@ export class Reconciler {
       maxLagBytes: spec.failover.maxLagBytes,
       minSyncedReplicas: spec.failover.minSyncedReplicas,
     });
+    if (handedOver && !plan.masterChange) plan.masterChange = handedOver;
     if (plan.master) this.noMasterSince.delete(cr.metadata.uid);
     else if (since === undefined) this.noMasterSince.set(cr.metadata.uid, Date.now());
     if (plan.blockedFailover && plan.waiting && this.lastBlocked.get(cr.metadata.uid) !== plan.waiting) {
@@ -357,6 +367,20 @@ export class Reconciler {
     return undefined;
   }
 
+  /** The switchover away from the recorded master when its pod is being deleted but still answers. */
+  private async handOverFromDeleting(
+    cr: RedisReplication,
+    recordedPod: string | undefined,
+    nodes: NodeObservation[],
+    password: string | undefined,
+    log: Logger,
+  ): Promise<Plan['masterChange']> {
+    const m = nodes.find((n) => n.pod === recordedPod);
+    if (!m || !m.deleting || !m.reachable || m.role !== 'master') return undefined;
+    log.info('master pod is being deleted; handing its role over', { pod: m.pod });
+    return this.switchover(cr, m, nodes, password, log, 'MasterDeleted');
+  }
+
   /**
    * Planned switchover without losing an acknowledged write: pause writes on the master, wait until the
    * target replica has every byte, promote it, repoint the others and the old master, move the labels,
@@ -368,6 +392,7 @@ export class Reconciler {
     nodes: NodeObservation[],
     password: string | undefined,
     log: Logger,
+    reason = 'PlannedSwitchover',
   ): Promise<Plan['masterChange']> {
     const target = switchoverTarget(nodes, master);
     if (!target) {
@@ -403,9 +428,9 @@ export class Reconciler {
     await withNode(master.ip, password, 2000, (r) => r.call('CLIENT', 'UNPAUSE')).catch(() => {});
     log.info('switchover done', { from: master.pod, to: target.pod, ms: Date.now() - t0 });
     await this.kube
-      .event(cr, 'Normal', 'Switchover', `master moved from ${master.pod} to ${target.pod} (planned)`)
+      .event(cr, 'Normal', 'Switchover', `master moved from ${master.pod} to ${target.pod} (${reason})`)
       .catch(() => {});
-    return { from: master.pod, to: target.pod, reason: 'PlannedSwitchover' };
+    return { from: master.pod, to: target.pod, reason };
   }
 
   private record(
