@@ -436,3 +436,25 @@ test('SIGTERM of a master whose replica never answers waits shutdown-timeout, re
     r.proc.kill('SIGCONT');
   }
 });
+
+test('min-replicas-max-lag 1 with a healthy replica never refuses a write (the good-replica count does not flap between ACKs)', async () => {
+  const m = await ts(['--min-replicas-to-write', '1', '--min-replicas-max-lag', '1']);
+  const r = await ts(['--replicaof', '127.0.0.1', String(m.port)]);
+  const M = client(m.port);
+  await waitFor(async () => (await info(M)).min_slaves_good_slaves === '1', 10000, 'a good replica');
+  await inSync(M, [client(r.port)]);
+  // Writes for 3 s: the replica's own ACK comes once a second, so without the master's GETACKs some of
+  // these would meet a last ACK just over 1 s old.
+  let refused = 0;
+  let written = 0;
+  const end = Date.now() + 3000;
+  while (Date.now() < end) {
+    await M.set(`k${written}`, 'v').then(
+      () => written++,
+      () => refused++,
+    );
+    await new Promise((res) => setTimeout(res, 2));
+  }
+  expect(written).toBeGreaterThan(300);
+  expect(refused).toBe(0);
+});

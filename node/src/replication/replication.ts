@@ -80,6 +80,7 @@ export class Replication {
 
   private cron(): void {
     const now = Date.now();
+    this.master.fastCron(this.server.replicaMode);
     if (now - this.lastSecondCron < 1000) return;
     this.lastSecondCron = now;
     this.replica?.cron();

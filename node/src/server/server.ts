@@ -382,7 +382,8 @@ export class Server implements DbHost {
   }
 
   unpauseClients(): void {
-    if (this.pause === null) return;
+    // A shutdown holds writes until the process exits (its replicas are catching up): nothing lifts that.
+    if (this.pause === null || this.shuttingDown) return;
     clearTimeout(this.pause.timer);
     this.pause = null;
     const held = [...this.heldClients];
