@@ -65,6 +65,7 @@ export class Reconciler {
   }
 
   async reconcile(namespace: string, name: string): Promise<{ requeueAfterMs?: number }> {
+    const started = Date.now();
     const cr = await this.kube.getRR(namespace, name);
     if (!cr || cr.metadata.deletionTimestamp) {
       this.sentinel?.remove(namespace, name);
@@ -144,6 +145,7 @@ export class Reconciler {
         ? Promise.resolve({ ...r, reachable: false, offset: 0, error: 'failing health checks' })
         : observe(r, password);
     let nodes = await Promise.all(refs.map(observeRef));
+    const observedAt = Date.now();
     // A master whose pod is being deleted gracefully still serves clients, and its replicas still
     // acknowledge its writes: a blind promotion would let a replica acknowledge writes the new master
     // never gets. Hand its role over as in a planned switchover (writes paused until a replica has every
@@ -204,7 +206,9 @@ export class Reconciler {
       statefulSet(cr, effective, restart),
       ...(spec.podDisruptionBudget.enabled ? [podDisruptionBudget(cr, effective)] : []),
     ];
+    const executedAt = Date.now();
     for (const o of objects) await this.applyCached(cr.metadata.uid, o as KubernetesObject);
+    const appliedAt = Date.now();
 
     // Live configuration; directives that cannot change at runtime roll the pods.
     if (plan.master) await this.applyConfig(cr, effective, nodes, password, log);
@@ -241,6 +245,16 @@ export class Reconciler {
     this.record(cr, status, failover);
     if (status.phase !== (cr.status?.phase ?? ''))
       log.info('phase', { from: cr.status?.phase ?? '', to: status.phase, ready: status.ready });
+    // A reconcile is normally tens of milliseconds; a slow one delays the next (a failover included).
+    const tookMs = Date.now() - started;
+    if (tookMs > 1000)
+      log.info('slow reconcile', {
+        tookMs,
+        observeMs: observedAt - started,
+        executeMs: executedAt - observedAt,
+        applyMs: appliedAt - executedAt,
+        statusMs: Date.now() - appliedAt,
+      });
     return { requeueAfterMs: status.phase === 'Ready' ? RESYNC_READY_MS : RESYNC_BUSY_MS };
   }
 
