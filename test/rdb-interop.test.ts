@@ -101,6 +101,36 @@ test('an RDB saved by redis-server 7.0 (compact encodings) loads in tsredis with
   expect(ts.output()).toContain('DB loaded from disk');
 });
 
+test('values loaded packed from an RDB are saved back verbatim (redis-server reads them) and work with commands', async () => {
+  const rs = await startRedis();
+  running.push(rs);
+  const R = conn(rs.port);
+  await populate(R);
+  expect(await R.save()).toBe('OK');
+  const dir = tmpDir();
+  await copyRdb(rs, dir);
+  const ts = await startTsredis(['--save', ''], dir);
+  running.push(ts);
+  const T = conn(ts.port);
+  // Saved before any command touched the loaded collections: their payloads are copied as loaded.
+  expect(await T.save()).toBe('OK');
+  const dir2 = tmpDir();
+  await copyRdb(ts, dir2);
+  const rs2 = await startRedis([], dir2);
+  running.push(rs2);
+  expect(await dumpAll(conn(rs2.port))).toEqual(await dumpAll(R));
+  // The same writes on both sides, on keys still packed in tsredis.
+  for (const c of [R, T]) {
+    await c.hset('big-hash', 'field-1', 'changed');
+    await c.sadd('intset', '7');
+    await c.zadd('big-zset', 99, 'member-3');
+    await c.rpush('big-list', 'tail');
+    await c.lpop('small-list');
+    await c.srem('bigset', 'm5');
+  }
+  expect(await dumpAll(T)).toEqual(await dumpAll(R));
+});
+
 test('a corrupt RDB file is refused at start with a clear error, not loaded half-way', async () => {
   const dir = tmpDir();
   fs.writeFileSync(

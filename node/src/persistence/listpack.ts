@@ -82,64 +82,81 @@ function need(buf: Buffer, pos: number, n: number, what: string): void {
   if (pos + n > buf.length) throw new Error(`truncated ${what}`);
 }
 
+/** Bytes of a listpack entry's back-length field for an entry of l bytes. */
+function backlenSize(l: number): number {
+  return l <= 127 ? 1 : l < 16383 ? 2 : l < 2097151 ? 3 : l < 268435455 ? 4 : 5;
+}
+
+/** Checks a listpack's header; returns the offset of its first entry. */
+function listpackStart(buf: Buffer): number {
+  need(buf, 0, 7, 'listpack header');
+  if (buf.readUInt32LE(0) !== buf.length) throw new Error('listpack length mismatch');
+  return 6;
+}
+
+/** Size (encoding + data, without the back-length) of the entry at p, checked against the blob. */
+function entrySize(buf: Buffer, p: number): number {
+  const b = buf[p];
+  let size: number;
+  if ((b & 0x80) === 0) size = 1;
+  else if ((b & 0xc0) === 0x80) size = 1 + (b & 0x3f);
+  else if ((b & 0xe0) === 0xc0) size = 2;
+  else if ((b & 0xf0) === 0xe0) {
+    need(buf, p, 2, 'listpack str12');
+    size = 2 + (((b & 0x0f) << 8) | buf[p + 1]);
+  } else if (b === 0xf0) {
+    need(buf, p, 5, 'listpack str32');
+    size = 5 + buf.readUInt32LE(p + 1);
+  } else if (b === 0xf1) size = 3;
+  else if (b === 0xf2) size = 4;
+  else if (b === 0xf3) size = 5;
+  else if (b === 0xf4) size = 9;
+  else throw new Error(`bad listpack encoding byte 0x${b.toString(16)}`);
+  need(buf, p, size + backlenSize(size), 'listpack entry');
+  return size;
+}
+
+/** The entry at p (already checked by entrySize) as a string. */
+function entryString(buf: Buffer, p: number): string {
+  const b = buf[p];
+  if ((b & 0x80) === 0) return String(b & 0x7f);
+  if ((b & 0xc0) === 0x80) return buf.toString('latin1', p + 1, p + 1 + (b & 0x3f));
+  if ((b & 0xe0) === 0xc0) {
+    const v = ((b & 0x1f) << 8) | buf[p + 1];
+    return String(v >= 4096 ? v - 8192 : v);
+  }
+  if ((b & 0xf0) === 0xe0) return buf.toString('latin1', p + 2, p + 2 + (((b & 0x0f) << 8) | buf[p + 1]));
+  if (b === 0xf0) return buf.toString('latin1', p + 5, p + 5 + buf.readUInt32LE(p + 1));
+  if (b === 0xf1) return String(buf.readInt16LE(p + 1));
+  if (b === 0xf2) return String(buf.readIntLE(p + 1, 3));
+  if (b === 0xf3) return String(buf.readInt32LE(p + 1));
+  return buf.readBigInt64LE(p + 1).toString();
+}
+
 /** Decodes a listpack blob into its entries as strings. */
 export function decodeListpack(buf: Buffer): string[] {
-  need(buf, 0, 7, 'listpack header');
-  const total = buf.readUInt32LE(0);
-  if (total !== buf.length) throw new Error('listpack length mismatch');
   const out: string[] = [];
-  let p = 6;
+  let p = listpackStart(buf);
   for (;;) {
     need(buf, p, 1, 'listpack entry');
-    const b = buf[p];
-    if (b === 0xff) break;
-    let encLen: number;
-    if ((b & 0x80) === 0) {
-      out.push(String(b & 0x7f));
-      encLen = 1;
-    } else if ((b & 0xc0) === 0x80) {
-      const len = b & 0x3f;
-      need(buf, p, 1 + len, 'listpack string');
-      out.push(buf.toString('latin1', p + 1, p + 1 + len));
-      encLen = 1 + len;
-    } else if ((b & 0xe0) === 0xc0) {
-      need(buf, p, 2, 'listpack int13');
-      let v = ((b & 0x1f) << 8) | buf[p + 1];
-      if (v >= 4096) v -= 8192;
-      out.push(String(v));
-      encLen = 2;
-    } else if ((b & 0xf0) === 0xe0) {
-      need(buf, p, 2, 'listpack str12');
-      const len = ((b & 0x0f) << 8) | buf[p + 1];
-      need(buf, p, 2 + len, 'listpack string');
-      out.push(buf.toString('latin1', p + 2, p + 2 + len));
-      encLen = 2 + len;
-    } else if (b === 0xf0) {
-      need(buf, p, 5, 'listpack str32');
-      const len = buf.readUInt32LE(p + 1);
-      need(buf, p, 5 + len, 'listpack string');
-      out.push(buf.toString('latin1', p + 5, p + 5 + len));
-      encLen = 5 + len;
-    } else if (b === 0xf1) {
-      need(buf, p, 3, 'listpack int16');
-      out.push(String(buf.readInt16LE(p + 1)));
-      encLen = 3;
-    } else if (b === 0xf2) {
-      need(buf, p, 4, 'listpack int24');
-      out.push(String(buf.readIntLE(p + 1, 3)));
-      encLen = 4;
-    } else if (b === 0xf3) {
-      need(buf, p, 5, 'listpack int32');
-      out.push(String(buf.readInt32LE(p + 1)));
-      encLen = 5;
-    } else if (b === 0xf4) {
-      need(buf, p, 9, 'listpack int64');
-      out.push(buf.readBigInt64LE(p + 1).toString());
-      encLen = 9;
-    } else throw new Error(`bad listpack encoding byte 0x${b.toString(16)}`);
-    p += encLen + backlenBytes(encLen).length;
+    if (buf[p] === 0xff) return out;
+    const size = entrySize(buf, p);
+    out.push(entryString(buf, p));
+    p += size + backlenSize(size);
   }
-  return out;
+}
+
+/** Checks a listpack blob as decodeListpack would, without building strings; returns its entry count. */
+export function listpackLength(buf: Buffer): number {
+  let n = 0;
+  let p = listpackStart(buf);
+  for (;;) {
+    need(buf, p, 1, 'listpack entry');
+    if (buf[p] === 0xff) return n;
+    const size = entrySize(buf, p);
+    n++;
+    p += size + backlenSize(size);
+  }
 }
 
 /** Decodes a (pre-7.0) ziplist blob into strings. */

@@ -6,6 +6,7 @@ import { decodeIntset, decodeListpack, decodeZiplist, encodeListpack } from './l
 import { RdbWriter } from './rdb-writer.js';
 import { readRdb, RdbStreamReader } from './rdb-reader.js';
 import { typeOf, type RValue } from '../store/value.js';
+import { PackedValue, unpack, type StoredValue } from '../store/packed.js';
 import { RList } from '../store/list.js';
 import { RZSet } from '../store/zset.js';
 
@@ -111,11 +112,6 @@ test('writer -> reader round trip of a random dataset, with checksum verificatio
   w.finish();
   chunks.push(w.take());
   const file = Buffer.concat(chunks);
-  const got: [number, string, RValue, number][] = [];
-  const aux = new Map<string, string>();
-  readRdb(file, { aux: (k, v) => aux.set(k, v), key: (db, k, v, e) => got.push([db, k, v, e]) });
-  expect(aux.get('repl-id')).toBe('a'.repeat(40));
-  expect(aux.get('repl-offset')).toBe('12345');
   const norm = (v: RValue): unknown =>
     v instanceof RList
       ? ['list', v.toArray()]
@@ -124,9 +120,39 @@ test('writer -> reader round trip of a random dataset, with checksum verificatio
         : v instanceof Set
           ? ['set', [...v].sort()]
           : v;
-  expect(got.map(([d, k, v, e]) => [d, k, norm(v), e])).toEqual(
-    data.map(([d, k, v, e]) => [d, k, norm(v), e]),
-  );
+  const expected = data.map(([d, k, v, e]) => [d, k, norm(v), e]);
+  for (const lazy of [false, true]) {
+    const got: [number, string, StoredValue, number][] = [];
+    const aux = new Map<string, string>();
+    readRdb(file, { lazy, aux: (k, v) => aux.set(k, v), key: (db, k, v, e) => got.push([db, k, v, e]) });
+    expect(aux.get('repl-id')).toBe('a'.repeat(40));
+    expect(aux.get('repl-offset')).toBe('12345');
+    // Lazily, every list, hash, set and zset stays packed; eagerly none does.
+    const collections = data.filter(([, , v]) => typeof v !== 'string').length;
+    expect(collections).toBeGreaterThan(300);
+    expect(got.filter(([, , v]) => v instanceof PackedValue).length).toBe(lazy ? collections : 0);
+    expect(got.map(([d, k, v, e]) => [d, k, norm(unpack(v)), e])).toEqual(expected);
+    if (lazy) {
+      // Packed values are written back verbatim and read back the same.
+      const again = RdbWriter.encodeAll(
+        [0, 1, 2].map((index) => ({
+          index,
+          entries: got
+            .filter(([d]) => d === index)
+            .map(([, k, v, e]) => [k, v, e] as [string, StoredValue, number]),
+        })),
+      );
+      const back: [number, string, StoredValue, number][] = [];
+      readRdb(again, { key: (db, k, v, e) => back.push([db, k, v, e]) });
+      const byKey = (
+        a: [number, string, StoredValue, number],
+        b: [number, string, StoredValue, number],
+      ): number => (a[1] < b[1] ? -1 : 1);
+      expect(back.sort(byKey).map(([d, k, v, e]) => [d, k, norm(unpack(v)), e])).toEqual(
+        [...expected].sort((a, b) => ((a[1] as string) < (b[1] as string) ? -1 : 1)),
+      );
+    }
+  }
   // A flipped byte is caught by the checksum (or by the parser).
   const bad = Buffer.from(file);
   bad[Math.floor(bad.length / 2)] ^= 0x55;
@@ -147,11 +173,19 @@ test('the streaming reader gives the same keys as the whole-buffer reader, whate
   chunks.push(w.take());
   const file = Buffer.concat(chunks);
   const whole: string[] = [];
-  readRdb(file, { key: (db, k, v, e) => whole.push(`${db}:${k}:${typeOf(v)}:${e}`) });
-  for (const maxChunk of [13, 1000, 70000]) {
+  readRdb(file, { key: (db, k, v, e) => whole.push(`${db}:${k}:${typeOf(unpack(v))}:${e}`) });
+  for (const [maxChunk, lazy] of [
+    [13, false],
+    [1000, true],
+    [70000, false],
+    [70000, true],
+  ] as const) {
     const got: string[] = [];
-    const s = new RdbStreamReader({ key: (db, k, v, e) => got.push(`${db}:${k}:${typeOf(v)}:${e}`) });
-    let seed = maxChunk;
+    const s = new RdbStreamReader({
+      lazy,
+      key: (db, k, v, e) => got.push(`${db}:${k}:${typeOf(unpack(v))}:${e}`),
+    });
+    let seed: number = maxChunk;
     const rand = (): number => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
     for (let off = 0; off < file.length;) {
       const n = 1 + Math.floor(rand() * maxChunk);

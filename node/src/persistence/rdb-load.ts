@@ -24,6 +24,7 @@ export function dbLoader(
 ): { visitor: RdbVisitor; aux: LoadedAux } {
   const aux: LoadedAux = { replId: null, replOffset: null, streamDb: 0 };
   const visitor: RdbVisitor = {
+    lazy: true,
     aux(k, v) {
       if (k === 'repl-id' && /^[0-9a-f]{40}$/.test(v)) aux.replId = v;
       else if (k === 'repl-offset' && /^-?[0-9]+$/.test(v)) aux.replOffset = Number(v);

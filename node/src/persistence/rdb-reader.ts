@@ -2,19 +2,28 @@
 // with the value converted to tsredis's structures: strings (int and LZF encodings), lists (linked,
 // ziplist, quicklist, quicklist2), sets (plain, intset, listpack), hashes (plain, ziplist, listpack),
 // zsets (string and binary scores, ziplist, listpack). Corrupt or truncated input throws an Error.
+// A lazy visitor gets the common collection encodings as PackedValues: validated here, decoded on
+// first access (store/packed.ts).
 import { Crc64 } from './crc64.js';
 import { lzfDecompress } from './lzf.js';
-import { decodeIntset, decodeListpack, decodeZiplist } from './listpack.js';
+import { decodeIntset, decodeListpack, decodeZiplist, listpackLength } from './listpack.js';
 import { RList } from '../store/list.js';
 import { RZSet } from '../store/zset.js';
+import { PackedValue, registerPackedDecoder, type StoredValue } from '../store/packed.js';
 import type { RValue } from '../store/value.js';
 
 export class RdbError extends Error {}
 
 export interface RdbVisitor {
   aux?(key: string, value: string): void;
-  key(db: number, key: string, value: RValue, expireAt: number): void;
+  /** Without `lazy`, value is always live (an RValue); with it, it may be a PackedValue. */
+  key(db: number, key: string, value: StoredValue, expireAt: number): void;
+  /** Keep plain and listpack-encoded sets, hashes, zsets and quicklists packed until first use. */
+  readonly lazy?: boolean;
 }
+
+/** RDB types kept packed by a lazy load; all are valid in the RDB version we write. */
+const PACKABLE = new Set([2, 4, 5, 11, 16, 18]);
 
 const MAX_RDB_VERSION = 11;
 
@@ -73,11 +82,23 @@ class Reader {
   private crc = new Crc64();
   done = false;
 
+  private readonly lazy: boolean;
+
   constructor(
     private buf: Buffer,
     private readonly v: RdbVisitor,
     private readonly streaming: boolean,
-  ) {}
+  ) {
+    this.lazy = v.lazy === true;
+  }
+
+  /** Decodes one packed payload (the whole buffer) into a live value. */
+  static decodePacked(rdbType: number, payload: string): RValue {
+    const r = new Reader(Buffer.from(payload, 'latin1'), { key: () => undefined }, false);
+    const value = r.value(rdbType);
+    if (r.p !== r.buf.length) throw new RdbError('packed value has trailing bytes');
+    return value;
+  }
 
   private need(n: number): void {
     if (this.p + n > this.buf.length) {
@@ -288,12 +309,76 @@ class Reader {
       }
       default: {
         const key = this.str();
-        const value = this.value(type);
+        const value = this.stored(type);
         this.v.key(this.db, key, value, this.expireAt);
         this.expireAt = -1;
       }
     }
     this.crc.update(this.buf.subarray(start, this.p));
+  }
+
+  private stored(type: number): StoredValue {
+    if (this.lazy && PACKABLE.has(type)) {
+      const start = this.p;
+      if (this.skipValue(type)) return new PackedValue(type, this.buf.toString('latin1', start, this.p));
+      this.p = start;
+    }
+    return this.value(type);
+  }
+
+  /**
+   * Steps over a packable value, checking everything a decode would check; false for an empty
+   * plain collection (decoded eagerly, as before).
+   */
+  private skipValue(type: number): boolean {
+    if (type === 11) {
+      decodeIntsetHeader(this.bytes());
+      return true;
+    }
+    if (type === 16) {
+      if (listpackLength(this.bytes()) % 2 !== 0) throw new RdbError('odd number of hash entries');
+      return true;
+    }
+    const n = this.len();
+    if (type === 18) {
+      for (let i = 0; i < n; i++) {
+        const container = this.len();
+        const blob = this.bytes();
+        if (container === 2) listpackLength(blob);
+        else if (container !== 1)
+          throw new RdbError(`Quicklist integrity check failed (container ${container})`);
+      }
+      return true;
+    }
+    if (n === 0) return false;
+    for (let i = 0; i < n; i++) {
+      this.skipStr();
+      if (type === 4) this.skipStr();
+      else if (type === 5) {
+        this.need(8);
+        this.p += 8;
+      }
+    }
+    return true;
+  }
+
+  /** Steps over one string, decompressing an LZF one to check it. */
+  private skipStr(): void {
+    const [n, enc] = this.lenEnc();
+    if (!enc) {
+      this.need(n);
+      this.p += n;
+      return;
+    }
+    if (n === 3) {
+      this.p--;
+      this.bytes();
+      return;
+    }
+    const size = n === 0 ? 1 : n === 1 ? 2 : n === 2 ? 4 : -1;
+    if (size < 0) throw new RdbError(`Unknown RDB string encoding type ${n}`);
+    this.need(size);
+    this.p += size;
   }
 
   private value(type: number): RValue {
@@ -378,6 +463,16 @@ class Reader {
     }
   }
 }
+
+/** Checks an intset blob's header and size (decodeIntset checks the same). */
+function decodeIntsetHeader(buf: Buffer): void {
+  if (buf.length < 8) throw new RdbError('truncated intset header');
+  const enc = buf.readUInt32LE(0);
+  if (enc !== 2 && enc !== 4 && enc !== 8) throw new RdbError(`bad intset encoding ${enc}`);
+  if (buf.length < 8 + enc * buf.readUInt32LE(4)) throw new RdbError('truncated intset body');
+}
+
+registerPackedDecoder(Reader.decodePacked);
 
 function pairsToZSet(items: string[]): RZSet {
   if (items.length % 2 !== 0) throw new RdbError('odd number of zset entries');

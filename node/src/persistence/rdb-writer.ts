@@ -5,7 +5,7 @@
 import { Crc64 } from './crc64.js';
 import { lzfCompress } from './lzf.js';
 import { encodeListpack } from './listpack.js';
-import type { RValue } from '../store/value.js';
+import { PackedValue, type StoredValue } from '../store/packed.js';
 import { RList } from '../store/list.js';
 import type { RdbEncoder } from './snapshot.js';
 
@@ -169,7 +169,13 @@ export class RdbWriter implements RdbEncoder {
     this.str(v);
   }
 
-  writeKey(dbIndex: number, key: string, value: RValue, expireAt: number, dbSizes?: [number, number]): void {
+  writeKey(
+    dbIndex: number,
+    key: string,
+    value: StoredValue,
+    expireAt: number,
+    dbSizes?: [number, number],
+  ): void {
     if (dbIndex !== this.curDb) {
       this.byte(OP_SELECTDB);
       this.len(dbIndex);
@@ -187,7 +193,12 @@ export class RdbWriter implements RdbEncoder {
       this.buf.writeBigInt64LE(BigInt(expireAt), this.pos);
       this.pos += 8;
     }
-    if (typeof value === 'string') {
+    if (value instanceof PackedValue) {
+      // Still in the encoding it was loaded with (a type this RDB version has): copied verbatim.
+      this.byte(value.rdbType);
+      this.str(key);
+      this.raw(Buffer.from(value.payload, 'latin1'));
+    } else if (typeof value === 'string') {
       this.byte(T_STRING);
       this.str(key);
       this.str(value);
@@ -263,7 +274,7 @@ export class RdbWriter implements RdbEncoder {
 
   /** Convenience: a whole RDB in one buffer (tests, DEBUG RELOAD). */
   static encodeAll(
-    dbs: { index: number; entries: Iterable<[string, RValue, number]> }[],
+    dbs: { index: number; entries: Iterable<[string, StoredValue, number]> }[],
     opts?: RdbWriterOptions,
   ): Buffer {
     const w = new RdbWriter(opts);

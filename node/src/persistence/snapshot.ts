@@ -5,12 +5,18 @@
 // left out. FLUSHDB/SWAPDB swap whole Keyspace objects, so the snapshot keeps reading the ones it began
 // with. The produced bytes go to a sink (a file, replica sockets) chunk by chunk.
 import type { Entry, Keyspace, WriteObserver } from '../store/keyspace.js';
-import type { RValue } from '../store/value.js';
+import type { StoredValue } from '../store/packed.js';
 
 /** The byte encoder the snapshot drives (persistence/rdb-writer.ts implements it). */
 export interface RdbEncoder {
   /** Emits SELECTDB (and RESIZEDB the first time) when dbIndex differs from the current one. */
-  writeKey(dbIndex: number, key: string, value: RValue, expireAt: number, dbSizes?: [number, number]): void;
+  writeKey(
+    dbIndex: number,
+    key: string,
+    value: StoredValue,
+    expireAt: number,
+    dbSizes?: [number, number],
+  ): void;
   /** Writes EOF and the checksum. */
   finish(): void;
   /** Bytes produced since the last call. */
@@ -81,7 +87,7 @@ export class Snapshot {
   }
 
   private emit(d: DbCursor, key: string, e: Entry): void {
-    this.enc.writeKey(d.index, key, e.value, e.expireAt, [d.size, d.expires]);
+    this.enc.writeKey(d.index, key, e.stored, e.expireAt, [d.size, d.expires]);
     this.keysWritten++;
   }
 

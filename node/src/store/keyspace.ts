@@ -2,15 +2,40 @@
 // for the active expiry cycle, and a scan index (insertion sequence numbers) that gives SCAN a stable
 // cursor and gives snapshots a point-in-time iteration order.
 import type { RValue } from './value.js';
+import { PackedValue, unpack, type StoredValue } from './packed.js';
 
 export class Entry {
+  private v: StoredValue;
+
   constructor(
-    public value: RValue,
+    value: StoredValue,
     /** Absolute unix time in ms, or -1 for no expiry. */
     public expireAt: number,
     /** Position in the scan index; stable for the life of the key. */
     public seq: number,
-  ) {}
+  ) {
+    this.v = value;
+  }
+
+  /** The live value; a value still packed from an RDB is decoded on this first access. */
+  get value(): RValue {
+    const v = this.v;
+    if (v instanceof PackedValue) {
+      const live = unpack(v);
+      this.v = live;
+      return live;
+    }
+    return v;
+  }
+
+  set value(v: StoredValue) {
+    this.v = v;
+  }
+
+  /** The value as stored, without decoding it (snapshots write a packed value verbatim). */
+  get stored(): StoredValue {
+    return this.v;
+  }
 }
 
 /** Notified before a key's current value is changed or removed (copy-on-write for snapshots). */
@@ -42,12 +67,12 @@ export class Keyspace {
   }
 
   /** Sets a value. keepTtl keeps an existing expiry, otherwise the key becomes persistent. */
-  set(key: string, value: RValue, keepTtl = false): Entry {
+  set(key: string, value: StoredValue, keepTtl = false): Entry {
     return this.setFound(key, this.dict.get(key), value, keepTtl);
   }
 
   /** set() when the caller already looked the entry up (saves a second hash lookup). */
-  setFound(key: string, e: Entry | undefined, value: RValue, keepTtl: boolean): Entry {
+  setFound(key: string, e: Entry | undefined, value: StoredValue, keepTtl: boolean): Entry {
     if (e !== undefined) {
       this.willWrite(key, e);
       e.value = value;
