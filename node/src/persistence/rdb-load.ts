@@ -37,7 +37,7 @@ export function dbLoader(
           `FATAL: Data file was created with a Redis server configured to handle more than ${dbs.length} databases. Exiting`,
         );
       if (dropExpired && expireAt !== -1 && expireAt <= now) return;
-      const e = db.ks.set(key, value);
+      const e = db.ks.setLoaded(key, value);
       if (expireAt !== -1) db.ks.setExpire(key, e, expireAt);
     },
   };

@@ -27,6 +27,8 @@ export class RespParser {
   /** Arguments still expected in the current multibulk; -1 when between commands. */
   private remaining = -1;
   private args: string[] = [];
+  /** Arguments parsed so far into args (preallocated from the multibulk count, like Redis's argv). */
+  private argc = 0;
   /** Length of the bulk whose payload we wait for; -1 when expecting a $ header. */
   private bulkLen = -1;
 
@@ -109,7 +111,7 @@ export class RespParser {
       this.need = this.bulkLen + 2;
       return STEP_MORE;
     }
-    this.args.push(buf.toString('latin1', this.pos, end));
+    this.args[this.argc++] = buf.toString('latin1', this.pos, end);
     this.pos = end + 2;
     this.bulkLen = -1;
     this.need = 1;
@@ -120,6 +122,7 @@ export class RespParser {
   private finish(): string[] {
     const args = this.args;
     this.args = [];
+    this.argc = 0;
     this.remaining = -1;
     this.need = 1;
     if (this.pos >= this.buf.length && this.pendingBytes === 0) {
@@ -153,7 +156,9 @@ export class RespParser {
     }
     this.remaining = n;
     this.bulkLen = -1;
-    this.args = [];
+    // Preallocated up to 1024 arguments (a huge count is not trusted before its bulks arrive).
+    this.args = n <= 1024 ? new Array<string>(n) : [];
+    this.argc = 0;
     return STEP_CONTINUE;
   }
 

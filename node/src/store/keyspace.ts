@@ -5,10 +5,12 @@ import type { RValue } from './value.js';
 import { PackedValue, unpack, type StoredValue } from './packed.js';
 
 export class Entry {
-  private v: StoredValue;
+  private v: RValue = '';
+  /** Set while the value is still packed (then v is unused); a plain field keeps the check cheap. */
+  private packed: PackedValue | null = null;
 
   constructor(
-    value: StoredValue,
+    value: RValue,
     /** Absolute unix time in ms, or -1 for no expiry. */
     public expireAt: number,
     /** Position in the scan index; stable for the life of the key. */
@@ -19,22 +21,29 @@ export class Entry {
 
   /** The live value; a value still packed from an RDB is decoded on this first access. */
   get value(): RValue {
-    const v = this.v;
-    if (v instanceof PackedValue) {
-      const live = unpack(v);
-      this.v = live;
-      return live;
+    if (this.packed !== null) {
+      this.v = unpack(this.packed);
+      this.packed = null;
     }
-    return v;
+    return this.v;
   }
 
-  set value(v: StoredValue) {
+  set value(v: RValue) {
     this.v = v;
+    this.packed = null;
+  }
+
+  /** Stores a value that may still be packed (loading an RDB). */
+  setStored(v: StoredValue): void {
+    if (v instanceof PackedValue) {
+      this.packed = v;
+      this.v = '';
+    } else this.value = v;
   }
 
   /** The value as stored, without decoding it (snapshots write a packed value verbatim). */
   get stored(): StoredValue {
-    return this.v;
+    return this.packed ?? this.v;
   }
 }
 
@@ -67,12 +76,12 @@ export class Keyspace {
   }
 
   /** Sets a value. keepTtl keeps an existing expiry, otherwise the key becomes persistent. */
-  set(key: string, value: StoredValue, keepTtl = false): Entry {
+  set(key: string, value: RValue, keepTtl = false): Entry {
     return this.setFound(key, this.dict.get(key), value, keepTtl);
   }
 
   /** set() when the caller already looked the entry up (saves a second hash lookup). */
-  setFound(key: string, e: Entry | undefined, value: StoredValue, keepTtl: boolean): Entry {
+  setFound(key: string, e: Entry | undefined, value: RValue, keepTtl: boolean): Entry {
     if (e !== undefined) {
       this.willWrite(key, e);
       e.value = value;
@@ -88,6 +97,13 @@ export class Keyspace {
     this.scanKeys.push(key);
     this.scanSeqs.push(seq);
     return entry;
+  }
+
+  /** Adds or replaces a key with a value as loaded from an RDB (possibly still packed), no TTL. */
+  setLoaded(key: string, value: StoredValue): Entry {
+    const e = this.set(key, '');
+    e.setStored(value);
+    return e;
   }
 
   delete(key: string): boolean {
