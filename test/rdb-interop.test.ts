@@ -61,21 +61,29 @@ async function populate(r: Redis): Promise<void> {
   await r.select(0);
 }
 
-async function copyRdb(from: RunningServer, toDir: string): Promise<void> {
-  fs.copyFileSync(path.join(from.dir, 'dump.rdb'), path.join(toDir, 'dump.rdb'));
+/** SAVE on a running server, then start another one (tsredis or redis-server) from a copy of its file. */
+async function startFromSave(
+  from: RunningServer,
+  fromConn: Redis,
+  start: (dir: string) => Promise<RunningServer>,
+): Promise<{ server: RunningServer; c: Redis }> {
+  expect(await fromConn.save()).toBe('OK');
+  const dir = tmpDir();
+  fs.copyFileSync(path.join(from.dir, 'dump.rdb'), path.join(dir, 'dump.rdb'));
+  const server = await start(dir);
+  running.push(server);
+  return { server, c: conn(server.port) };
 }
+
+const tsredisIn = (dir: string): Promise<RunningServer> => startTsredis(['--save', ''], dir);
+const redisIn = (dir: string): Promise<RunningServer> => startRedis([], dir);
 
 test('an RDB saved by tsredis loads in redis-server 7.0 with identical contents', async () => {
   const ts = await startTsredis(['--save', '']);
   running.push(ts);
   const T = conn(ts.port);
   await populate(T);
-  expect(await T.save()).toBe('OK');
-  const dir = tmpDir();
-  await copyRdb(ts, dir);
-  const rs = await startRedis([], dir);
-  running.push(rs);
-  const R = conn(rs.port);
+  const { server: rs, c: R } = await startFromSave(ts, T, redisIn);
   expect(await R.dbsize()).toBe(await T.dbsize());
   expect(await dumpAll(R)).toEqual(await dumpAll(T));
   expect(rs.output()).toContain('DB loaded from disk');
@@ -91,12 +99,7 @@ test('an RDB saved by redis-server 7.0 (compact encodings) loads in tsredis with
   expect(await R.object('ENCODING', 'intset')).toBe('intset');
   expect(await R.object('ENCODING', 'small-zset')).toBe('listpack');
   expect(await R.object('ENCODING', 'big-zset')).toBe('skiplist');
-  expect(await R.save()).toBe('OK');
-  const dir = tmpDir();
-  await copyRdb(rs, dir);
-  const ts = await startTsredis(['--save', ''], dir);
-  running.push(ts);
-  const T = conn(ts.port);
+  const { server: ts, c: T } = await startFromSave(rs, R, tsredisIn);
   expect(await dumpAll(T)).toEqual(await dumpAll(R));
   expect(ts.output()).toContain('DB loaded from disk');
 });
@@ -106,19 +109,10 @@ test('values loaded packed from an RDB are saved back verbatim (redis-server rea
   running.push(rs);
   const R = conn(rs.port);
   await populate(R);
-  expect(await R.save()).toBe('OK');
-  const dir = tmpDir();
-  await copyRdb(rs, dir);
-  const ts = await startTsredis(['--save', ''], dir);
-  running.push(ts);
-  const T = conn(ts.port);
+  const { server: ts, c: T } = await startFromSave(rs, R, tsredisIn);
   // Saved before any command touched the loaded collections: their payloads are copied as loaded.
-  expect(await T.save()).toBe('OK');
-  const dir2 = tmpDir();
-  await copyRdb(ts, dir2);
-  const rs2 = await startRedis([], dir2);
-  running.push(rs2);
-  expect(await dumpAll(conn(rs2.port))).toEqual(await dumpAll(R));
+  const { c: R2 } = await startFromSave(ts, T, redisIn);
+  expect(await dumpAll(R2)).toEqual(await dumpAll(R));
   // The same writes on both sides, on keys still packed in tsredis.
   for (const c of [R, T]) {
     await c.hset('big-hash', 'field-1', 'changed');
