@@ -40,15 +40,28 @@ export function observationFromInfo(ref: PodRef, info: Record<string, string>): 
   };
 }
 
+/** Options of withNode beyond its per-step timeout. */
+export interface NodeCallOptions {
+  /** Whole-call limit: the connection is dropped when it expires, whatever step is running. */
+  deadlineMs?: number;
+  port?: number;
+}
+
+/**
+ * Runs fn against one node over a fresh connection. timeoutMs bounds the connect and each command;
+ * a frozen process (its kernel still accepts the connection) costs timeoutMs per step unless
+ * opts.deadlineMs bounds the whole call.
+ */
 export async function withNode<T>(
   ip: string,
   password: string | undefined,
   timeoutMs: number,
   fn: (r: Redis) => Promise<T>,
+  opts: NodeCallOptions = {},
 ): Promise<T> {
   const r = new Redis({
     host: ip,
-    port: REDIS_PORT,
+    port: opts.port ?? REDIS_PORT,
     password,
     lazyConnect: true,
     connectTimeout: timeoutMs,
@@ -58,10 +71,21 @@ export async function withNode<T>(
     enableOfflineQueue: false,
   });
   r.on('error', () => {}); // reported through the rejected command
-  try {
+  let timer: NodeJS.Timeout | undefined;
+  const work = (async () => {
     await r.connect();
-    return await fn(r);
+    return fn(r);
+  })();
+  try {
+    if (opts.deadlineMs === undefined) return await work;
+    const limit = opts.deadlineMs;
+    const expired = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no answer within ${limit} ms`)), limit);
+    });
+    work.catch(() => {}); // settles after the disconnect below when the deadline wins
+    return await Promise.race([work, expired]);
   } finally {
+    clearTimeout(timer);
     r.disconnect();
   }
 }
@@ -70,6 +94,7 @@ export async function observe(
   ref: PodRef,
   password: string | undefined,
   timeoutMs = 1000,
+  port = REDIS_PORT,
 ): Promise<NodeObservation> {
   if (!ref.ip) return { ...ref, reachable: false, offset: 0, error: 'no pod IP yet' };
   try {
@@ -78,6 +103,7 @@ export async function observe(
       password,
       timeoutMs,
       async (r) => `${await r.info('server')}\n${await r.info('replication')}`,
+      { deadlineMs: timeoutMs, port },
     );
     return observationFromInfo(ref, parseInfo(text));
   } catch (e) {
