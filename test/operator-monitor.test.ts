@@ -1,7 +1,9 @@
 // The master monitor against real TCP endpoints: a healthy master (a real tsredis-server) is never
 // declared down; a listener that accepts connections but never answers (like a frozen process) is
-// declared down once downAfterMilliseconds pass without a successful check, not before.
+// declared down once downAfterMilliseconds pass without a successful check, not before; a master that
+// starts answering as a replica is reported at once.
 import net from 'node:net';
+import { Redis } from 'ioredis';
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -37,5 +39,40 @@ test('a silent master is declared down after downAfterMilliseconds; a healthy on
     m.stop();
     node.kill();
     silent.close();
+  }
+});
+
+test('a master that answers as a replica is reported within a few checks, long before downAfterMilliseconds', async () => {
+  const node = spawn(process.execPath, [main, '--port', '6379', '--bind', '127.0.0.4', '--save', ''], {
+    stdio: 'ignore',
+  });
+  await new Promise((r) => setTimeout(r, 800));
+  const events: string[] = [];
+  const m = new MasterMonitor(
+    (k) => events.push(`down ${k}`),
+    (k) => events.push(`not-master ${k}`),
+  );
+  const c = new Redis({ host: '127.0.0.4', port: 6379 });
+  try {
+    m.watch('rr', '127.0.0.4', undefined, 5000); // checks every 500 ms
+    await new Promise((r) => setTimeout(r, 700));
+    expect(events).toEqual([]);
+    const t0 = Date.now();
+    await c.call('REPLICAOF', '127.0.0.9', '6379'); // nobody there: a replica without its master
+    while (events.length === 0 && Date.now() - t0 < 3000) await new Promise((r) => setTimeout(r, 20));
+    expect(events).toEqual(['not-master rr']);
+    expect(Date.now() - t0).toBeLessThan(1500);
+    // Reported once per change, not on every check; again after it was a master in between.
+    await new Promise((r) => setTimeout(r, 1200));
+    expect(events).toEqual(['not-master rr']);
+    await c.call('REPLICAOF', 'NO', 'ONE');
+    await new Promise((r) => setTimeout(r, 1200));
+    await c.call('REPLICAOF', '127.0.0.9', '6379');
+    await new Promise((r) => setTimeout(r, 1200));
+    expect(events).toEqual(['not-master rr', 'not-master rr']);
+  } finally {
+    c.disconnect();
+    m.stop();
+    node.kill();
   }
 });

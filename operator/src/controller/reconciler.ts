@@ -58,10 +58,16 @@ export class Reconciler {
     private readonly sentinel?: SentinelRegistry,
     private readonly metrics?: Metrics,
   ) {
-    this.monitor = new MasterMonitor((key) => {
-      this.log.warn('master declared down', { rr: key });
-      trigger(key);
-    });
+    this.monitor = new MasterMonitor(
+      (key) => {
+        this.log.warn('master declared down', { rr: key });
+        trigger(key);
+      },
+      (key) => {
+        this.log.info('master answers as a replica', { rr: key });
+        trigger(key);
+      },
+    );
   }
 
   async reconcile(namespace: string, name: string): Promise<{ requeueAfterMs?: number }> {

@@ -2,7 +2,9 @@
 // short timeout, at an interval derived from downAfterMilliseconds (100-500 ms). A master is declared
 // down once no check has succeeded for downAfterMilliseconds (a refused, timed-out or non-master answer
 // is a failure), evaluated on every tick rather than when a slow check completes, and the owner is
-// notified at once so that failover does not wait for a resync period.
+// notified at once so that failover does not wait for a resync period. A master that answers ROLE as
+// a replica (it restarted masterless, or was demoted) is reported at once, without waiting for
+// downAfterMilliseconds: the reconcile that follows decides what it means.
 import { Redis } from 'ioredis';
 import { REDIS_PORT } from '../api/types.js';
 
@@ -17,13 +19,18 @@ interface Target {
   lastOkAt: number;
   lastOffset?: number;
   notified: boolean;
+  /** A non-master answer was reported since the last master answer. */
+  notMasterNotified: boolean;
   busy: boolean;
 }
 
 export class MasterMonitor {
   private readonly targets = new Map<string, Target>();
 
-  constructor(private readonly onDown: (key: string) => void) {}
+  constructor(
+    private readonly onDown: (key: string) => void,
+    private readonly onNotMaster: (key: string) => void = () => {},
+  ) {}
 
   /** Watches `ip` as the master of `key` (a no-op when it already does). */
   watch(key: string, ip: string, password: string | undefined, downAfterMs: number): void {
@@ -50,6 +57,7 @@ export class MasterMonitor {
       client,
       lastOkAt: Date.now(),
       notified: false,
+      notMasterNotified: false,
       busy: false,
       timer: setInterval(() => this.tick(key), intervalMs),
     };
@@ -79,10 +87,15 @@ export class MasterMonitor {
     t.busy = true;
     try {
       const role = (await t.client.call('ROLE')) as [string, number];
-      if (role[0] === 'master' && this.targets.get(key) === t) {
+      if (this.targets.get(key) !== t) return;
+      if (role[0] === 'master') {
         t.lastOkAt = Date.now();
         t.lastOffset = Number(role[1]);
         t.notified = false;
+        t.notMasterNotified = false;
+      } else if (!t.notMasterNotified) {
+        t.notMasterNotified = true;
+        this.onNotMaster(key);
       }
     } catch {
       // not answered in time, refused, or not a master: lastOkAt stays where it was
