@@ -113,6 +113,17 @@ test('values loaded packed from an RDB are saved back verbatim (redis-server rea
   // Saved before any command touched the loaded collections: their payloads are copied as loaded.
   const { c: R2 } = await startFromSave(ts, T, redisIn);
   expect(await dumpAll(R2)).toEqual(await dumpAll(R));
+  // DUMP of still-packed values (their stored bytes) restores in redis-server.
+  for (const k of ['big-hash', 'small-hash', 'intset', 'big-list', 'big-zset']) {
+    expect(await R2.restore(`copy-${k}`, 0, (await T.dumpBuffer(k)) as Buffer)).toBe('OK');
+  }
+  expect(await R2.hgetall('copy-big-hash')).toEqual(await R.hgetall('big-hash'));
+  expect(await R2.hgetall('copy-small-hash')).toEqual(await R.hgetall('small-hash'));
+  expect((await R2.smembers('copy-intset')).sort()).toEqual((await R.smembers('intset')).sort());
+  expect(await R2.lrange('copy-big-list', 0, -1)).toEqual(await R.lrange('big-list', 0, -1));
+  expect(await R2.zrange('copy-big-zset', 0, -1, 'WITHSCORES')).toEqual(
+    await R.zrange('big-zset', 0, -1, 'WITHSCORES'),
+  );
   // The same writes on both sides, on keys still packed in tsredis.
   for (const c of [R, T]) {
     await c.hset('big-hash', 'field-1', 'changed');
@@ -123,6 +134,70 @@ test('values loaded packed from an RDB are saved back verbatim (redis-server rea
     await c.srem('bigset', 'm5');
   }
   expect(await dumpAll(T)).toEqual(await dumpAll(R));
+});
+
+/** Every key of db 0..15 of `from` DUMPed and RESTOREd (with its TTL) into `to`. */
+async function dumpRestoreAll(from: Redis, to: Redis): Promise<number> {
+  let moved = 0;
+  for (let db = 0; db < 16; db++) {
+    await from.select(db);
+    await to.select(db);
+    for (const k of await from.keys('*')) {
+      const payload = await from.dumpBuffer(k);
+      const pttl = await from.pttl(k);
+      expect(await to.restore(k, pttl > 0 ? pttl : 0, payload as Buffer)).toBe('OK');
+      moved++;
+    }
+  }
+  await from.select(0);
+  await to.select(0);
+  return moved;
+}
+
+test('DUMP/RESTORE: payloads move between redis-server 7.0 and tsredis both ways; errors as Redis', async () => {
+  const rs = await startRedis();
+  const ts = await startTsredis(['--save', '']);
+  running.push(rs, ts);
+  const R = conn(rs.port);
+  const T = conn(ts.port);
+  await populate(R);
+  expect(await dumpRestoreAll(R, T)).toBeGreaterThan(20);
+  expect(await dumpAll(T)).toEqual(await dumpAll(R));
+  // The other way, into an empty redis-server.
+  const rs2 = await startRedis();
+  running.push(rs2);
+  const R2 = conn(rs2.port);
+  await dumpRestoreAll(T, R2);
+  expect(await dumpAll(R2)).toEqual(await dumpAll(T));
+  // A string's payload is byte for byte what redis-server produces.
+  await R.set('plain', 'hello');
+  await T.set('plain', 'hello');
+  expect(await T.dumpBuffer('plain')).toEqual(await R.dumpBuffer('plain'));
+  expect(await T.dump('missing')).toBeNull();
+  // Errors, compared with redis-server's own replies.
+  const good = (await R.dumpBuffer('plain')) as Buffer;
+  const flipped = Buffer.from(good);
+  flipped[2] ^= 1;
+  for (const args of [
+    ['plain', '0', good],
+    ['fresh', '-1', good],
+    ['fresh', 'abc', good],
+    ['fresh', '0', flipped],
+    ['fresh', '0', Buffer.from('short')],
+    ['fresh', '0', good, 'IDLETIME', '-1'],
+    ['fresh', '0', good, 'FREQ', '256'],
+    ['fresh', '0', good, 'BOGUS'],
+  ] as (string | Buffer)[][]) {
+    const fromRedis = await R.call('RESTORE', ...args).catch((e: Error) => e.message);
+    const fromTs = await T.call('RESTORE', ...args).catch((e: Error) => e.message);
+    expect([args.slice(0, 2).join(' '), fromTs]).toEqual([args.slice(0, 2).join(' '), fromRedis]);
+  }
+  // REPLACE, a relative TTL, and an absolute TTL already in the past (nothing is created).
+  expect(await T.restore('plain', 0, good, 'REPLACE')).toBe('OK');
+  expect(await T.restore('ttl-key', 5000, good)).toBe('OK');
+  expect(await T.pttl('ttl-key')).toBeGreaterThan(4000);
+  expect(await T.call('RESTORE', 'gone', String(Date.now() - 1000), good, 'ABSTTL')).toBe('OK');
+  expect(await T.exists('gone')).toBe(0);
 });
 
 test('a corrupt RDB file is refused at start with a clear error, not loaded half-way', async () => {

@@ -458,3 +458,24 @@ test('min-replicas-max-lag 1 with a healthy replica never refuses a write (the g
   expect(written).toBeGreaterThan(300);
   expect(refused).toBe(0);
 });
+
+test('RESTORE with a relative TTL reaches a replica (redis-server too) with the same absolute expiry', async () => {
+  const m = await ts();
+  const M = client(m.port);
+  const r1 = await ts(['--replicaof', '127.0.0.1', String(m.port)]);
+  const r2 = await real(['--replicaof', '127.0.0.1', String(m.port)]);
+  const replicas = [client(r1.port), client(r2.port)];
+  await inSync(M, replicas);
+  await M.rpush('src', 'a', 'b', 'c');
+  const payload = (await M.dumpBuffer('src')) as Buffer;
+  expect(await M.restore('copy', 60000, payload)).toBe('OK');
+  expect(await M.restore('src', 0, payload, 'REPLACE')).toBe('OK');
+  await inSync(M, replicas);
+  const at = await M.call('PEXPIRETIME', 'copy');
+  expect(Number(at)).toBeGreaterThan(Date.now() + 50000);
+  for (const R of replicas) {
+    expect(await R.call('PEXPIRETIME', 'copy')).toBe(at);
+    expect(await R.lrange('copy', 0, -1)).toEqual(['a', 'b', 'c']);
+    expect(await R.pttl('src')).toBe(-1);
+  }
+});

@@ -93,8 +93,9 @@ class Reader {
   }
 
   /** Decodes one packed payload (the whole buffer) into a live value. */
-  static decodePacked(rdbType: number, payload: string): RValue {
-    const r = new Reader(Buffer.from(payload, 'latin1'), { key: () => undefined }, false);
+  static decodePacked(rdbType: number, payload: string | Buffer): RValue {
+    const buf = typeof payload === 'string' ? Buffer.from(payload, 'latin1') : payload;
+    const r = new Reader(buf, { key: () => undefined }, false);
     const value = r.value(rdbType);
     if (r.p !== r.buf.length) throw new RdbError('packed value has trailing bytes');
     return value;
@@ -473,6 +474,27 @@ function decodeIntsetHeader(buf: Buffer): void {
 }
 
 registerPackedDecoder(Reader.decodePacked);
+
+/**
+ * RESTORE's side of DUMP: checks the footer (RDB version <= 11, CRC64) and decodes the value. Throws
+ * RdbError with Redis's messages.
+ */
+export function decodeDumpPayload(payload: Buffer): RValue {
+  const bad = 'ERR DUMP payload version or checksum are wrong';
+  if (payload.length < 10) throw new RdbError(bad);
+  const version = payload.readUInt16LE(payload.length - 10);
+  const expected = payload.readBigUInt64LE(payload.length - 8);
+  if (
+    version > MAX_RDB_VERSION ||
+    new Crc64().update(payload.subarray(0, payload.length - 8)).value() !== expected
+  )
+    throw new RdbError(bad);
+  try {
+    return Reader.decodePacked(payload[0], payload.subarray(1, payload.length - 10));
+  } catch {
+    throw new RdbError('ERR Bad data format');
+  }
+}
 
 function pairsToZSet(items: string[]): RZSet {
   if (items.length % 2 !== 0) throw new RdbError('odd number of zset entries');

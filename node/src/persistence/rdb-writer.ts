@@ -29,6 +29,18 @@ export interface RdbWriterOptions {
   replStreamDb?: number;
   /** AUX redis-ver; 7.0.15 so Redis tools recognise the file. */
   redisVersion?: string;
+  /** No file header and AUX fields (a DUMP payload). */
+  bare?: boolean;
+}
+
+/** The RDB type byte a value is written with. */
+function rdbTypeOf(value: StoredValue): number {
+  if (value instanceof PackedValue) return value.rdbType;
+  if (typeof value === 'string') return T_STRING;
+  if (value instanceof RList) return T_LIST_QUICKLIST_2;
+  if (value instanceof Map) return T_HASH;
+  if (value instanceof Set) return T_SET;
+  return T_ZSET_2;
 }
 
 const LIST_NODE_MAX_BYTES = 8192;
@@ -49,6 +61,7 @@ export class RdbWriter implements RdbEncoder {
   constructor(opts: RdbWriterOptions = {}) {
     this.compress = opts.compress ?? true;
     this.checksum = opts.checksum ?? true;
+    if (opts.bare === true) return;
     this.raw(Buffer.from(`REDIS${String(RDB_VERSION).padStart(4, '0')}`, 'latin1'));
     this.aux('redis-ver', opts.redisVersion ?? '7.0.15');
     this.aux('redis-bits', '64');
@@ -193,18 +206,19 @@ export class RdbWriter implements RdbEncoder {
       this.buf.writeBigInt64LE(BigInt(expireAt), this.pos);
       this.pos += 8;
     }
+    this.byte(rdbTypeOf(value));
+    this.str(key);
+    this.valueBody(value);
+  }
+
+  /** A value's RDB payload (what follows the type byte and the key). */
+  private valueBody(value: StoredValue): void {
     if (value instanceof PackedValue) {
       // Still in the encoding it was loaded with (a type this RDB version has): copied verbatim.
-      this.byte(value.rdbType);
-      this.str(key);
       this.raw(Buffer.from(value.payload, 'latin1'));
     } else if (typeof value === 'string') {
-      this.byte(T_STRING);
-      this.str(key);
       this.str(value);
     } else if (value instanceof RList) {
-      this.byte(T_LIST_QUICKLIST_2);
-      this.str(key);
       const items = value.toArray();
       const nodes: string[][] = [];
       let cur: string[] = [];
@@ -228,21 +242,15 @@ export class RdbWriter implements RdbEncoder {
         this.bytes(encodeListpack(n));
       }
     } else if (value instanceof Map) {
-      this.byte(T_HASH);
-      this.str(key);
       this.len(value.size);
       for (const [f, v] of value) {
         this.str(f);
         this.str(v);
       }
     } else if (value instanceof Set) {
-      this.byte(T_SET);
-      this.str(key);
       this.len(value.size);
       for (const m of value) this.str(m);
     } else {
-      this.byte(T_ZSET_2);
-      this.str(key);
       this.len(value.size);
       for (const [m, s] of value.entries()) {
         this.str(m);
@@ -251,6 +259,18 @@ export class RdbWriter implements RdbEncoder {
         this.pos += 8;
       }
     }
+  }
+
+  /**
+   * DUMP's serialization of one value: its RDB type byte and payload, then the RDB version (2 bytes)
+   * and a CRC64 of everything before it (8 bytes), both little-endian, as Redis writes it.
+   */
+  static dumpPayload(value: StoredValue, compress = true): Buffer {
+    const w = new RdbWriter({ compress, bare: true });
+    w.byte(rdbTypeOf(value));
+    w.valueBody(value);
+    const body = Buffer.concat([w.take(), Buffer.from([RDB_VERSION & 0xff, RDB_VERSION >> 8])]);
+    return Buffer.concat([body, new Crc64().update(body).bytesLE()]);
   }
 
   finish(): void {

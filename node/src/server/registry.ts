@@ -3,6 +3,7 @@ import type { CommandSpec } from './command.js';
 import { commands as connection } from '../commands/connection.js';
 import { commands as admin } from '../commands/admin.js';
 import { commands as keyspace } from '../commands/keyspace.js';
+import { commands as dump } from '../commands/dump.js';
 import { commands as string } from '../commands/string.js';
 import { commands as list } from '../commands/list.js';
 import { commands as hash } from '../commands/hash.js';
@@ -10,5 +11,5 @@ import { commands as set } from '../commands/set.js';
 import { commands as zset } from '../commands/zset.js';
 
 export function allCommands(): CommandSpec[] {
-  return [...connection, ...admin, ...keyspace, ...string, ...list, ...hash, ...set, ...zset];
+  return [...connection, ...admin, ...keyspace, ...dump, ...string, ...list, ...hash, ...set, ...zset];
 }
