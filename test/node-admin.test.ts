@@ -4,8 +4,10 @@ import { Redis } from 'ioredis';
 import { execFileSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import * as net from 'node:net';
 import {
   freePort,
+  startRedis,
   startTsredis,
   tmpDir,
   waitFor,
@@ -165,4 +167,46 @@ test('a subscriber that does not read is disconnected at the pubsub output buffe
   );
   expect(await r.ping()).toBe('PONG');
   sub.destroy();
+});
+
+/** Raw MONITOR lines a server (requirepass pw) sends while `run` drives it; the monitor connects first. */
+async function monitorLines(port: number, run: () => Promise<void>): Promise<string[]> {
+  const sock = net.connect(port, '127.0.0.1');
+  let text = '';
+  sock.on('data', (d) => (text += d.toString('latin1')));
+  sock.write('AUTH pw\r\nMONITOR\r\n');
+  await waitFor(async () => text.startsWith('+OK\r\n+OK\r\n'), 5000, 'AUTH and MONITOR +OK');
+  await run();
+  await new Promise((r) => setTimeout(r, 200));
+  sock.destroy();
+  return text.split('\r\n').slice(2, -1);
+}
+
+test('MONITOR shows every executed command like redis-server does, credentials redacted, admin commands not', async () => {
+  const rs = await startRedis(['--requirepass', 'pw']);
+  running.push(rs);
+  const { s: t } = await ts(['--requirepass', 'pw']);
+  const seen: string[][] = [];
+  for (const port of [rs.port, t.port]) {
+    const c = new Redis({ port, password: 'pw', lazyConnect: true, enableReadyCheck: false });
+    conns.push(c);
+    const lines = await monitorLines(port, async () => {
+      await c.connect();
+      await c.select(2);
+      await c.set('k', 'a "quoted"\nvalue\x01');
+      await c.call('CONFIG', 'GET', 'port'); // admin: not shown
+      await c.lpush('l', 'x');
+    });
+    for (const l of lines) expect(l).toMatch(/^\+\d{10}\.\d{6} \[\d+ 127\.0\.0\.1:\d+\] "/);
+    // ioredis's CLIENT SETINFO is refused by redis-server 7.0 before it runs (so never shown there).
+    seen.push(
+      lines
+        .map((l) => l.replace(/^\+\S+ \[(\d+) [^\]]+\] /, '$1 '))
+        .filter((l) => !l.includes('"client" "SETINFO"')),
+    );
+  }
+  expect(seen[1]).toEqual(seen[0]);
+  expect(seen[1]).toContain('2 "set" "k" "a \\"quoted\\"\\nvalue\\x01"');
+  expect(seen[1].some((l) => l.includes('(redacted)'))).toBe(true);
+  expect(seen[1].some((l) => l.toLowerCase().includes('config'))).toBe(false);
 });

@@ -152,6 +152,13 @@ export function clientInfoLine(c: Client): string {
   );
 }
 
+/** MONITOR: from now on this connection is sent every command the server executes. */
+function monitor(c: Ctx): void {
+  const client = cl(c);
+  client.server.monitors.add(client);
+  c.ok();
+}
+
 function clientCmd(c: Ctx, argv: string[]): void {
   const client = cl(c);
   const s = client.server;
@@ -467,6 +474,7 @@ export const commands: CommandSpec[] = [
   cmd('quit', -1, ['no_auth', 'fast', 'stale', 'noscript', 'loading', 'allow_busy'], K0, 'connection', quit),
   cmd('reset', 1, ['no_auth', 'fast', 'stale', 'noscript', 'loading'], K0, 'connection', reset),
   cmd('client', -2, ['stale', 'loading', 'noscript'], K0, 'connection', clientCmd),
+  cmd('monitor', 1, ['admin', 'noscript', 'loading', 'stale', 'no_multi'], K0, 'server', monitor),
   cmd('multi', 1, ['fast', 'stale', 'loading', 'noscript'], K0, 'transactions', multi),
   cmd('exec', 1, ['stale', 'loading', 'noscript', 'skip_monitor'], K0, 'transactions', exec),
   cmd('discard', 1, ['fast', 'stale', 'loading', 'noscript'], K0, 'transactions', discard),

@@ -91,6 +91,8 @@ export const F_MAY_REPLICATE = 4;
 export const F_NO_MULTI = 8;
 export const F_STALE = 16;
 export const F_LOADING = 32;
+/** Not shown to MONITOR clients (skip_monitor or admin, as in Redis). */
+export const F_NOT_MONITORED = 64;
 
 export function flagBits(flags: readonly CommandFlag[]): number {
   let b = 0;
@@ -100,6 +102,7 @@ export function flagBits(flags: readonly CommandFlag[]): number {
   if (flags.includes('no_multi')) b |= F_NO_MULTI;
   if (flags.includes('stale')) b |= F_STALE;
   if (flags.includes('loading')) b |= F_LOADING;
+  if (flags.includes('skip_monitor') || flags.includes('admin')) b |= F_NOT_MONITORED;
   return b;
 }
 

@@ -8,7 +8,16 @@ import { Db, type DbHost } from '../store/db.js';
 import { RedisError, unknownSubcommand, wrongArity } from '../store/errors.js';
 import type { Config } from '../config/table.js';
 import { Client } from './client.js';
-import { type CommandSpec, flagBits, F_WRITE, F_NO_AUTH, F_MAY_REPLICATE, F_NO_MULTI } from './command.js';
+import {
+  type CommandSpec,
+  flagBits,
+  F_WRITE,
+  F_NO_AUTH,
+  F_MAY_REPLICATE,
+  F_NO_MULTI,
+  F_NOT_MONITORED,
+} from './command.js';
+import { monitorLine } from './monitor.js';
 import { Logger, type LogLevel } from './log.js';
 import { PubSub } from './pubsub.js';
 import { parseMemory } from '../config/units.js';
@@ -104,6 +113,8 @@ export class Server implements DbHost {
   currentReplOffset: () => number = () => 0;
   private shuttingDown = false;
   dirty = 0;
+  /** Clients that ran MONITOR: every executed command is shown to them. */
+  readonly monitors = new Set<Client>();
   cmdTime = Date.now();
   /**
    * Date.now() minus performance.now(), re-anchored every cron tick: a command's wall-clock time comes
@@ -264,6 +275,7 @@ export class Server implements DbHost {
     this.clients.delete(c.id);
     this.unblock(c);
     this.heldClients.delete(c);
+    this.monitors.delete(c);
     this.unwatchAll(c);
     this.pubsub.removeClient(c);
     this.toFlush.delete(c);
@@ -451,6 +463,13 @@ export class Server implements DbHost {
       else {
         this.log.warning(`Internal error running '${spec.name}': ${(e as Error).stack ?? String(e)}`);
         c.error(`ERR internal error: ${(e as Error).message}`);
+      }
+    }
+    if (this.monitors.size > 0 && ((spec.bits ?? 0) & F_NOT_MONITORED) === 0) {
+      const line = `+${monitorLine(this.wallOffset + start, c.db.id, c.addr || 'unknown', argv)}\r\n`;
+      for (const m of this.monitors) {
+        m.write(line);
+        this.flushSoon(m);
       }
     }
     const fullName = spec.fullName ?? spec.name;
