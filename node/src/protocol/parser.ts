@@ -1,6 +1,7 @@
 // RespParser: incremental request parser for RESP multibulk and inline commands. Keeps its state across
 // reads (so a command split over many packets is parsed once, and a huge bulk is copied once), enforces
 // Redis's limits, and reports malformed input as a ProtocolError carrying Redis's message.
+import { latin1String } from './latin1.js';
 
 export class ProtocolError extends Error {}
 
@@ -84,6 +85,17 @@ export class RespParser {
       return this.parseInline();
     }
     if (this.bulkLen === -1) {
+      // Fast path: a complete, well-formed "$<digits>\r\n" is read in place; anything else (split
+      // header, malformed, too long) takes the checked path below.
+      if (buf[this.pos] === 36 /* '$' */) {
+        const end = scanDigits(buf, this.pos + 1);
+        if (end !== -1 && scannedValue <= this.limits.maxBulkLen) {
+          this.pos = end + 2;
+          this.bulkLen = scannedValue;
+          this.need = scannedValue + 2;
+          return STEP_CONTINUE;
+        }
+      }
       const eol = buf.indexOf(LF, this.pos);
       if (eol === -1 || buf[eol - 1] !== CR) {
         if (eol === -1 && buf.length - this.pos > INLINE_MAX) {
@@ -111,7 +123,7 @@ export class RespParser {
       this.need = this.bulkLen + 2;
       return STEP_MORE;
     }
-    this.args[this.argc++] = buf.toString('latin1', this.pos, end);
+    this.args[this.argc++] = latin1String(buf, this.pos, end);
     this.pos = end + 2;
     this.bulkLen = -1;
     this.need = 1;
@@ -134,6 +146,11 @@ export class RespParser {
 
   private parseMultibulkHeader(): string[] | typeof STEP_MORE | typeof STEP_CONTINUE {
     const buf = this.buf;
+    const end = scanDigits(buf, this.pos + 1);
+    if (end !== -1 && scannedValue > 0 && scannedValue <= MAX_MULTIBULK) {
+      this.pos = end + 2;
+      return this.startMultibulk(scannedValue);
+    }
     const eol = buf.indexOf(LF, this.pos);
     if (eol === -1) {
       if (buf.length - this.pos > INLINE_MAX)
@@ -154,6 +171,11 @@ export class RespParser {
       }
       return STEP_CONTINUE;
     }
+    return this.startMultibulk(n);
+  }
+
+  private startMultibulk(n: number): typeof STEP_CONTINUE {
+    this.need = 1;
     this.remaining = n;
     this.bulkLen = -1;
     // Preallocated up to 1024 arguments (a huge count is not trusted before its bulks arrive).
@@ -188,6 +210,27 @@ export class RespParser {
 
 const STEP_MORE = 0 as const;
 const STEP_CONTINUE = 1 as const;
+
+/** The number scanDigits read (a module variable, so the hot path returns two values without allocating). */
+let scannedValue = 0;
+
+/**
+ * Reads 1-18 decimal digits at buf[start] followed by CR LF, all already in the buffer: returns the
+ * index of the CR and leaves the number in scannedValue, or -1 when the bytes are not exactly that.
+ */
+function scanDigits(buf: Buffer, start: number): number {
+  const limit = Math.min(buf.length, start + 18);
+  let n = 0;
+  let i = start;
+  for (; i < limit; i++) {
+    const d = buf[i] - 48;
+    if (d < 0 || d > 9) break;
+    n = n * 10 + d;
+  }
+  if (i === start || i + 1 >= buf.length || buf[i] !== CR || buf[i + 1] !== LF) return -1;
+  scannedValue = n;
+  return i;
+}
 
 /** Parses a non-negative or -1 decimal in buf[start, end); returns -2 on malformed input. */
 function parseDecimal(buf: Buffer, start: number, end: number): number {

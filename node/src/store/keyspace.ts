@@ -3,6 +3,7 @@
 // cursor and gives snapshots a point-in-time iteration order.
 import type { RValue } from './value.js';
 import { PackedValue, unpack, type StoredValue } from './packed.js';
+import { KeyTable } from './keytable.js';
 
 export class Entry {
   private v: RValue = '';
@@ -53,7 +54,7 @@ export interface WriteObserver {
 }
 
 export class Keyspace {
-  readonly dict = new Map<string, Entry>();
+  readonly dict = new KeyTable<Entry>();
   readonly volatile = new Set<string>();
   /** Scan index: keys by ascending seq; removed keys leave a null until compaction. */
   private scanKeys: (string | null)[] = [];
