@@ -85,6 +85,29 @@ describe('counters', () => {
     expect(c.run('INCRBY', 'n', '1.5')).toEqual({ error: 'ERR value is not an integer or out of range' });
   });
 
+  test('INCR family around the number/bigint seams: 1e15, 2^53 and the int64 limits', () => {
+    const c = ctx();
+    c.run('SET', 'a', '999999999999999');
+    expect(c.run('INCRBY', 'a', '999999999999999')).toBe(1999999999999998);
+    expect(c.run('INCRBY', 'a', '1000000000000000')).toBe(2999999999999998);
+    c.run('SET', 'b', '9007199254740992');
+    c.run('INCR', 'b'); // the test context records integer replies as numbers: check the stored value
+    expect(c.run('GET', 'b')).toBe('9007199254740993');
+    c.run('SET', 'c', '-9223372036854775807');
+    c.run('DECR', 'c');
+    expect(c.run('GET', 'c')).toBe('-9223372036854775808');
+    expect(c.run('DECR', 'c')).toEqual({ error: 'ERR increment or decrement would overflow' });
+    expect(c.run('DECRBY', 'x', '-9223372036854775808')).toEqual({ error: 'ERR decrement would overflow' });
+    c.run('INCRBY', 'x', '-9223372036854775808');
+    expect(c.run('GET', 'x')).toBe('-9223372036854775808');
+    expect(c.run('DECRBY', 'y', '-5')).toBe(5);
+    c.run('SET', 'z', '-0');
+    expect(c.run('INCR', 'z')).toEqual({ error: 'ERR value is not an integer or out of range' });
+    c.run('SET', 'd', '0');
+    expect(c.run('DECRBY', 'd', '0')).toBe(0);
+    expect(c.run('GET', 'd')).toBe('0');
+  });
+
   test('INCR keeps the TTL', () => {
     const c = ctx();
     c.run('SET', 'n', '1', 'EX', '100');

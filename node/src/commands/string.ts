@@ -168,16 +168,12 @@ const INT64_MIN = -9223372036854775808n;
 
 const SMALL_INT = /^-?(0|[1-9][0-9]{0,14})$/;
 
-function incrBy(c: Ctx, key: string, by: bigint): void {
+/** The signed increment of INCR/DECR/INCRBY/DECRBY: a number when |by| < 1e15 (exact in a double), else a bigint. */
+function incrBy(c: Ctx, key: string, by: number | bigint): void {
   const cur = getString(c.db, key);
-  // Fast path: both operands well inside 2^53, exact in doubles.
-  if (
-    (cur === undefined || SMALL_INT.test(cur)) &&
-    by < 1000000000000000n &&
-    by > -1000000000000000n &&
-    cur !== '-0'
-  ) {
-    const r = (cur === undefined ? 0 : Number(cur)) + Number(by);
+  // Fast path: both operands well inside 2^53, exact in doubles; no BigInt is allocated.
+  if (typeof by === 'number' && (cur === undefined || (SMALL_INT.test(cur) && cur !== '-0'))) {
+    const r = (cur === undefined ? 0 : Number(cur)) + by;
     c.db.set(key, String(r), true);
     c.int(r);
     return;
@@ -188,23 +184,21 @@ function incrBy(c: Ctx, key: string, by: bigint): void {
     if (p === null) throw new RedisError(ERR_NOT_INTEGER);
     n = p;
   }
-  const r = n + by;
+  const r = n + BigInt(by);
   if (r > INT64_MAX || r < INT64_MIN) throw new RedisError(ERR_OVERFLOW);
   const s = r.toString();
   c.db.set(key, s, true);
   c.int(r);
 }
 
-function incrDecr(sign: 1n | -1n, withArg: boolean) {
+function incrDecr(sign: 1 | -1, withArg: boolean) {
   return (c: Ctx, argv: string[]): void => {
-    let by = 1n;
-    if (withArg) {
-      const p = parseIntStrict(argv[2]);
-      if (p === null) throw new RedisError(ERR_NOT_INTEGER);
-      if (sign === -1n && p === INT64_MIN) throw new RedisError('ERR decrement would overflow');
-      by = p;
-    }
-    incrBy(c, argv[1], by * sign);
+    if (!withArg) return incrBy(c, argv[1], sign);
+    const p = parseIntStrict(argv[2]);
+    if (p === null) throw new RedisError(ERR_NOT_INTEGER);
+    if (sign === -1 && p === INT64_MIN) throw new RedisError('ERR decrement would overflow');
+    const by = sign === 1 ? p : -p;
+    incrBy(c, argv[1], by < 1000000000000000n && by > -1000000000000000n ? Number(by) : by);
   };
 }
 
@@ -348,10 +342,10 @@ export const commands: CommandSpec[] = [
   cmd('mget', -2, ['readonly', 'fast'], [1, -1, 1], 'string', mget),
   cmd('mset', -3, ['write', 'denyoom'], [1, -1, 2], 'string', mset),
   cmd('msetnx', -3, ['write', 'denyoom'], [1, -1, 2], 'string', msetnx),
-  cmd('incr', 2, ['write', 'denyoom', 'fast'], K1, 'string', incrDecr(1n, false)),
-  cmd('decr', 2, ['write', 'denyoom', 'fast'], K1, 'string', incrDecr(-1n, false)),
-  cmd('incrby', 3, ['write', 'denyoom', 'fast'], K1, 'string', incrDecr(1n, true)),
-  cmd('decrby', 3, ['write', 'denyoom', 'fast'], K1, 'string', incrDecr(-1n, true)),
+  cmd('incr', 2, ['write', 'denyoom', 'fast'], K1, 'string', incrDecr(1, false)),
+  cmd('decr', 2, ['write', 'denyoom', 'fast'], K1, 'string', incrDecr(-1, false)),
+  cmd('incrby', 3, ['write', 'denyoom', 'fast'], K1, 'string', incrDecr(1, true)),
+  cmd('decrby', 3, ['write', 'denyoom', 'fast'], K1, 'string', incrDecr(-1, true)),
   cmd('incrbyfloat', 3, ['write', 'denyoom', 'fast'], K1, 'string', incrbyfloat),
   cmd('append', 3, ['write', 'denyoom', 'fast'], K1, 'string', append),
   cmd('strlen', 2, ['readonly', 'fast'], K1, 'string', strlen),

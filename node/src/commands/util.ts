@@ -41,12 +41,14 @@ const FLOAT_RE = /^[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$/;
 /** Parses a double like Redis's string2d: accepts inf/-inf/+inf, rejects NaN, spaces and trailing junk. */
 export function parseFloatStrict(s: string): number | null {
   if (s.length === 0) return null;
+  if (FLOAT_RE.test(s)) {
+    const d = Number(s);
+    return Number.isNaN(d) ? null : d;
+  }
   const lower = s.toLowerCase();
   if (lower === 'inf' || lower === '+inf' || lower === 'infinity' || lower === '+infinity') return Infinity;
   if (lower === '-inf' || lower === '-infinity') return -Infinity;
-  if (!FLOAT_RE.test(s)) return null;
-  const d = Number(s);
-  return Number.isNaN(d) ? null : d;
+  return null;
 }
 
 export function argFloat(s: string, message = ERR_NOT_FLOAT): number {

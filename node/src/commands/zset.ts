@@ -112,6 +112,7 @@ function zadd(c: Ctx, argv: string[]): void {
     incr = false;
   let i = 2;
   for (; i < argv.length; i++) {
+    if (argv[i].length > 4) break; // a score: every option is at most 4 letters
     const o = argv[i].toUpperCase();
     if (o === 'NX') nx = true;
     else if (o === 'XX') xx = true;
@@ -143,7 +144,7 @@ function zadd(c: Ctx, argv: string[]): void {
     if (cur === undefined) {
       if (xx) continue;
       if (Number.isNaN(score)) throw new RedisError('ERR resulting score is not a number (NaN)');
-      z.add(member, score);
+      z.set(member, score, undefined);
       added++;
       incrResult = score;
       continue;
@@ -157,7 +158,7 @@ function zadd(c: Ctx, argv: string[]): void {
     if ((gt && next <= cur) || (lt && next >= cur)) continue;
     incrResult = next;
     if (next !== cur) {
-      z.add(member, next);
+      z.set(member, next, cur);
       updated++;
     }
   }
