@@ -8,12 +8,14 @@ import { globMatch } from './glob.js';
 
 function del(c: Ctx, argv: string[]): void {
   let n = 0;
+  c.db.ks.prefetch(argv, 1, 1);
   for (let i = 1; i < argv.length; i++) if (c.db.delete(argv[i])) n++;
   c.int(n);
 }
 
 function exists(c: Ctx, argv: string[]): void {
   let n = 0;
+  c.db.ks.prefetch(argv, 1, 1);
   for (let i = 1; i < argv.length; i++) if (c.db.exists(argv[i])) n++;
   c.int(n);
 }

@@ -143,6 +143,7 @@ function getset(c: Ctx, argv: string[]): void {
 
 function mget(c: Ctx, argv: string[]): void {
   c.arrayLen(argv.length - 1);
+  c.db.ks.prefetch(argv, 1, 1);
   for (let i = 1; i < argv.length; i++) {
     const v = c.db.lookupRead(argv[i]);
     if (typeof v === 'string') c.bulk(v);
@@ -152,12 +153,14 @@ function mget(c: Ctx, argv: string[]): void {
 
 function mset(c: Ctx, argv: string[]): void {
   if (argv.length % 2 === 0) throw new RedisError("ERR wrong number of arguments for 'mset' command");
+  c.db.ks.prefetch(argv, 1, 2);
   for (let i = 1; i < argv.length; i += 2) c.db.set(argv[i], argv[i + 1]);
   c.ok();
 }
 
 function msetnx(c: Ctx, argv: string[]): void {
   if (argv.length % 2 === 0) throw new RedisError("ERR wrong number of arguments for 'msetnx' command");
+  c.db.ks.prefetch(argv, 1, 2);
   for (let i = 1; i < argv.length; i += 2) if (c.db.exists(argv[i])) return c.int(0);
   for (let i = 1; i < argv.length; i += 2) c.db.set(argv[i], argv[i + 1]);
   c.int(1);

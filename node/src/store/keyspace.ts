@@ -48,6 +48,10 @@ export class Entry {
   }
 }
 
+function touchEntry(e: Entry): number {
+  return e.seq;
+}
+
 /** Notified before a key's current value is changed or removed (copy-on-write for snapshots). */
 export interface WriteObserver {
   beforeWrite(key: string, entry: Entry): void;
@@ -70,6 +74,12 @@ export class Keyspace {
   get(key: string): Entry | undefined {
     return this.dict.get(key);
   }
+
+  /** Warms the cache lines that looking up keys[from], keys[from + step], ... will read (see KeyTable). */
+  prefetch(keys: readonly string[], from: number, step: number): void {
+    this.prefetchSink = this.dict.prefetch(keys, from, step, touchEntry);
+  }
+  private prefetchSink = 0;
 
   /** Call before mutating an existing entry's value in place or replacing it. */
   willWrite(key: string, entry: Entry): void {

@@ -101,3 +101,22 @@ test('hashKey depends on every character and on the length', () => {
   expect(hashKey('ab')).not.toBe(hashKey('ab\0'));
   expect(hashKey(base)).toBe(h);
 });
+
+test('prefetch touches at most one occupied home slot per key and changes nothing', () => {
+  const t = new KeyTable<number>();
+  for (let i = 0; i < 1000; i++) t.set(`k${i}`, i);
+  const touched: number[] = [];
+  const args = ['MGET', 'k1', 'k2', 'missing', 'k999', 'k500'];
+  t.prefetch(args, 1, 1, (v) => {
+    touched.push(v);
+    return v;
+  });
+  // A home slot may hold another key (a collision): it is warmed all the same, once per requested key.
+  expect(touched.length).toBeLessThanOrEqual(5);
+  expect(touched.length).toBeGreaterThanOrEqual(4);
+  expect(t.size).toBe(1000);
+  for (let i = 0; i < 1000; i++) expect(t.get(`k${i}`)).toBe(i);
+  // Fewer than two keys, or an empty table: nothing to overlap.
+  expect(t.prefetch(['GET', 'k1'], 1, 1, () => 1)).toBe(0);
+  expect(new KeyTable<number>().prefetch(args, 1, 1, () => 1)).toBeGreaterThanOrEqual(0);
+});

@@ -17,6 +17,9 @@ const SHRINK_DIV = 16;
 const HASH_MASK = 0x1fffffff;
 const HASH_SET = 0x20000000;
 
+/** Keys one prefetch() call touches at most. */
+const PREFETCH_MAX = 64;
+
 const SEED = (Math.random() * 0x100000000) >>> 0;
 
 /** A 32-bit hash of a string (murmur3-style mixing, four chars per round; latin1 chars are one byte). */
@@ -91,6 +94,35 @@ export class KeyTable<V> {
     const i = this.find(key, (hashKey(key) & HASH_MASK) | HASH_SET);
     return i < 0 ? undefined : (this.kv[2 * i + 1] as V);
   }
+
+  /**
+   * Touches the home slots of keys[from], keys[from + step], ... stage by stage (first every hash and
+   * slot line, then every stored key and, through touch, every value), so that their cache misses
+   * overlap instead of being paid one after another by the lookups that follow (MSET, MGET, DEL of
+   * many keys). Returns a value only so that the loads are not optimized away.
+   */
+  prefetch(keys: readonly string[], from: number, step: number, touch: (v: V) => number): number {
+    const n = Math.min(PREFETCH_MAX, Math.ceil((keys.length - from) / step));
+    if (n < 2) return 0;
+    const at = this.scratch;
+    const mask = this.mask;
+    const hashes = this.hashes;
+    const kv = this.kv;
+    let sink = 0;
+    for (let k = 0; k < n; k++) at[k] = ((hashKey(keys[from + k * step]) & HASH_MASK) | HASH_SET) & mask;
+    for (let k = 0; k < n; k++) {
+      sink ^= hashes[at[k]];
+      if (kv[2 * at[k]] === undefined) at[k] = -1;
+    }
+    for (let k = 0; k < n; k++) {
+      if (at[k] < 0) continue;
+      sink ^= (kv[2 * at[k]] as string).length;
+      sink ^= touch(kv[2 * at[k] + 1] as V);
+    }
+    return sink;
+  }
+
+  private readonly scratch = new Int32Array(PREFETCH_MAX);
 
   has(key: string): boolean {
     return this.find(key, (hashKey(key) & HASH_MASK) | HASH_SET) >= 0;
