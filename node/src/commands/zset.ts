@@ -140,6 +140,7 @@ function zadd(c: Ctx, argv: string[]): void {
   let updated = 0;
   let incrResult: number | null = null;
   for (const [score, member] of pairs) {
+    z.warm(score, member);
     const cur = z.score(member);
     if (cur === undefined) {
       if (xx) continue;
