@@ -58,3 +58,35 @@ test('lex ranges on equal scores', () => {
   expect(lex('[b', '(d')).toEqual(['b', 'c']);
   expect(lex('(a', '[c')).toEqual(['b', 'c']);
 });
+
+test('draining a large set chunk by chunk and refilling it keeps order, ranks and sizes right', () => {
+  const z = new RZSet();
+  const ref = new Map<string, number>();
+  let seed = 9;
+  const rand = (): number => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
+  for (let round = 0; round < 3; round++) {
+    for (let i = 0; i < 2000; i++) {
+      const m = `m${Math.floor(rand() * 5000)}`;
+      const s = Math.floor(rand() * 300) - 150 + (rand() < 0.1 ? 0.5 : 0);
+      z.add(m, s);
+      ref.set(m, s);
+    }
+    expect([...z.entries()]).toEqual(model(ref));
+    // Empty whole chunks from both ends and from the middle (freed slots are reused by later inserts).
+    const sorted = model(ref);
+    for (const [m] of sorted.slice(0, 700)) expect(z.remove(m)).toBe(ref.delete(m));
+    for (const [m] of sorted.slice(-400)) expect(z.remove(m)).toBe(ref.delete(m));
+    const mid = model(ref);
+    for (const [m] of mid.slice(300, 600)) expect(z.remove(m)).toBe(ref.delete(m));
+    const after = model(ref);
+    expect(z.size).toBe(after.length);
+    expect([...z.entries()]).toEqual(after);
+    for (let k = 0; k < after.length; k += 37) expect(z.rank(after[k][0])).toBe(k);
+  }
+  const rest = model(ref);
+  expect(z.pop(rest.length + 5)).toEqual(rest);
+  expect(z.size).toBe(0);
+  expect([...z.entries()]).toEqual([]);
+  z.add('again', 1);
+  expect(z.rangeByRank(0, 0)).toEqual([['again', 1]]);
+});

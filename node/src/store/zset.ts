@@ -1,9 +1,9 @@
-// RZSet: the sorted-set value type. Elements live in sorted chunks (parallel arrays of scores and
-// members, at most CHUNK_MAX each) with a member -> score KeyTable; a Fenwick tree over chunk sizes gives
-// O(log n) rank and rank seeks. In JavaScript this beats a pointer-based skiplist: binary searches and
-// short memmoves on arrays instead of cache-missing pointer chases. Order: score, then member by byte
-// order (latin1 strings compare bytewise with <).
-
+// RZSet: the sorted-set value type. Elements live in sorted chunks of at most CHUNK_MAX, stored flat
+// (every chunk's scores in one Float64Array, its members at the same indexes of one array) with a
+// member -> score KeyTable; each chunk's last element is kept in flat arrays for the chunk search, and
+// a Fenwick tree over chunk sizes gives O(log n) rank and rank seeks. In JavaScript this beats a
+// pointer-based skiplist: binary searches and short memmoves on arrays instead of cache-missing
+// pointer chases. Order: score, then member by byte order (latin1 strings compare bytewise with <).
 import { KeyTable } from './keytable.js';
 
 /** Elements per chunk: 128 measured ~15-20% faster than 512 for ZADD on a 100k-member set (shorter splices). */
@@ -34,38 +34,9 @@ export interface LexRange {
 /** Shared marker: small sets (one chunk) need no index. */
 const NO_INDEX: number[] = [];
 
-class Chunk {
-  scores: number[] = [];
-  members: string[] = [];
-}
-
-// Shifting by hand instead of splice: no result array is allocated per call (~5% of ZADD's time on a
-// 100k-member set in a micro-benchmark of RZSet alone).
-function insertAt(ch: Chunk, i: number, score: number, member: string): void {
-  const s = ch.scores;
-  const m = ch.members;
-  let k = s.length;
-  s.push(score);
-  m.push(member);
-  for (; k > i; k--) {
-    s[k] = s[k - 1];
-    m[k] = m[k - 1];
-  }
-  s[i] = score;
-  m[i] = member;
-}
-
-function removeAt(ch: Chunk, i: number): void {
-  const s = ch.scores;
-  const m = ch.members;
-  const last = s.length - 1;
-  for (let k = i; k < last; k++) {
-    s[k] = s[k + 1];
-    m[k] = m[k + 1];
-  }
-  s.pop();
-  m.pop();
-}
+/** Elements a chunk's slot holds: a chunk briefly has CHUNK_MAX + 1 before it splits. */
+const SLOT = CHUNK_MAX + 1;
+const NO_SCORES = new Float64Array(0);
 
 /** A position: chunk index and offset inside it. */
 interface Pos {
@@ -74,7 +45,18 @@ interface Pos {
 }
 
 export class RZSet {
-  private chunks: Chunk[] = [];
+  /**
+   * Chunk storage, flat: the chunk in slot s keeps its scores in sc[s*SLOT, s*SLOT + len[s]) and its
+   * members at the same indexes of mem, so reaching a chunk's elements costs no object or array header
+   * loads (each is a cache miss on a large set). While there is one chunk the arrays grow with it.
+   */
+  private sc: Float64Array = NO_SCORES;
+  private mem: string[] = [];
+  private len: number[] = [];
+  /** order[c] is the slot of the c-th chunk in sorted order. */
+  private order: number[] = [];
+  /** Slots of removed chunks, reused first. */
+  private freeSlots: number[] = [];
   /**
    * Each chunk's last element, in flat arrays: the chunk search reads a few cache lines of doubles
    * instead of a chunk object, its arrays and an element per step (ZADD's cost on a 100k-member set).
@@ -99,14 +81,14 @@ export class RZSet {
 
   // ---- Fenwick tree over chunk sizes ----
   private rebuildIndex(): void {
-    const n = this.chunks.length;
+    const n = this.order.length;
     if (n <= 1) {
       this.fen = NO_INDEX;
       return;
     }
     const f = new Array<number>(n + 1).fill(0);
     for (let i = 0; i < n; i++) {
-      f[i + 1] += this.chunks[i].scores.length;
+      f[i + 1] += this.len[this.order[i]];
       const j = i + 1 + ((i + 1) & -(i + 1));
       if (j <= n) f[j] += f[i + 1];
     }
@@ -160,19 +142,22 @@ export class RZSet {
 
   /** Re-reads chunk c's last element into the tail arrays. */
   private setTail(c: number): void {
-    const ch = this.chunks[c];
-    const last = ch.scores.length - 1;
-    this.tailScores[c] = ch.scores[last];
-    this.tailMembers[c] = ch.members[last];
+    const s = this.order[c];
+    const last = s * SLOT + this.len[s] - 1;
+    this.tailScores[c] = this.sc[last];
+    this.tailMembers[c] = this.mem[last];
   }
 
-  /** First index in a chunk whose element is not before (score, member). */
-  private static lowerIn(ch: Chunk, score: number, member: string): number {
+  /** First offset in chunk c whose element is not before (score, member). */
+  private lowerIn(c: number, score: number, member: string): number {
+    const s = this.order[c];
+    const base = s * SLOT;
+    const sc = this.sc;
     let lo = 0;
-    let hi = ch.scores.length;
+    let hi = this.len[s];
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if (less(ch.scores[mid], ch.members[mid], score, member)) lo = mid + 1;
+      if (less(sc[base + mid], this.mem[base + mid], score, member)) lo = mid + 1;
       else hi = mid;
     }
     return lo;
@@ -181,8 +166,50 @@ export class RZSet {
   /** Position of the first element not before (score, member), or null at the end. */
   private lowerBound(score: number, member: string): Pos | null {
     const c = this.chunkFor(score, member);
-    if (c >= this.chunks.length) return null;
-    return { c, i: RZSet.lowerIn(this.chunks[c], score, member) };
+    if (c >= this.order.length) return null;
+    return { c, i: this.lowerIn(c, score, member) };
+  }
+
+  /** Makes room for index need - 1 in sc and mem (doubling, so a growing single chunk copies rarely). */
+  private reserve(need: number): void {
+    if (need <= this.sc.length) return;
+    const sc = new Float64Array(Math.max(need, this.sc.length * 2, 8));
+    sc.set(this.sc);
+    this.sc = sc;
+    const mem = this.mem;
+    while (mem.length < sc.length) mem.push('');
+  }
+
+  /** A slot for a new chunk. */
+  private newSlot(): number {
+    const s = this.freeSlots.pop() ?? this.len.length;
+    if (s === this.len.length) this.len.push(0);
+    this.len[s] = 0;
+    return s;
+  }
+
+  /** Inserts at offset i of slot s, shifting the rest right (copyWithin for scores is a memmove). */
+  private insertAt(s: number, i: number, score: number, member: string): void {
+    const base = s * SLOT;
+    const n = this.len[s];
+    this.reserve(base + n + 1);
+    this.sc.copyWithin(base + i + 1, base + i, base + n);
+    const m = this.mem;
+    for (let k = base + n; k > base + i; k--) m[k] = m[k - 1];
+    this.sc[base + i] = score;
+    m[base + i] = member;
+    this.len[s] = n + 1;
+  }
+
+  /** Removes offset i of slot s, shifting the rest left. */
+  private removeAt(s: number, i: number): void {
+    const base = s * SLOT;
+    const last = base + this.len[s] - 1;
+    this.sc.copyWithin(base + i, base + i + 1, last + 1);
+    const m = this.mem;
+    for (let k = base + i; k < last; k++) m[k] = m[k + 1];
+    m[last] = '';
+    this.len[s]--;
   }
 
   // ---- updates ----
@@ -197,12 +224,13 @@ export class RZSet {
    * the chunk's misses and the member lookup's at the same time instead of one after the other.
    */
   warm(score: number, member: string): void {
-    const n = this.chunks.length;
+    const n = this.order.length;
     if (n === 0) return;
-    const c = Math.min(this.chunkFor(score, member), n - 1);
-    const s = this.chunks[c].scores;
+    const slot = this.order[Math.min(this.chunkFor(score, member), n - 1)];
+    const sc = this.sc;
+    const end = slot * SLOT + this.len[slot];
     let sink = 0;
-    for (let i = 0; i < s.length; i += 8) sink += s[i];
+    for (let i = slot * SLOT; i < end; i += 8) sink += sc[i];
     this.warmSink = sink;
   }
   private warmSink = 0;
@@ -227,34 +255,43 @@ export class RZSet {
   }
 
   private slInsert(member: string, score: number): void {
-    if (this.chunks.length === 0) {
-      const ch = new Chunk();
-      ch.scores.push(score);
-      ch.members.push(member);
-      this.chunks.push(ch);
+    if (this.order.length === 0) {
+      const slot = this.newSlot();
+      this.order.push(slot);
       this.tailScores.push(score);
       this.tailMembers.push(member);
+      this.insertAt(slot, 0, score, member);
       this.rebuildIndex();
       return;
     }
     let c = this.chunkFor(score, member);
-    if (c === this.chunks.length) c--; // after everything: append to the last chunk
-    const ch = this.chunks[c];
-    const i = RZSet.lowerIn(ch, score, member);
-    insertAt(ch, i, score, member);
-    if (ch.scores.length > CHUNK_MAX) {
-      const half = ch.scores.length >>> 1;
-      const right = new Chunk();
-      right.scores = ch.scores.splice(half);
-      right.members = ch.members.splice(half);
-      this.chunks.splice(c + 1, 0, right);
+    if (c === this.order.length) c--; // after everything: append to the last chunk
+    const slot = this.order[c];
+    const i = this.lowerIn(c, score, member);
+    this.insertAt(slot, i, score, member);
+    const n = this.len[slot];
+    if (n > CHUNK_MAX) {
+      // Split: the upper half moves to a new slot placed right after this chunk.
+      const half = n >>> 1;
+      const right = this.newSlot();
+      this.reserve((right + 1) * SLOT);
+      const from = slot * SLOT + half;
+      const to = right * SLOT;
+      this.sc.copyWithin(to, from, slot * SLOT + n);
+      for (let k = 0; k < n - half; k++) {
+        this.mem[to + k] = this.mem[from + k];
+        this.mem[from + k] = '';
+      }
+      this.len[right] = n - half;
+      this.len[slot] = half;
+      this.order.splice(c + 1, 0, right);
       this.tailScores.splice(c + 1, 0, 0);
       this.tailMembers.splice(c + 1, 0, '');
       this.setTail(c);
       this.setTail(c + 1);
       this.rebuildIndex();
     } else {
-      if (i === ch.scores.length - 1) this.setTail(c);
+      if (i === n - 1) this.setTail(c);
       this.fenAdd(c, 1);
     }
   }
@@ -262,18 +299,28 @@ export class RZSet {
   private slRemove(member: string, score: number): void {
     const p = this.lowerBound(score, member);
     if (p === null) return;
-    const ch = this.chunks[p.c];
-    if (ch.members[p.i] !== member) return;
-    removeAt(ch, p.i);
-    if (ch.scores.length === 0) {
-      this.chunks.splice(p.c, 1);
+    const slot = this.order[p.c];
+    if (this.mem[slot * SLOT + p.i] !== member) return;
+    this.removeAt(slot, p.i);
+    if (this.len[slot] === 0) {
+      this.order.splice(p.c, 1);
       this.tailScores.splice(p.c, 1);
       this.tailMembers.splice(p.c, 1);
+      if (this.order.length === 0) this.clearStorage();
+      else this.freeSlots.push(slot);
       this.rebuildIndex();
     } else {
-      if (p.i === ch.scores.length) this.setTail(p.c);
+      if (p.i === this.len[slot]) this.setTail(p.c);
       this.fenAdd(p.c, -1);
     }
+  }
+
+  /** The set became empty: drop its storage (a set that grew large and emptied keeps nothing). */
+  private clearStorage(): void {
+    this.sc = NO_SCORES;
+    this.mem = [];
+    this.len = [];
+    this.freeSlots = [];
   }
 
   // ---- reads ----
@@ -287,18 +334,18 @@ export class RZSet {
   }
 
   private at(p: Pos): [string, number] {
-    const ch = this.chunks[p.c];
-    return [ch.members[p.i], ch.scores[p.i]];
+    const k = this.order[p.c] * SLOT + p.i;
+    return [this.mem[k], this.sc[k]];
   }
 
   private next(p: Pos): Pos | null {
-    if (p.i + 1 < this.chunks[p.c].scores.length) return { c: p.c, i: p.i + 1 };
-    return p.c + 1 < this.chunks.length ? { c: p.c + 1, i: 0 } : null;
+    if (p.i + 1 < this.len[this.order[p.c]]) return { c: p.c, i: p.i + 1 };
+    return p.c + 1 < this.order.length ? { c: p.c + 1, i: 0 } : null;
   }
 
   private prev(p: Pos): Pos | null {
     if (p.i > 0) return { c: p.c, i: p.i - 1 };
-    return p.c > 0 ? { c: p.c - 1, i: this.chunks[p.c - 1].scores.length - 1 } : null;
+    return p.c > 0 ? { c: p.c - 1, i: this.len[this.order[p.c - 1]] - 1 } : null;
   }
 
   /** Elements with ranks start..end inclusive (already clamped), ascending or descending. */
@@ -314,8 +361,10 @@ export class RZSet {
   }
 
   *entries(): IterableIterator<[string, number]> {
-    for (const ch of this.chunks)
-      for (let i = 0; i < ch.scores.length; i++) yield [ch.members[i], ch.scores[i]];
+    for (const slot of this.order) {
+      const base = slot * SLOT;
+      for (let i = 0; i < this.len[slot]; i++) yield [this.mem[base + i], this.sc[base + i]];
+    }
   }
 
   private static gteMin(score: number, r: ScoreRange): boolean {
