@@ -137,9 +137,11 @@ test('an unreachable master is waited for until declared down, then the best lin
   const p = planTopology(nodes, 'r-0', { masterDown: true });
   expect(p.master?.pod).toBe('r-2');
   expect(p.masterChange).toEqual({ from: 'r-0', to: 'r-2', reason: 'MasterDown' });
+  // The other replica leaves the down master before the promotion (no window for the old master to
+  // have a replica confirm writes the new master never gets).
   expect(p.actions).toEqual([
-    { kind: 'promote', pod: 'r-2', reason: 'MasterDown' },
     { kind: 'replicate', pod: 'r-1', masterIp: nodes[2].ip, reason: `RepointFrom ${m.ip}:6379` },
+    { kind: 'promote', pod: 'r-2', reason: 'MasterDown' },
     { kind: 'label', pod: 'r-0', role: 'replica' },
     { kind: 'label', pod: 'r-2', role: 'master' },
   ]);

@@ -209,7 +209,23 @@ export function planTopology(
     actions.push({ kind: 'replicate', pod: n.pod, masterIp: master.ip, reason });
   }
   actions.push(...labelActions(nodes, master.pod));
-  return { master, actions, masterChange };
+  return { master, actions: failoverOrder(actions, masterChange), masterChange };
+}
+
+/**
+ * In a failover away from a down master, the other nodes are pointed at the chosen replica before it
+ * is promoted. Promoting first left a window (the API calls between two actions) in which the old
+ * master, thawed or reconnected, could still have a replica linked: it accepted writes and that
+ * replica confirmed them to WAIT, then the replica resynced from the new master and discarded them
+ * (the likeliest cause of three WAIT-confirmed writes a chaos run lost). Re-pointed first, the other
+ * replicas follow the chosen one (chained until the promotion), the old master has no replica but the
+ * chosen one, whose data the promotion keeps, and min-replicas-to-write then fences it.
+ */
+function failoverOrder(actions: Action[], change: Plan['masterChange']): Action[] {
+  if (change?.from === undefined || (change.reason !== 'MasterDown' && change.reason !== 'MasterDeleted'))
+    return actions;
+  const repoint = actions.filter((a) => a.kind === 'replicate');
+  return [...repoint, ...actions.filter((a) => a.kind !== 'replicate')];
 }
 
 /** Role labels: replicas first, the master last, so the master Service never selects two pods. */
