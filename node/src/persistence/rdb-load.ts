@@ -30,6 +30,10 @@ export function dbLoader(
       else if (k === 'repl-offset' && /^-?[0-9]+$/.test(v)) aux.replOffset = Number(v);
       else if (k === 'repl-stream-db' && /^[0-9]+$/.test(v)) aux.streamDb = Number(v);
     },
+    resizeDb(dbIndex, size) {
+      // Sized once for what is coming instead of growing (and rehashing) step by step.
+      dbs[dbIndex]?.ks.reserve(size);
+    },
     key(dbIndex, key, value, expireAt) {
       const db = dbs[dbIndex];
       if (db === undefined)

@@ -16,6 +16,8 @@ export class RdbError extends Error {}
 
 export interface RdbVisitor {
   aux?(key: string, value: string): void;
+  /** RESIZEDB: how many keys (and keys with a TTL) the current database is about to receive. */
+  resizeDb?(db: number, size: number, expires: number): void;
   /** Without `lazy`, value is always live (an RValue); with it, it may be a PackedValue. */
   key(db: number, key: string, value: StoredValue, expireAt: number): void;
   /** Keep plain and listpack-encoded sets, hashes, zsets and quicklists packed until first use. */
@@ -278,10 +280,12 @@ class Reader {
       case 0xfe:
         this.db = this.len();
         break;
-      case 0xfb:
-        this.len();
-        this.len();
+      case 0xfb: {
+        const size = this.len();
+        const expires = this.len();
+        this.v.resizeDb?.(this.db, size, expires);
         break;
+      }
       case 0xfa: {
         const k = this.str();
         const val = this.str();

@@ -60,8 +60,12 @@ export interface WriteObserver {
 export class Keyspace {
   readonly dict = new KeyTable<Entry>();
   readonly volatile = new Set<string>();
-  /** Scan index: keys by ascending seq; removed keys leave a null until compaction. */
+  /**
+   * Scan index: keys by ascending seq, with their entries (an entry lives as long as its key), so SCAN
+   * and snapshots walk it without a table lookup per key; removed keys leave a null until compaction.
+   */
   private scanKeys: (string | null)[] = [];
+  private scanEntries: (Entry | null)[] = [];
   private scanSeqs: number[] = [];
   private holes = 0;
   private nextSeq = 1;
@@ -80,6 +84,11 @@ export class Keyspace {
     this.prefetchSink = this.dict.prefetch(keys, from, step, touchEntry);
   }
   private prefetchSink = 0;
+
+  /** Sizes the table for n keys in advance (loading an RDB whose RESIZEDB says how many follow). */
+  reserve(n: number): void {
+    this.dict.reserve(n);
+  }
 
   /** Call before mutating an existing entry's value in place or replacing it. */
   willWrite(key: string, entry: Entry): void {
@@ -106,6 +115,7 @@ export class Keyspace {
     const entry = new Entry(value, -1, seq);
     this.dict.set(key, entry);
     this.scanKeys.push(key);
+    this.scanEntries.push(entry);
     this.scanSeqs.push(seq);
     return entry;
   }
@@ -126,6 +136,7 @@ export class Keyspace {
     const idx = this.indexOfSeq(e.seq);
     if (idx >= 0) {
       this.scanKeys[idx] = null;
+      this.scanEntries[idx] = null;
       this.holes++;
       if (this.holes > 1024 && this.holes * 2 > this.scanKeys.length) this.compact();
     }
@@ -166,15 +177,18 @@ export class Keyspace {
 
   private compact(): void {
     const keys: string[] = [];
+    const entries: Entry[] = [];
     const seqs: number[] = [];
     for (let i = 0; i < this.scanKeys.length; i++) {
       const k = this.scanKeys[i];
       if (k !== null) {
         keys.push(k);
+        entries.push(this.scanEntries[i] as Entry);
         seqs.push(this.scanSeqs[i]);
       }
     }
     this.scanKeys = keys;
+    this.scanEntries = entries;
     this.scanSeqs = seqs;
     this.holes = 0;
   }
@@ -189,8 +203,7 @@ export class Keyspace {
     while (i < this.scanKeys.length && seen < count) {
       const k = this.scanKeys[i];
       if (k !== null) {
-        const e = this.dict.get(k);
-        if (e !== undefined) visit(k, e);
+        visit(k, this.scanEntries[i] as Entry);
         seen++;
       }
       i++;

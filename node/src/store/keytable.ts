@@ -17,6 +17,8 @@ const SHRINK_DIV = 16;
 const HASH_MASK = 0x1fffffff;
 const HASH_SET = 0x20000000;
 
+/** The most keys reserve() sizes for in advance (an RDB's RESIZEDB is a hint, not a promise). */
+const RESERVE_MAX = 1 << 24;
 /** Keys one prefetch() call touches at most. */
 const PREFETCH_MAX = 64;
 
@@ -174,6 +176,14 @@ export class KeyTable<V> {
     const cap = mask + 1;
     if (cap > MIN_CAPACITY && this.count * SHRINK_DIV < cap) this.resize(cap / 2);
     return true;
+  }
+
+  /** Grows the table so that it holds n keys without resizing again (a hint: n is capped). */
+  reserve(n: number): void {
+    const want = Math.min(n, RESERVE_MAX);
+    let cap = this.mask + 1;
+    while (want * GROW_DEN > cap * GROW_NUM) cap *= 2;
+    if (cap > this.mask + 1) this.resize(cap);
   }
 
   clear(): void {
