@@ -8,11 +8,15 @@ function model(entries: Map<string, number>): Array<[string, number]> {
   );
 }
 
+/** A seeded pseudo-random generator in [0, 1), so runs are repeatable. */
+function lcg(seed: number): () => number {
+  return () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
+}
+
 test('RZSet matches a sorted-array model under random operations', () => {
   const z = new RZSet();
   const ref = new Map<string, number>();
-  let seed = 42;
-  const rand = (): number => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
+  const rand = lcg(42);
   for (let i = 0; i < 30000; i++) {
     const m = `m${Math.floor(rand() * 3000)}`;
     if (rand() < 0.7) {
@@ -62,8 +66,7 @@ test('lex ranges on equal scores', () => {
 test('draining a large set chunk by chunk and refilling it keeps order, ranks and sizes right', () => {
   const z = new RZSet();
   const ref = new Map<string, number>();
-  let seed = 9;
-  const rand = (): number => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
+  const rand = lcg(9);
   for (let round = 0; round < 3; round++) {
     for (let i = 0; i < 2000; i++) {
       const m = `m${Math.floor(rand() * 5000)}`;
