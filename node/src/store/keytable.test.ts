@@ -120,3 +120,16 @@ test('prefetch touches at most one occupied home slot per key and changes nothin
   expect(t.prefetch(['GET', 'k1'], 1, 1, () => 1)).toBe(0);
   expect(new KeyTable<number>().prefetch(args, 1, 1, () => 1)).toBeGreaterThanOrEqual(0);
 });
+
+test('reserve sizes the table in advance without losing or changing keys', () => {
+  const t = new KeyTable<number>();
+  t.set('before', 1);
+  t.reserve(5000);
+  t.reserve(10); // never shrinks
+  const ref = new Map<string, number>([['before', 1]]);
+  for (let i = 0; i < 5000; i++) {
+    t.set(`k${i}`, i);
+    ref.set(`k${i}`, i);
+  }
+  expectSame(t, ref, ['k5000', 'after']);
+});

@@ -17,8 +17,9 @@ const SHRINK_DIV = 16;
 const HASH_MASK = 0x1fffffff;
 const HASH_SET = 0x20000000;
 
-/** The most keys reserve() sizes for in advance (an RDB's RESIZEDB is a hint, not a promise). */
-const RESERVE_MAX = 1 << 24;
+/** The most keys reserve() sizes for in advance: an RDB's RESIZEDB is a hint (a corrupt one must not
+ * allocate gigabytes); a larger dataset grows the table as usual. */
+const RESERVE_MAX = 1 << 22;
 /** Keys one prefetch() call touches at most. */
 const PREFETCH_MAX = 64;
 
