@@ -133,6 +133,15 @@ test('unixsocket, logfile and maxclients', async () => {
   expect(execFileSync('redis-cli', ['-p', String(port), 'PING'], { encoding: 'utf8' }).trim()).toBe(
     'ERR max number of clients reached',
   );
+  // A refused client that goes on sending is ignored, and the server keeps serving the others.
+  const refused = net.connect(port, '127.0.0.1');
+  refused.on('error', () => {});
+  let refusal = '';
+  refused.on('data', (d: Buffer) => (refusal += d.toString('latin1')));
+  refused.write('*1\r\n$4\r\nPING\r\n'.repeat(2000));
+  await new Promise<void>((res) => refused.once('close', () => res()));
+  expect(refusal).toBe('-ERR max number of clients reached\r\n');
+  expect(await c1.ping()).toBe('PONG');
   proc.kill('SIGTERM');
   await waitFor(() => proc.exitCode !== null, 10000, 'exit');
   expect(fs.existsSync(sock)).toBe(false);

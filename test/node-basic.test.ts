@@ -66,6 +66,28 @@ test('blocking pop is served by a push from another client', async () => {
   b.disconnect();
 });
 
+test("input queued behind a blocked command survives other clients' reads, then runs in order", async () => {
+  // The server reads every socket into one shared buffer; what a blocked client has sent but not yet
+  // run must be kept apart from it while other clients' (large) commands arrive.
+  const net = await import('node:net');
+  const a = net.connect(srv.port, '127.0.0.1');
+  let got = '';
+  a.on('data', (d: Buffer) => (got += d.toString('latin1')));
+  await new Promise<void>((res) => a.once('connect', () => res()));
+  const big = 'v'.repeat(30000);
+  const queued = `*3\r\n$3\r\nSET\r\n$2\r\nka\r\n$${big.length}\r\n${big}\r\n*2\r\n$3\r\nGET\r\n$2\r\nka\r\n`;
+  // BLPOP, two whole commands, and the first half of a third (split inside its bulk).
+  a.write(`*3\r\n$5\r\nBLPOP\r\n$1\r\nq\r\n$1\r\n0\r\n${queued}*2\r\n$4\r\nECHO\r\n$6\r\nhal`);
+  await waitFor(async () => (await r.info('clients')).includes('blocked_clients:1'), 5000, 'client to block');
+  for (let i = 0; i < 20; i++) await r.set(`other${i}`, String.fromCharCode(65 + i).repeat(60000));
+  await r.rpush('q', 'job');
+  a.write('ves\r\n');
+  const want = `*2\r\n$1\r\nq\r\n$3\r\njob\r\n+OK\r\n$${big.length}\r\n${big}\r\n$6\r\nhalves\r\n`;
+  await waitFor(() => got.length >= want.length, 5000, 'replies');
+  expect(got).toBe(want);
+  a.destroy();
+});
+
 test('expiry: TTL and active expiry removes keys nobody reads', async () => {
   await r.set('t', 'v', 'PX', 100);
   const ttl = await r.pttl('t');

@@ -1,5 +1,6 @@
 // Unit tests for the incremental RESP request parser: framing, partial input, inline commands, limits.
 import { RespParser, ProtocolError, splitInlineArgs } from './parser.js';
+import { lcg } from '../seeded-random.js';
 
 const limits = { maxBulkLen: 512 * 1024 * 1024, maxQueryBuffer: 1024 * 1024 * 1024 };
 
@@ -85,6 +86,46 @@ describe('RespParser', () => {
     p.feed(Buffer.from('*1\r\n$5000\r\n'));
     expect(all(p)).toEqual([]);
     expect(() => p.feed(Buffer.alloc(2000, 97))).toThrow('max query buffer');
+  });
+
+  test('transient chunks: bytes kept across reads survive the reuse of the read buffer', () => {
+    // A stream of commands (some with 40 KB bulks, some inline) cut at random points and delivered
+    // through one buffer that is overwritten after every read, the way the server reads sockets; the
+    // reader sometimes stops early, as a blocked client does, leaving parsed input behind.
+    const rand = lcg(5);
+    const want: string[][] = [];
+    const parts: Buffer[] = [];
+    for (let i = 0; i < 400; i++) {
+      const v = String.fromCharCode(97 + (i % 26)).repeat(rand() < 0.1 ? 40000 : Math.floor(rand() * 60));
+      if (rand() < 0.2) {
+        want.push(['PING', `p${i}`]);
+        parts.push(Buffer.from(`PING p${i}\r\n`));
+      } else {
+        want.push(['SET', `k${i}`, v]);
+        parts.push(Buffer.from(`*3\r\n$3\r\nSET\r\n$${`k${i}`.length}\r\nk${i}\r\n$${v.length}\r\n${v}\r\n`));
+      }
+    }
+    const wire = Buffer.concat(parts);
+    const readBuf = Buffer.alloc(64 * 1024);
+    const p = new RespParser(limits);
+    const got: string[][] = [];
+    for (let at = 0; at < wire.length;) {
+      const n = Math.min(wire.length - at, 1 + Math.floor(rand() * (rand() < 0.5 ? 50 : readBuf.length)));
+      wire.copy(readBuf, 0, at, at + n);
+      at += n;
+      p.feed(readBuf.subarray(0, n), true);
+      const take = rand() < 0.3 ? 1 : Infinity;
+      for (let k = 0; k < take; k++) {
+        const c = p.next();
+        if (c === null) break;
+        got.push(c);
+      }
+      p.retain();
+      readBuf.fill(0x7e); // the next read overwrites the buffer
+    }
+    got.push(...all(p));
+    expect(got.length).toBe(want.length);
+    expect(got).toEqual(want);
   });
 
   test('splitInlineArgs matches sdssplitargs on edge cases', () => {

@@ -23,6 +23,8 @@ export class RespParser {
   private pos = 0;
   private pending: Buffer[] = [];
   private pendingBytes = 0;
+  /** buf is a caller's transient chunk (see feed). */
+  private bufTransient = false;
   /** Bytes that must be available from pos before parsing can progress. */
   private need = 1;
   /** Arguments still expected in the current multibulk; -1 when between commands. */
@@ -35,17 +37,35 @@ export class RespParser {
 
   constructor(private readonly limits: ParserLimits) {}
 
-  feed(chunk: Buffer): void {
+  /**
+   * Adds received bytes. A `transient` chunk is one the caller will overwrite after this read (a shared
+   * read buffer): it is parsed in place, and `retain()` must be called before the next read.
+   */
+  feed(chunk: Buffer, transient = false): void {
     if (this.pos >= this.buf.length && this.pendingBytes === 0) {
       this.buf = chunk;
       this.pos = 0;
+      this.bufTransient = transient;
     } else {
-      this.pending.push(chunk);
+      this.pending.push(transient ? Buffer.from(chunk) : chunk);
       this.pendingBytes += chunk.length;
     }
     if (this.buffered() > this.limits.maxQueryBuffer) {
       throw new ProtocolError('closing client that reached max query buffer length');
     }
+  }
+
+  /** Copies the unconsumed bytes of a transient chunk, so the caller may reuse its buffer. */
+  retain(): void {
+    if (!this.bufTransient) return;
+    this.bufTransient = false;
+    if (this.pos >= this.buf.length) {
+      this.buf = EMPTY;
+      this.pos = 0;
+      return;
+    }
+    this.buf = Buffer.from(this.buf.subarray(this.pos));
+    this.pos = 0;
   }
 
   /** Bytes received but not yet consumed. */
@@ -56,6 +76,7 @@ export class RespParser {
   private merge(): void {
     const rest = this.buf.subarray(this.pos);
     this.buf = Buffer.concat([rest, ...this.pending], rest.length + this.pendingBytes);
+    this.bufTransient = false;
     this.pos = 0;
     this.pending = [];
     this.pendingBytes = 0;

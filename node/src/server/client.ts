@@ -80,15 +80,20 @@ export class Client implements Ctx {
   }
 
   /** Feeds bytes from the socket and runs every complete command (stops while blocked). */
-  onData(chunk: Buffer): void {
+  onData(chunk: Buffer, transient = false): void {
     this.lastInteraction = Date.now();
     try {
-      this.parser.feed(chunk);
+      this.parser.feed(chunk, transient);
     } catch (e) {
       this.protocolError(e as Error);
       return;
     }
-    this.processInput();
+    try {
+      this.processInput();
+    } finally {
+      // What a blocked or paused client has not parsed yet must outlive the shared read buffer.
+      if (transient) this.parser.retain();
+    }
   }
 
   processInput(): void {

@@ -18,6 +18,7 @@ import {
   F_NOT_MONITORED,
 } from './command.js';
 import { monitorLine } from './monitor.js';
+import { readWithSharedBuffer } from './socket-reader.js';
 import { Logger, type LogLevel } from './log.js';
 import { PubSub } from './pubsub.js';
 import { parseMemory } from '../config/units.js';
@@ -216,7 +217,7 @@ export class Server implements DbHost {
 
   private listenOn(opts: net.ListenOptions): Promise<void> {
     return new Promise((resolve, reject) => {
-      const srv = net.createServer((socket) => this.accept(socket));
+      const srv = net.createServer({ pauseOnConnect: true }, (socket) => this.accept(socket));
       srv.once('error', reject);
       srv.listen({ ...opts, backlog: this.config.getInt('tcp-backlog') }, () => {
         srv.off('error', reject);
@@ -235,7 +236,12 @@ export class Server implements DbHost {
     return 0;
   }
 
-  private accept(socket: net.Socket): void {
+  private accept(accepted: net.Socket): void {
+    let client: Client | null = null; // null while refused: what such a socket sends is dropped
+    const socket = readWithSharedBuffer(accepted, (chunk, transient) => {
+      if (client !== null) this.onClientBytes(client, chunk, transient);
+    });
+    socket.on('error', () => {});
     socket.setNoDelay(true);
     if (this.config.getInt('tcp-keepalive') > 0)
       socket.setKeepAlive(true, this.config.getInt('tcp-keepalive') * 1000);
@@ -245,21 +251,22 @@ export class Server implements DbHost {
       return;
     }
     const c = this.addClient(socket);
-    socket.on('data', (chunk: Buffer) => {
-      this.stats.netInput += chunk.length;
-      this.stats.readsProcessed++;
-      try {
-        c.onData(chunk);
-      } catch (e) {
-        // A bug outside command handlers must cost one connection, never the server.
-        this.log.warning(
-          `Closing client id=${c.id} after an internal error: ${(e as Error).stack ?? String(e)}`,
-        );
-        c.closeAfterReply();
-      }
-    });
-    socket.on('error', () => {});
+    client = c;
     socket.on('close', () => this.removeClient(c));
+  }
+
+  private onClientBytes(c: Client, chunk: Buffer, transient: boolean): void {
+    this.stats.netInput += chunk.length;
+    this.stats.readsProcessed++;
+    try {
+      c.onData(chunk, transient);
+    } catch (e) {
+      // A bug outside command handlers must cost one connection, never the server.
+      this.log.warning(
+        `Closing client id=${c.id} after an internal error: ${(e as Error).stack ?? String(e)}`,
+      );
+      c.closeAfterReply();
+    }
   }
 
   addClient(socket: net.Socket | null): Client {

@@ -1,10 +1,7 @@
 // Randomized tests of KeyTable against a Map model: inserts, replacements, deletes (backward shift,
 // including runs that wrap around the end of the table), growth, shrinking and iteration.
 import { KeyTable, hashKey } from './keytable.js';
-
-function lcg(seed: number): () => number {
-  return () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
-}
+import { lcg } from '../seeded-random.js';
 
 /** Compares table and model in plain loops (one expect per check: 50k expect calls would be slow). */
 function expectSame(t: KeyTable<number>, ref: Map<string, number>, absent: string[]): void {

@@ -1,16 +1,12 @@
 // Randomized test of RZSet against a sorted-array model: ranks, ranges, counts, pops.
 import { RZSet } from './zset.js';
 import { parseLexRange } from '../commands/zset.js';
+import { lcg } from '../seeded-random.js';
 
 function model(entries: Map<string, number>): Array<[string, number]> {
   return [...entries].sort((a, b) =>
     a[1] - b[1] !== 0 ? a[1] - b[1] : a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0,
   );
-}
-
-/** A seeded pseudo-random generator in [0, 1), so runs are repeatable. */
-function lcg(seed: number): () => number {
-  return () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
 }
 
 test('RZSet matches a sorted-array model under random operations', () => {
