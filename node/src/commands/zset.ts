@@ -141,16 +141,17 @@ function zadd(c: Ctx, argv: string[]): void {
   let incrResult: number | null = null;
   for (const [score, member] of pairs) {
     z.warm(score, member);
-    const cur = z.score(member);
-    if (cur === undefined) {
+    const id = z.idOf(member);
+    if (id < 0) {
       if (xx) continue;
       if (Number.isNaN(score)) throw new RedisError('ERR resulting score is not a number (NaN)');
-      z.set(member, score, undefined);
+      z.insert(member, score);
       added++;
       incrResult = score;
       continue;
     }
     if (nx) continue;
+    const cur = z.scoreById(id);
     let next = score;
     if (incr) {
       next = cur + score;
@@ -159,7 +160,7 @@ function zadd(c: Ctx, argv: string[]): void {
     if ((gt && next <= cur) || (lt && next >= cur)) continue;
     incrResult = next;
     if (next !== cur) {
-      z.set(member, next, cur);
+      z.rescore(id, next);
       updated++;
     }
   }

@@ -234,7 +234,18 @@ export class RZSet {
   // ---- updates ----
   /** Inserts or updates member's score. */
   add(member: string, score: number): void {
-    this.set(member, score, this.score(member));
+    const id = this.dict.get(member);
+    if (id === undefined) this.insert(member, score);
+    else this.rescore(id, score);
+  }
+
+  /** The id of a member (what rescore and scoreById take), or -1 when it is not a member. */
+  idOf(member: string): number {
+    return this.dict.get(member) ?? -1;
+  }
+
+  scoreById(id: number): number {
+    return this.idScore[id];
   }
 
   /**
@@ -254,17 +265,19 @@ export class RZSet {
   }
   private warmSink = 0;
 
-  /** add() when the caller already looked up member's current score (undefined: not a member). */
-  set(member: string, score: number, cur: number | undefined): void {
-    if (cur !== undefined) {
-      if (cur === score) return;
-      const id = this.dict.get(member) as number;
-      this.warm(cur, member);
-      this.slRemove(id, member, cur);
-      this.idScore[id] = score;
-      this.slInsert(id, member, score);
-      return;
-    }
+  /** Moves an existing member (by id, see idOf) to a new score. */
+  rescore(id: number, score: number): void {
+    const cur = this.idScore[id];
+    if (cur === score) return;
+    const member = this.names[id];
+    this.warm(cur, member);
+    this.slRemove(id, member, cur);
+    this.idScore[id] = score;
+    this.slInsert(id, member, score);
+  }
+
+  /** Adds a member that is not in the set. */
+  insert(member: string, score: number): void {
     const id = this.newId(member, score);
     this.dict.set(member, id);
     this.slInsert(id, member, score);
