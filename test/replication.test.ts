@@ -246,6 +246,35 @@ test('failover: promote a replica during writes; the others resync partially; no
   expect(Number(ri.second_repl_offset)).toBeGreaterThan(0);
 });
 
+test.each([
+  ['tsredis', ts],
+  ['redis-server 7.0', real],
+])(
+  'REPLICAOF inside MULTI (%s): INFO in the same transaction gives exactly where the replica left its master',
+  async (_name, start) => {
+    const m = await start();
+    const r = await start(['--replicaof', '127.0.0.1', String(m.port)]);
+    const [M, R] = [client(m.port), client(r.port)];
+    await inSync(M, [R]);
+    let writing = true;
+    const writer = (async () => {
+      for (let i = 0; writing; i++) await M.set(`k${i % 1000}`, String(i));
+    })();
+    await waitFor(async () => (await offset(R)) > 10000, 10000, 'stream flowing');
+    const nowhere = await freePort(); // nothing listens: the replica keeps what it has
+    const res = await R.multi().info('replication').replicaof('127.0.0.1', nowhere).exec();
+    expect(res?.[1]).toEqual([null, 'OK']);
+    const at = Number(/master_repl_offset:(\d+)/.exec(String(res?.[0]?.[1]))?.[1]);
+    await new Promise((done) => setTimeout(done, 300));
+    const after = await info(R);
+    writing = false;
+    await writer;
+    expect(after.master_port).toBe(String(nowhere));
+    expect(Number(after.master_repl_offset)).toBe(at);
+    expect(await offset(M)).toBeGreaterThan(at);
+  },
+);
+
 test('restart: a replica and then a master restarted from their RDB files resync partially', async () => {
   const mdir = tmpDir();
   const rdir = tmpDir();

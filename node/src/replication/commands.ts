@@ -100,8 +100,10 @@ export function replicationCommands(repl: Replication): CommandSpec[] {
 
   const K0: [number, number, number] = [0, 0, 0];
   return [
-    cmd('replicaof', 3, ['admin', 'noscript', 'stale', 'no_multi'], K0, 'server', replicaof),
-    cmd('slaveof', 3, ['admin', 'noscript', 'stale', 'no_multi'], K0, 'server', replicaof),
+    // Allowed inside MULTI, as in Redis 7.0: the operator reads INFO and moves a replica in one
+    // transaction, so it knows exactly where the replica stopped in its old master's stream.
+    cmd('replicaof', 3, ['admin', 'noscript', 'stale'], K0, 'server', replicaof),
+    cmd('slaveof', 3, ['admin', 'noscript', 'stale'], K0, 'server', replicaof),
     cmd('replconf', -1, ['admin', 'noscript', 'loading', 'stale', 'allow_busy'], K0, 'server', replconf),
     cmd('psync', -3, ['admin', 'noscript', 'no_multi'], K0, 'server', psync),
     cmd('sync', 1, ['admin', 'noscript', 'no_multi'], K0, 'server', sync),
