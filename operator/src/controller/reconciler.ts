@@ -17,7 +17,14 @@ import { headlessService, masterService, replicasService } from '../resources/se
 import { passwordSource, statefulSet } from '../resources/statefulset.js';
 import { podDisruptionBudget } from '../resources/pdb.js';
 import { planTopology, switchoverTarget, type NodeObservation, type Plan } from '../topology/plan.js';
-import { observe, withNode, type PodRef } from '../topology/observe.js';
+import {
+  mustReach,
+  observe,
+  replicaofLeftAt,
+  withNode,
+  type LeftAt,
+  type PodRef,
+} from '../topology/observe.js';
 import { MasterMonitor } from '../topology/monitor.js';
 import type { SentinelRegistry } from '../sentinel/registry.js';
 import type { Metrics } from '../runtime/metrics.js';
@@ -27,6 +34,8 @@ import type { Logger } from '../runtime/log.js';
 
 const RESYNC_READY_MS = 5000;
 const RESYNC_BUSY_MS = 1000;
+/** How long a failover waits for the chosen replica to reach what a re-pointed replica held. */
+const FAILOVER_CATCH_UP_MS = 5000;
 
 function selectorString(sel: Record<string, string>): string {
   return Object.entries(sel)
@@ -271,9 +280,20 @@ export class Reconciler {
     log: Logger,
   ): Promise<void> {
     const ipOf = (pod: string) => (plan.master?.pod === pod ? plan.master.ip : undefined);
+    // In a failover the others are re-pointed first (plan.ts, failoverOrder); each one's position in
+    // the old master's stream is read as it leaves it, and the chosen replica is promoted only once it
+    // holds all of that: had the old master been alive after all (health checks starved of CPU, or a
+    // thaw mid-failover), a re-pointed replica may have acknowledged bytes the chosen one had not yet
+    // read, and promoting it then would discard writes that WAIT confirmed.
+    const reason = plan.masterChange?.reason;
+    const failingOver =
+      plan.masterChange?.from !== undefined && (reason === 'MasterDown' || reason === 'MasterDeleted');
+    const leftAt: LeftAt[] = [];
     for (const a of plan.actions) {
       if (a.kind === 'promote') {
         const ip = ipOf(a.pod) ?? '';
+        const need = failingOver ? mustReach(plan.master?.replid, leftAt) : 0;
+        if (need > 0) await this.waitForOffset(ip, password, need, a.pod, log);
         await withNode(ip, password, 2000, (r) => r.call('REPLICAOF', 'NO', 'ONE'));
         log.info('promoted to master', { pod: a.pod, reason: a.reason });
         await this.kube
@@ -283,9 +303,13 @@ export class Reconciler {
         const target = plan.master?.ip ?? a.masterIp;
         const obsIp = await this.podIp(cr, a.pod);
         if (!obsIp) continue;
-        await withNode(obsIp, password, 2000, (r) => r.call('REPLICAOF', target, '6379')).catch(
-          (e: unknown) => log.warn('REPLICAOF failed', { pod: a.pod, error: String(e) }),
-        );
+        // Only a replica can have acknowledged the old master's writes (not a demoted master, not a
+        // node that had no master).
+        const moved =
+          failingOver && a.reason.startsWith('RepointFrom')
+            ? replicaofLeftAt(obsIp, password, target, 2000).then((l) => void leftAt.push(l))
+            : withNode(obsIp, password, 2000, (r) => r.call('REPLICAOF', target, '6379'));
+        await moved.catch((e: unknown) => log.warn('REPLICAOF failed', { pod: a.pod, error: String(e) }));
         log.info('replica pointed at the master', {
           pod: a.pod,
           master: plan.master?.pod,
@@ -303,6 +327,33 @@ export class Reconciler {
             .catch(() => {});
       }
     }
+  }
+
+  /**
+   * Waits (up to FAILOVER_CATCH_UP_MS) until the replica at ip has reached offset in its master's
+   * stream; a replica whose old master is really gone cannot, and is then promoted as it is (logged).
+   */
+  private async waitForOffset(
+    ip: string,
+    password: string | undefined,
+    offset: number,
+    pod: string,
+    log: Logger,
+  ): Promise<void> {
+    const deadline = Date.now() + FAILOVER_CATCH_UP_MS;
+    let at = -1;
+    while (Date.now() < deadline) {
+      at = await withNode(ip, password, 1000, async (r) =>
+        Number(/master_repl_offset:(\d+)/.exec(await r.info('replication'))?.[1] ?? -1),
+      ).catch(() => -1);
+      if (at >= offset) return;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    log.warn('promoting a replica that lacks part of what another replica held', {
+      pod,
+      offset: at,
+      needed: offset,
+    });
   }
 
   private async podIp(cr: RedisReplication, pod: string): Promise<string | undefined> {

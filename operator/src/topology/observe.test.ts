@@ -1,7 +1,7 @@
 // observe() against real TCP servers: a node that accepts connections but never answers (what a
 // SIGSTOPped redis looks like) is reported unreachable within the observation's timeout in total.
 import * as net from 'node:net';
-import { observe, type PodRef } from './observe.js';
+import { mustReach, observe, type PodRef } from './observe.js';
 
 const ref: PodRef = { pod: 'p-0', ordinal: 0, ip: '127.0.0.1', deleting: false, priority: 100 };
 
@@ -46,4 +46,16 @@ test('a node that answers INFO is observed', async () => {
   } finally {
     server.close();
   }
+});
+
+test('mustReach: the furthest offset a re-pointed replica of the same history held', () => {
+  const left = [
+    { replid: 'old', offset: 1500 },
+    { replid: 'old', offset: 1720 },
+    { replid: 'other', offset: 9000 }, // another history (a demoted master's): it never acked ours
+  ];
+  expect(mustReach('old', left)).toBe(1720);
+  expect(mustReach('new', left)).toBe(0);
+  expect(mustReach(undefined, left)).toBe(0);
+  expect(mustReach('old', [])).toBe(0);
 });

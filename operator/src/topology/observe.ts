@@ -90,6 +90,44 @@ export async function withNode<T>(
   }
 }
 
+/** Where a replica stood in the stream it followed when REPLICAOF moved it away. */
+export interface LeftAt {
+  /** The replication ID of the history it followed (its master_replid). */
+  replid: string;
+  offset: number;
+}
+
+/**
+ * REPLICAOF target on the node at ip, with INFO replication in the same MULTI: the node applies no byte
+ * of its old master's stream between the two, so the offset is exactly where it left that stream.
+ */
+export async function replicaofLeftAt(
+  ip: string,
+  password: string | undefined,
+  targetIp: string,
+  timeoutMs: number,
+): Promise<LeftAt> {
+  const res = await withNode(ip, password, timeoutMs, (r) =>
+    r.multi().info('replication').replicaof(targetIp, REDIS_PORT).exec(),
+  );
+  if (res === null) throw new Error('REPLICAOF transaction aborted');
+  const [[infoErr, text], [replErr]] = res;
+  if (infoErr) throw infoErr;
+  if (replErr) throw replErr;
+  const info = parseInfo(String(text));
+  return { replid: info.master_replid ?? '', offset: Number(info.master_repl_offset ?? 0) };
+}
+
+/**
+ * The offset a replica about to be promoted must reach first: the furthest point of its own history
+ * (same replid) that any re-pointed replica had received, and so may have acknowledged to WAIT (pure).
+ */
+export function mustReach(chosenReplid: string | undefined, left: LeftAt[]): number {
+  let need = 0;
+  for (const l of left) if (l.replid === chosenReplid && l.offset > need) need = l.offset;
+  return need;
+}
+
 export async function observe(
   ref: PodRef,
   password: string | undefined,
