@@ -1,7 +1,8 @@
 // The master monitor against real TCP endpoints: a healthy master (a real tsredis-server) is never
 // declared down; a listener that accepts connections but never answers (like a frozen process) is
-// declared down once downAfterMilliseconds pass without a successful check, not before; a master that
-// starts answering as a replica is reported at once.
+// declared down once downAfterMilliseconds pass without a successful check, not before; a stall of the
+// operator's own event loop longer than that is not the master's silence; a master that starts
+// answering as a replica is reported at once.
 import net from 'node:net';
 import { Redis } from 'ioredis';
 import { spawn } from 'node:child_process';
@@ -39,6 +40,30 @@ test('a silent master is declared down after downAfterMilliseconds; a healthy on
     m.stop();
     node.kill();
     silent.close();
+  }
+});
+
+test("a stall of the operator's event loop longer than downAfterMilliseconds does not declare a healthy master down", async () => {
+  const node = spawn(process.execPath, [main, '--port', '6379', '--bind', '127.0.0.5', '--save', ''], {
+    stdio: 'ignore',
+  });
+  await new Promise((r) => setTimeout(r, 800));
+  const downs: string[] = [];
+  const m = new MasterMonitor((k) => downs.push(k));
+  try {
+    m.watch('stalled', '127.0.0.5', undefined, 600); // checks every 120 ms, 240 ms timeout
+    await new Promise((r) => setTimeout(r, 500));
+    // A synchronous 1.2 s stall (what GC or CPU starvation does to the operator): no check is sent
+    // meanwhile, and the one in flight times out before its answer is read.
+    const until = Date.now() + 1200;
+    while (Date.now() < until);
+    expect(m.isDown('stalled', '127.0.0.5')).toBe(false);
+    await new Promise((r) => setTimeout(r, 600));
+    expect(downs).toEqual([]);
+    expect(m.isDown('stalled', '127.0.0.5')).toBe(false);
+  } finally {
+    m.stop();
+    node.kill();
   }
 });
 

@@ -1,8 +1,11 @@
 // Sub-second health checks of each RedisReplication's master: ROLE over a persistent connection with a
 // short timeout, at an interval derived from downAfterMilliseconds (100-500 ms). A master is declared
 // down once no check has succeeded for downAfterMilliseconds (a refused, timed-out or non-master answer
-// is a failure), evaluated on every tick rather than when a slow check completes, and the owner is
-// notified at once so that failover does not wait for a resync period. A master that answers ROLE as
+// is a failure) and a check sent late enough in that time has failed, evaluated on every tick rather
+// than when a slow check completes, and the owner is notified at once so that failover does not wait
+// for a resync period. The second condition keeps a stall of the operator's own event loop (GC, CPU
+// starvation) from counting as the master's silence: after a stall, no check was sent during it, and
+// the timeout of a check sent before it fires before its answer is read. A master that answers ROLE as
 // a replica (it restarted masterless, or was demoted) is reported at once, without waiting for
 // downAfterMilliseconds: the reconcile that follows decides what it means.
 import { Redis } from 'ioredis';
@@ -17,11 +20,24 @@ interface Target {
   timer: NodeJS.Timeout;
   /** When the last successful check answered (the watch start counts as one). */
   lastOkAt: number;
+  /** When the latest failed check was sent. */
+  lastFailSentAt: number;
   lastOffset?: number;
   notified: boolean;
   /** A non-master answer was reported since the last master answer. */
   notMasterNotified: boolean;
   busy: boolean;
+}
+
+/**
+ * No check has succeeded for downAfterMs, and one sent at least downAfterMs - 2 intervals after the
+ * last success (so within the last two intervals of that time, with a timeout of two intervals) has
+ * failed: the silence was observed by checks, not inferred from a gap in the operator's own ticks.
+ */
+function isSilent(t: Target, now: number): boolean {
+  return (
+    now - t.lastOkAt >= t.downAfterMs && t.lastFailSentAt - t.lastOkAt >= t.downAfterMs - 2 * t.intervalMs
+  );
 }
 
 export class MasterMonitor {
@@ -56,6 +72,7 @@ export class MasterMonitor {
       intervalMs,
       client,
       lastOkAt: Date.now(),
+      lastFailSentAt: -Infinity,
       notified: false,
       notMasterNotified: false,
       busy: false,
@@ -76,7 +93,7 @@ export class MasterMonitor {
   private tick(key: string): void {
     const t = this.targets.get(key);
     if (!t) return;
-    if (!t.notified && Date.now() - t.lastOkAt >= t.downAfterMs) {
+    if (!t.notified && isSilent(t, Date.now())) {
       t.notified = true;
       this.onDown(key);
     }
@@ -85,6 +102,7 @@ export class MasterMonitor {
 
   private async check(key: string, t: Target): Promise<void> {
     t.busy = true;
+    const sentAt = Date.now();
     try {
       const role = (await t.client.call('ROLE')) as [string, number];
       if (this.targets.get(key) !== t) return;
@@ -93,12 +111,16 @@ export class MasterMonitor {
         t.lastOffset = Number(role[1]);
         t.notified = false;
         t.notMasterNotified = false;
-      } else if (!t.notMasterNotified) {
+        return;
+      }
+      t.lastFailSentAt = Math.max(t.lastFailSentAt, sentAt); // a non-master answer is a failure too
+      if (!t.notMasterNotified) {
         t.notMasterNotified = true;
         this.onNotMaster(key);
       }
     } catch {
-      // not answered in time, refused, or not a master: lastOkAt stays where it was
+      // not answered in time or refused: lastOkAt stays where it was
+      t.lastFailSentAt = Math.max(t.lastFailSentAt, sentAt);
     } finally {
       t.busy = false;
     }
@@ -107,7 +129,7 @@ export class MasterMonitor {
   /** Whether `key`'s master at `ip` has not answered as master for its downAfterMilliseconds. */
   isDown(key: string, ip: string): boolean {
     const t = this.targets.get(key);
-    return t !== undefined && t.ip === ip && Date.now() - t.lastOkAt >= t.downAfterMs;
+    return t !== undefined && t.ip === ip && isSilent(t, Date.now());
   }
 
   /** How long `key`'s master has been failing (0 while its checks succeed, or when not watched). */
