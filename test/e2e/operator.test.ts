@@ -160,6 +160,25 @@ test('a master pod re-created with a new IP: every replica is re-pointed at its 
   expect(await node(masterIp ?? '', pass, (c) => c.get('before-delete'))).toBe('yes');
 });
 
+/** Waits until the replicas Service's endpoints are exactly the n replica pods' IPs. */
+async function replicasServiceListsReplicas(n: number): Promise<void> {
+  let seen = '';
+  await cluster
+    .waitFor(`the replicas Service to list the ${n} replicas`, async () => {
+      const master = (await getRR('main'))?.status?.master?.pod;
+      const replicas = [...(await podIps('app.kubernetes.io/instance=main')).entries()]
+        .filter(([pod]) => pod !== master)
+        .map(([, ip]) => ip)
+        .sort();
+      const listed = await endpointIps('main-replicas');
+      seen = `listed ${listed.join(',')}; replicas ${replicas.join(',')}`;
+      return replicas.length === n && listed.join() === replicas.join();
+    })
+    .catch((e: Error) => {
+      throw new Error(`${e.message} (${seen})`);
+    });
+}
+
 test('scaling 2 -> 4 -> 1 and a live config change converge with an honest status', async () => {
   const pass = await password('main');
   await patchRR('main', '{"spec":{"replicas":4,"config":{"maxmemory":"64mb"}}}');
@@ -174,11 +193,13 @@ test('scaling 2 -> 4 -> 1 and a live config change converge with an honest statu
     ]);
     expect(await node(ip, pass, (c) => c.get('before-delete'))).toBe('yes');
   }
-  expect((await endpointIps('main-replicas')).length).toBe(4);
+  // EndpointSlices follow the pods' readiness and labels asynchronously (readiness probe period 2 s,
+  // then the EndpointSlice controller): wait for the replicas Service to list exactly the replicas.
+  await replicasServiceListsReplicas(4);
   await patchRR('main', '{"spec":{"replicas":1}}');
   const r = await waitReady('main', 1);
   expect(r.status?.replicas?.length).toBe(2);
-  expect((await endpointIps('main-replicas')).length).toBe(1);
+  await replicasServiceListsReplicas(1);
 });
 
 test('an image change rolls replicas first and the master last after a planned switchover; no acknowledged write is lost', async () => {
