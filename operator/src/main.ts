@@ -48,7 +48,8 @@ async function lead(): Promise<void> {
 }
 
 const health = startHealthServer(Number(process.env.HEALTH_PORT ?? 8081), {
-  alive: () => true,
+  // Alive while no reconcile has hung (one that never finishes holds its RedisReplication forever).
+  alive: () => manager.healthy,
   // A standby is ready too (it is healthy and waiting); the leader once its watches have synced.
   ready: () => !leading || manager.ready,
 });
@@ -74,6 +75,14 @@ const elector = elect
       log: (msg, extra) => log.info(msg, extra),
     })
   : undefined;
+
+// A hung reconcile holds its RedisReplication's key forever (no failover for it again): exit, handing
+// the Lease over first, so that a standby (or this pod, restarted) takes over with a fresh state.
+manager.onHung = () => {
+  const exit = () => process.exit(1);
+  setTimeout(exit, 2000).unref();
+  void (elector?.stop() ?? Promise.resolve()).finally(exit);
+};
 
 log.info('starting', {
   server: kube.kc.getCurrentCluster()?.server,

@@ -187,7 +187,7 @@ test('a master whose data dir is wiped and that restarts before failover trigger
   });
   const pid = (await cluster.kubeletPods()).find((p) => p.namespace === NS && p.name === before.pod)
     ?.containers[0].pid;
-  execFileSync('nsenter', ['-t', String(pid), '-m', '-r', 'sh', '-c', 'rm -rf /data/*']);
+  execFileSync('nsenter', ['-t', String(pid), '-m', '-r', '-w', 'sh', '-c', 'rm -rf /data/*']);
   await cluster.fault({ action: 'kill', namespace: NS, pod: before.pod });
   await newMaster(before.pod);
   const keys = Array.from({ length: 200 }, (_, i) => `wipe:${i}`);
@@ -230,9 +230,10 @@ test('no eligible replica (priority 0): no promotion, Degraded with the reason a
     expect((await master()).pod).toBe(others[0]);
   } finally {
     await cluster.fault({ action: 'cont', namespace: NS, pod: before.pod });
+    // The next tests start with every replica eligible, also when this one failed.
+    await patchRR(NAME, '{"spec":{"priority":null}}');
   }
   await cluster.waitFor('every replica linked to the current master', () => wiredTo(NAME, pass), 60_000);
-  await patchRR(NAME, '{"spec":{"priority":null}}'); // the next tests start with every replica eligible
   void ctx;
 });
 

@@ -1,5 +1,10 @@
 // The work queue's guarantees and the status builder's honesty, as pure logic.
+import { Writable } from 'node:stream';
+import winston from 'winston';
 import { WorkQueue } from './queue.js';
+import { Manager } from './manager.js';
+import { Reconciler } from './reconciler.js';
+import type { Kube } from '../runtime/kube.js';
 import { buildStatus } from './status.js';
 import type { RedisReplication } from '../api/types.js';
 import type { NodeObservation } from '../topology/plan.js';
@@ -45,6 +50,63 @@ test('the queue retries a failing key with back-off', async () => {
   await q.drain();
   expect(errors).toEqual([1000]);
   expect(calls).toBe(2);
+});
+
+test('the queue tells which keys have been in flight for long, and forgets a key once its run ends', async () => {
+  let release!: () => void;
+  const gate = new Promise<void>((r) => (release = r));
+  const q = new WorkQueue(async (k) => {
+    if (k === 'held') await gate;
+    return {};
+  });
+  q.add('held');
+  q.add('quick');
+  await new Promise((r) => setTimeout(r, 60));
+  const now = Date.now();
+  expect(q.runningFor(50, now).map((r) => r.key)).toEqual(['held']);
+  expect(q.runningFor(50, now)[0].ms).toBeGreaterThanOrEqual(50);
+  expect(q.runningFor(60_000, now)).toEqual([]);
+  release();
+  await new Promise((r) => setTimeout(r, 10));
+  expect(q.runningFor(0)).toEqual([]);
+  await q.drain();
+});
+test('a reconcile that never ends is reported with its step, then reported hung once', async () => {
+  const lines: Record<string, unknown>[] = [];
+  const log = winston.createLogger({
+    format: winston.format.json(),
+    transports: [
+      new winston.transports.Stream({
+        stream: new Writable({
+          write(chunk: Buffer, _enc, done) {
+            lines.push(JSON.parse(chunk.toString('utf8')) as Record<string, unknown>);
+            done();
+          },
+        }),
+      }),
+    ],
+  });
+  // An API server that never answers the read of the custom resource.
+  const kube = { getRR: () => new Promise(() => {}) } as unknown as Kube;
+  const reconciler = new Reconciler(kube, log);
+  const manager = new Manager(kube, log, reconciler, undefined, undefined, { slowMs: 30, hungMs: 120 });
+  const hung: string[] = [];
+  manager.onHung = (key, step) => hung.push(`${key}: ${step}`);
+  manager.queue.add('ns/stuck');
+  await new Promise((r) => setTimeout(r, 50));
+  manager.checkReconciles();
+  expect(manager.healthy).toBe(true);
+  await new Promise((r) => setTimeout(r, 100));
+  manager.checkReconciles();
+  manager.checkReconciles();
+  await new Promise((r) => setImmediate(r));
+  expect(lines.map((l) => [l.message, l.rr, l.step])).toEqual([
+    ['reconcile still running', 'ns/stuck', 'reading the RedisReplication'],
+    ['reconcile hung', 'ns/stuck', 'reading the RedisReplication'],
+  ]);
+  expect(hung).toEqual(['ns/stuck: reading the RedisReplication']);
+  expect(manager.healthy).toBe(false);
+  reconciler.monitor.stop();
 });
 
 const cr: RedisReplication = {

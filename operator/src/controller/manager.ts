@@ -2,7 +2,9 @@
 // client-node 1.x stops an informer on errors other than 410) for RedisReplications and the pods and
 // StatefulSets they own, each event mapped to its CR's key ("namespace/name") on a de-duplicating
 // queue; reconciles re-queue themselves periodically (level-based resync), and every CR is listed and
-// queued every 15 s in case a watch stopped delivering.
+// queued every 15 s in case a watch stopped delivering. A reconcile that runs for long is reported
+// with the step it is at; one that has not ended after HUNG_RECONCILE_MS is taken as hung (it holds its
+// key, so that RedisReplication would never be reconciled again) and onHung is called.
 import * as k8s from '@kubernetes/client-node';
 import { GROUP, PLURAL, VERSION } from '../api/types.js';
 import { MANAGED_BY } from '../resources/names.js';
@@ -16,6 +18,14 @@ type Obj = k8s.KubernetesObject;
 
 /** How often every RedisReplication is listed and queued regardless of watch events. */
 const RELIST_MS = 15_000;
+/** A reconcile running this long is logged (again every STUCK_CHECK_MS while it runs). */
+const SLOW_RECONCILE_MS = 15_000;
+const STUCK_CHECK_MS = 5_000;
+/**
+ * A reconcile running this long is taken as hung. Every node call in it is bounded by a few seconds and
+ * every API request by 15 s, and a leader whose API requests time out loses its Lease within 4 s.
+ */
+export const HUNG_RECONCILE_MS = 90_000;
 
 export class Manager {
   readonly queue: WorkQueue;
@@ -23,13 +33,18 @@ export class Manager {
   private readonly synced = new Set<string>();
   private stopped = false;
   private relistTimer?: NodeJS.Timeout;
+  private stuckTimer?: NodeJS.Timeout;
+  /** Called once when a reconcile has run for HUNG_RECONCILE_MS (main exits, so a standby takes over). */
+  onHung: (key: string, step: string) => void = () => {};
+  private hungReported = false;
 
   constructor(
     private readonly kube: Kube,
     private readonly log: Logger,
-    reconciler: Reconciler,
+    private readonly reconciler: Reconciler,
     private readonly namespace?: string,
     metrics?: Metrics,
+    private readonly watchdog = { slowMs: SLOW_RECONCILE_MS, hungMs: HUNG_RECONCILE_MS },
   ) {
     this.queue = new WorkQueue(
       async (key) => {
@@ -54,6 +69,25 @@ export class Manager {
 
   get ready(): boolean {
     return this.synced.size === 3;
+  }
+
+  /** No reconcile has been running for HUNG_RECONCILE_MS (for /healthz). */
+  get healthy(): boolean {
+    return this.queue.runningFor(this.watchdog.hungMs).length === 0;
+  }
+
+  /** Logs the reconciles running for long, with their step; calls onHung for one that hung (on a timer). */
+  checkReconciles(): void {
+    for (const r of this.queue.runningFor(this.watchdog.slowMs)) {
+      const step = this.reconciler.stepOf(r.key) ?? '(unknown)';
+      if (r.ms < this.watchdog.hungMs) {
+        this.log.warn('reconcile still running', { rr: r.key, runningMs: r.ms, step });
+      } else if (!this.hungReported) {
+        this.hungReported = true;
+        this.log.error('reconcile hung', { rr: r.key, runningMs: r.ms, step });
+        this.onHung(r.key, step);
+      }
+    }
   }
 
   async start(): Promise<void> {
@@ -81,6 +115,7 @@ export class Manager {
       owner,
     );
     this.relistTimer = setInterval(() => void this.relist(), RELIST_MS);
+    this.stuckTimer = setInterval(() => this.checkReconciles(), STUCK_CHECK_MS);
     this.watch(
       'statefulsets',
       ns ? `/apis/apps/v1/namespaces/${ns}/statefulsets` : '/apis/apps/v1/statefulsets',
@@ -143,6 +178,7 @@ export class Manager {
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.relistTimer) clearInterval(this.relistTimer);
+    if (this.stuckTimer) clearInterval(this.stuckTimer);
     for (const i of this.informers) await i.stop().catch(() => {});
     await this.queue.drain();
   }

@@ -1,11 +1,13 @@
 // A keyed work queue: a key queued several times is processed once; one key is never processed by two
 // workers at once (a key re-queued while in flight runs again afterwards); failures are retried with
-// exponential back-off (1 s doubling to 60 s), and a key can ask to be re-queued after a delay.
+// exponential back-off (1 s doubling to 60 s), and a key can ask to be re-queued after a delay. It
+// also tells which keys have been in flight for long (a reconcile that never finishes holds its key).
 export type Handler = (key: string) => Promise<{ requeueAfterMs?: number }>;
 
 export class WorkQueue {
   private readonly queued = new Set<string>();
-  private readonly inFlight = new Set<string>();
+  /** Keys being processed, with when their run started. */
+  private readonly inFlight = new Map<string, number>();
   private readonly dirty = new Set<string>();
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private readonly failures = new Map<string, number>();
@@ -54,7 +56,7 @@ export class WorkQueue {
     while (!this.stopped && this.active < this.concurrency && this.order.length > 0) {
       const key = this.order.shift() as string;
       this.queued.delete(key);
-      this.inFlight.add(key);
+      this.inFlight.set(key, Date.now());
       this.active++;
       void this.run(key);
     }
@@ -78,6 +80,11 @@ export class WorkQueue {
       this.pump();
       if (this.active === 0) for (const w of this.idleWaiters.splice(0)) w();
     }
+  }
+
+  /** Keys whose current run started at least minMs ago, with how long they have been running. */
+  runningFor(minMs: number, now = Date.now()): { key: string; ms: number }[] {
+    return [...this.inFlight].map(([key, since]) => ({ key, ms: now - since })).filter((r) => r.ms >= minMs);
   }
 
   /** Stops taking work; resolves when the reconciles in flight have finished. */

@@ -59,6 +59,8 @@ export class Reconciler {
   private readonly noMasterSince = new Map<string, number>();
   /** The last blocked-failover message per CR, so its Warning event is emitted once per change. */
   private readonly lastBlocked = new Map<string, string>();
+  /** What each reconcile in flight is doing (by CR key), for the report of one that takes too long. */
+  private readonly steps = new Map<string, string>();
 
   constructor(
     private readonly kube: Kube,
@@ -79,7 +81,30 @@ export class Reconciler {
     );
   }
 
+  /** The step the reconcile of `key` in flight is at (undefined when none runs). */
+  stepOf(key: string): string | undefined {
+    return this.steps.get(key);
+  }
+
+  private at(cr: RedisReplication, step: string): void {
+    this.steps.set(`${cr.metadata.namespace}/${cr.metadata.name}`, step);
+  }
+
   async reconcile(namespace: string, name: string): Promise<{ requeueAfterMs?: number }> {
+    const key = `${namespace}/${name}`;
+    this.steps.set(key, 'reading the RedisReplication');
+    try {
+      return await this.reconcileOnce(namespace, name, key);
+    } finally {
+      this.steps.delete(key);
+    }
+  }
+
+  private async reconcileOnce(
+    namespace: string,
+    name: string,
+    key: string,
+  ): Promise<{ requeueAfterMs?: number }> {
     const started = Date.now();
     const cr = await this.kube.getRR(namespace, name);
     if (!cr || cr.metadata.deletionTimestamp) {
@@ -108,6 +133,7 @@ export class Reconciler {
       : undefined;
 
     let password: string | undefined;
+    this.at(cr, 'reading the password Secret');
     if (spec.auth.enabled) {
       const src = passwordSource(cr, spec);
       if (!spec.auth.secretName) {
@@ -135,6 +161,7 @@ export class Reconciler {
     }
 
     // Observe the node pods.
+    this.at(cr, 'observing the nodes');
     const pods = (await this.kube.listPods(namespace, selectorString(podSelector(cr)))).filter(
       (p) => ordinalOf(p.metadata?.name ?? '', name) >= 0,
     );
@@ -150,7 +177,6 @@ export class Reconciler {
         roleLabel: p.metadata?.labels?.[ROLE_LABEL],
       };
     });
-    const key = `${namespace}/${name}`;
     let recorded = cr.status?.master;
     // A master the health checks already see failing is not waited on again here (its timeout would
     // delay the failover); it counts as unreachable.
@@ -165,6 +191,7 @@ export class Reconciler {
     // acknowledge its writes: a blind promotion would let a replica acknowledge writes the new master
     // never gets. Hand its role over as in a planned switchover (writes paused until a replica has every
     // byte); only when that is impossible does the failover below promote the best replica.
+    this.at(cr, 'handing over from a deleted master');
     const handedOver = await this.handOverFromDeleting(cr, recorded?.pod, nodes, password, log);
     if (handedOver) {
       recorded = { pod: handedOver.to, ip: nodes.find((n) => n.pod === handedOver.to)?.ip ?? '' };
@@ -191,6 +218,7 @@ export class Reconciler {
     if (plan.blockedFailover && plan.waiting && this.lastBlocked.get(cr.metadata.uid) !== plan.waiting) {
       this.lastBlocked.set(cr.metadata.uid, plan.waiting);
       log.warn('failover blocked', { reason: plan.waiting });
+      this.at(cr, 'recording the blocked failover');
       await this.kube.event(cr, 'Warning', 'FailoverBlocked', plan.waiting).catch(() => {});
     }
     if (!plan.blockedFailover) this.lastBlocked.delete(cr.metadata.uid);
@@ -205,6 +233,7 @@ export class Reconciler {
     await this.execute(cr, plan, password, log);
     // Sentinel clients learn of a promotion at once (+switch-master), before anything else is done.
     if (plan.masterChange) this.publish(cr, spec, plan, nodes, key);
+    this.at(cr, 'observing the nodes after the topology actions');
     if (plan.actions.some((a) => a.kind !== 'label'))
       nodes = await Promise.all(
         refs.map((r, i) => (nodes[i].reachable ? observe(r, password) : Promise.resolve(nodes[i]))),
@@ -222,11 +251,14 @@ export class Reconciler {
       ...(spec.podDisruptionBudget.enabled ? [podDisruptionBudget(cr, effective)] : []),
     ];
     const executedAt = Date.now();
+    this.at(cr, 'applying the owned objects');
     for (const o of objects) await this.applyCached(cr.metadata.uid, o as KubernetesObject);
     const appliedAt = Date.now();
 
     // Live configuration; directives that cannot change at runtime roll the pods.
+    this.at(cr, 'applying the configuration');
     if (plan.master) await this.applyConfig(cr, effective, nodes, password, log);
+    this.at(cr, 'rolling the pods');
     const switched = await this.rollPods(cr, pods, plan, nodes, password, log);
     if (switched) {
       plan.masterChange = switched;
@@ -255,6 +287,7 @@ export class Reconciler {
       now: new Date().toISOString(),
       failover,
     });
+    this.at(cr, 'writing the status');
     await this.writeStatus(cr, status);
     this.publish(cr, spec, plan, nodes, key);
     this.record(cr, status, failover);
@@ -290,6 +323,7 @@ export class Reconciler {
       plan.masterChange?.from !== undefined && (reason === 'MasterDown' || reason === 'MasterDeleted');
     const leftAt: LeftAt[] = [];
     for (const a of plan.actions) {
+      this.at(cr, `${a.kind} ${a.pod}`);
       if (a.kind === 'promote') {
         const ip = ipOf(a.pod) ?? '';
         const need = failingOver ? mustReach(plan.master?.replid, leftAt) : 0;
