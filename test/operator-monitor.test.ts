@@ -101,3 +101,38 @@ test('a master that answers as a replica is reported within a few checks, long b
     node.kill();
   }
 });
+
+test('whenDown resolves the moment the master is declared down, at once once it is, and never for a healthy one', async () => {
+  const accepted = new Set<net.Socket>();
+  const silent = net.createServer((sock) => void accepted.add(sock));
+  await new Promise<void>((r) => silent.listen(6379, '127.0.0.6', r));
+  const node = spawn(process.execPath, [main, '--port', '6379', '--bind', '127.0.0.7', '--save', ''], {
+    stdio: 'ignore',
+  });
+  await new Promise((r) => setTimeout(r, 800));
+  let declaredAt = 0;
+  const m = new MasterMonitor(() => (declaredAt = Date.now()));
+  m.watch('silent', '127.0.0.6', undefined, 600);
+  m.watch('healthy', '127.0.0.7', undefined, 600);
+  try {
+    const w = m.whenDown('silent', '127.0.0.6');
+    const other = m.whenDown('silent', '127.0.0.99'); // not the watched address: never
+    const healthy = m.whenDown('healthy', '127.0.0.7');
+    const settled = (p: Promise<void>) =>
+      Promise.race([p.then(() => true), new Promise((r) => setTimeout(() => r(false), 50))]);
+    await w.down;
+    const resolvedAt = Date.now();
+    expect(declaredAt).toBeGreaterThan(0);
+    expect(resolvedAt - declaredAt).toBeLessThan(50);
+    expect(await settled(m.whenDown('silent', '127.0.0.6').down)).toBe(true);
+    expect(await settled(other.down)).toBe(false);
+    expect(await settled(healthy.down)).toBe(false);
+    healthy.cancel();
+    other.cancel();
+  } finally {
+    m.stop();
+    node.kill();
+    for (const sock of accepted) sock.destroy();
+    silent.close();
+  }
+});

@@ -181,10 +181,19 @@ export class Reconciler {
     // A master the health checks already see failing is not waited on again here (its timeout would
     // delay the failover); it counts as unreachable.
     const failing = recorded?.ip && this.monitor.isDown(key, recorded.ip) ? recorded.ip : undefined;
-    const observeRef = (r: PodRef) =>
-      r.ip && r.ip === failing
-        ? Promise.resolve({ ...r, reachable: false, offset: 0, error: 'failing health checks' })
-        : observe(r, password);
+    const failed = (r: PodRef) => ({ ...r, reachable: false, offset: 0, error: 'failing health checks' });
+    const observeRef = async (r: PodRef) => {
+      if (r.ip && r.ip === failing) return failed(r);
+      if (!r.ip || r.ip !== recorded?.ip) return observe(r, password);
+      // The recorded master: its observation (up to 1 s against a frozen process) ends as soon as the
+      // health checks declare it down, so that the failover is decided in this reconcile.
+      const w = this.monitor.whenDown(key, r.ip);
+      try {
+        return await Promise.race([observe(r, password), w.down.then(() => failed(r))]);
+      } finally {
+        w.cancel();
+      }
+    };
     let nodes = await Promise.all(refs.map(observeRef));
     const observedAt = Date.now();
     // A master whose pod is being deleted gracefully still serves clients, and its replicas still

@@ -7,7 +7,8 @@
 // starvation) from counting as the master's silence: after a stall, no check was sent during it, and
 // the timeout of a check sent before it fires before its answer is read. A master that answers ROLE as
 // a replica (it restarted masterless, or was demoted) is reported at once, without waiting for
-// downAfterMilliseconds: the reconcile that follows decides what it means.
+// downAfterMilliseconds: the reconcile that follows decides what it means. whenDown() lets a reconcile
+// stop waiting on a master the checks have just declared down.
 import { Redis } from 'ioredis';
 import { REDIS_PORT } from '../api/types.js';
 
@@ -27,6 +28,8 @@ interface Target {
   /** A non-master answer was reported since the last master answer. */
   notMasterNotified: boolean;
   busy: boolean;
+  /** Called (and dropped) when the master is declared down. */
+  downWaiters: Set<() => void>;
 }
 
 /**
@@ -76,6 +79,7 @@ export class MasterMonitor {
       notified: false,
       notMasterNotified: false,
       busy: false,
+      downWaiters: new Set(),
       timer: setInterval(() => this.tick(key), intervalMs),
     };
     target.timer.unref();
@@ -95,6 +99,8 @@ export class MasterMonitor {
     if (!t) return;
     if (!t.notified && isSilent(t, Date.now())) {
       t.notified = true;
+      for (const w of t.downWaiters) w();
+      t.downWaiters.clear();
       this.onDown(key);
     }
     if (!t.busy) void this.check(key, t);
@@ -130,6 +136,20 @@ export class MasterMonitor {
   isDown(key: string, ip: string): boolean {
     const t = this.targets.get(key);
     return t !== undefined && t.ip === ip && isSilent(t, Date.now());
+  }
+
+  /**
+   * A promise that resolves when `key`'s master at `ip` is declared down (at once if it is); it never
+   * resolves while the master is healthy or not watched at that ip. cancel() drops the wait.
+   */
+  whenDown(key: string, ip: string): { down: Promise<void>; cancel: () => void } {
+    const t = this.targets.get(key);
+    if (!t || t.ip !== ip) return { down: new Promise<void>(() => {}), cancel: () => {} };
+    if (isSilent(t, Date.now())) return { down: Promise.resolve(), cancel: () => {} };
+    let waiter = () => {};
+    const down = new Promise<void>((r) => (waiter = r));
+    t.downWaiters.add(waiter);
+    return { down, cancel: () => t.downWaiters.delete(waiter) };
   }
 
   /** How long `key`'s master has been failing (0 while its checks succeed, or when not watched). */
