@@ -36,6 +36,8 @@ const RESYNC_READY_MS = 5000;
 const RESYNC_BUSY_MS = 1000;
 /** How long a failover waits for the chosen replica to reach what a re-pointed replica held. */
 const FAILOVER_CATCH_UP_MS = 5000;
+/** How long a planned switchover waits, with writes paused, for the target to have every byte. */
+const SWITCHOVER_CATCH_UP_MS = 5000;
 
 function selectorString(sel: Record<string, string>): string {
   return Object.entries(sel)
@@ -515,13 +517,20 @@ export class Reconciler {
     }
     const t0 = Date.now();
     log.info('switchover starting', { from: master.pod, to: target.pod });
+    // Each read is bounded as a whole (a frozen node accepts the connection and never answers), and so
+    // is the wait: 5 s, well within the 10 s pause.
     const offsetOf = (ip: string) =>
-      withNode(ip, password, 1000, async (r) =>
-        Number(/master_repl_offset:(\d+)/.exec(await r.info('replication'))?.[1] ?? -1),
-      );
+      withNode(
+        ip,
+        password,
+        1000,
+        async (r) => Number(/master_repl_offset:(\d+)/.exec(await r.info('replication'))?.[1] ?? -1),
+        { deadlineMs: 1000 },
+      ).catch(() => -1);
     await withNode(master.ip, password, 2000, (r) => r.call('CLIENT', 'PAUSE', '10000', 'WRITE'));
     let caughtUp = false;
-    for (let i = 0; i < 100 && !caughtUp; i++) {
+    const deadline = Date.now() + SWITCHOVER_CATCH_UP_MS;
+    while (!caughtUp && Date.now() < deadline) {
       const [m, t] = await Promise.all([offsetOf(master.ip), offsetOf(target.ip)]);
       caughtUp = m >= 0 && m === t;
       if (!caughtUp) await new Promise((r) => setTimeout(r, 50));
