@@ -57,22 +57,6 @@ export function argFloat(s: string, message = ERR_NOT_FLOAT): number {
   return d;
 }
 
-/** Formats a double like C's printf("%.17g"), which Redis 7.0 uses for double replies. */
-export function formatDouble(d: number): string {
-  if (d === Infinity) return 'inf';
-  if (d === -Infinity) return '-inf';
-  if (Number.isNaN(d)) return 'nan';
-  if (d === 0) return Object.is(d, -0) ? '-0' : '0';
-  // The exponent of d once rounded to 17 significant digits decides between %e and %f style, as in C.
-  const [mantissa, expText] = d.toExponential(16).split('e');
-  const exp = Number(expText);
-  const trim = (x: string): string => (x.includes('.') ? x.replace(/0+$/, '').replace(/\.$/, '') : x);
-  if (exp < -4 || exp >= 17) {
-    return `${trim(mantissa)}e${exp < 0 ? '-' : '+'}${String(Math.abs(exp)).padStart(2, '0')}`;
-  }
-  return trim(d.toFixed(16 - exp));
-}
-
 /** Formats a double the way INCRBYFLOAT / HINCRBYFLOAT store it: shortest round-trip, never exponent. */
 export function formatHumanDouble(d: number): string {
   if (Number.isInteger(d) && Math.abs(d) < 1e21) return d.toFixed(0);

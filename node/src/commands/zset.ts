@@ -4,11 +4,11 @@
 import { cmd, type CommandSpec, type Ctx } from '../server/command.js';
 import { RedisError, ERR_SYNTAX, WRONGTYPE } from '../store/errors.js';
 import { RZSet, type LexRange, type ScoreRange } from '../store/zset.js';
+import { formatDouble } from '../protocol/double.js';
 import {
   argInt,
   argTimeoutSeconds,
   clampRange,
-  formatDouble,
   getZSet,
   parseFloatStrict,
   parseMpop,

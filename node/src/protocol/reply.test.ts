@@ -1,7 +1,7 @@
 // Unit tests for reply encoding: RESP framing helpers and doubles formatted like C's "%.17g" (what
 // Redis 7.0 prints for scores), checked against printf's output for the same values.
 import * as R from './reply.js';
-import { formatDouble } from '../commands/util.js';
+import { formatDouble } from './double.js';
 
 test.each([
   [1.1, '1.1000000000000001'],

@@ -1,6 +1,6 @@
 // RESP reply encoding into latin1 strings (one char per byte); the client concatenates them and
 // writes once per event-loop turn.
-import { formatDouble } from '../commands/util.js';
+import { formatDouble } from './double.js';
 
 export const OK = '+OK\r\n';
 export const NULL_BULK = '$-1\r\n';

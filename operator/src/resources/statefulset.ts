@@ -28,8 +28,13 @@ export function statefulSet(cr: RedisReplication, spec: ResolvedSpec, restartDig
   const volumeMounts: Record<string, unknown>[] = [
     { name: 'data', mountPath: DATA_DIR },
     { name: 'config', mountPath: CONFIG_DIR, readOnly: true },
+    // The root filesystem is read-only; the node writes only to its data dir, Node.js may want a /tmp.
+    { name: 'tmp', mountPath: '/tmp' },
   ];
-  const volumes: Record<string, unknown>[] = [{ name: 'config', configMap: { name: n.configMap } }];
+  const volumes: Record<string, unknown>[] = [
+    { name: 'config', configMap: { name: n.configMap } },
+    { name: 'tmp', emptyDir: { sizeLimit: '64Mi' } },
+  ];
   if (spec.auth.enabled) {
     const src = passwordSource(cr, spec);
     env.push({ name: 'REDISCLI_AUTH', valueFrom: { secretKeyRef: { name: src.name, key: src.key } } });
@@ -79,6 +84,11 @@ export function statefulSet(cr: RedisReplication, spec: ResolvedSpec, restartDig
               args: [`${CONFIG_DIR}/redis.conf`],
               ports: [{ name: 'redis', containerPort: REDIS_PORT }],
               env,
+              securityContext: {
+                readOnlyRootFilesystem: true,
+                allowPrivilegeEscalation: false,
+                capabilities: { drop: ['ALL'] },
+              },
               ...(spec.resources ? { resources: spec.resources } : {}),
               volumeMounts,
               readinessProbe: {
