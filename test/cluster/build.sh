@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the local control plane's upstream binaries from the Go module proxy, cached by version
-# outside the clone: kube-apiserver, kube-controller-manager, kube-scheduler, kubectl (from
-# k8s.io/kubernetes through a generated wrapper module), etcd and helm.
+# outside the clone: kube-apiserver, kube-controller-manager, kube-scheduler, kubectl, and for the
+# nodes kubelet and kube-proxy (from k8s.io/kubernetes through a generated wrapper module), etcd and helm.
 # Usage: test/cluster/build.sh  -> prints the bin directory. Idempotent: a second run is instant.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -11,7 +11,7 @@ cache="${TSREDIS_CACHE:-$HOME/.cache/tsredis}"
 # BUILD_REV changes when the build flags do, so caches from older flags are not reused.
 BUILD_REV=2
 bin="$cache/bin/k8s-$K8S_VERSION-etcd-$ETCD_VERSION-helm-$HELM_VERSION-r$BUILD_REV"
-want=(kube-apiserver kube-controller-manager kube-scheduler kubectl etcd helm)
+want=(kube-apiserver kube-controller-manager kube-scheduler kubectl kubelet kube-proxy etcd helm)
 have_all=1
 for b in "${want[@]}"; do [ -x "$bin/$b" ] || have_all=0; done
 if [ "$have_all" = 1 ]; then echo "$bin"; exit 0; fi
@@ -25,7 +25,8 @@ log() { echo "[cluster build $(( $(date +%s) - start ))s] $*" >&2; }
 mod="$cache/src/k8s-wrapper-$K8S_VERSION"
 mkdir -p "$mod"
 staging_version="v0.${K8S_VERSION#v1.}"
-if [ ! -f "$mod/go.sum" ]; then
+# A wrapper made before kubelet and kube-proxy were built lacks their tool lines: made again.
+if [ ! -f "$mod/go.sum" ] || ! grep -q cmd/kubelet "$mod/go.mod"; then
   log "downloading k8s.io/kubernetes@$K8S_VERSION"
   gomod="$(cd "$mod" && GOFLAGS=-mod=mod go mod download -json "k8s.io/kubernetes@$K8S_VERSION" | sed -n 's/.*"GoMod": "\(.*\)".*/\1/p')"
   {
@@ -39,7 +40,7 @@ if [ ! -f "$mod/go.sum" ]; then
       awk -v v="$staging_version" '{print "replace " $1 " => " $1 " " v}'
     echo
     echo "tool ("
-    for t in cmd/kube-apiserver cmd/kube-controller-manager cmd/kube-scheduler cmd/kubectl; do
+    for t in cmd/kube-apiserver cmd/kube-controller-manager cmd/kube-scheduler cmd/kubectl cmd/kubelet cmd/kube-proxy; do
       echo "	k8s.io/kubernetes/$t"
     done
     echo ")"
@@ -52,7 +53,7 @@ for pkg in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
   minor="${K8S_VERSION#v1.}"; minor="${minor%%.*}"
   ldflags+=" -X $pkg.gitVersion=$K8S_VERSION -X $pkg.gitMajor=1 -X $pkg.gitMinor=$minor -X $pkg.gitTreeState=clean"
 done
-for t in kube-apiserver kube-controller-manager kube-scheduler kubectl; do
+for t in kube-apiserver kube-controller-manager kube-scheduler kubectl kubelet kube-proxy; do
   [ -x "$bin/$t" ] && continue
   log "building $t (the first build takes many minutes on 2 cores)"
   (cd "$mod" && CGO_ENABLED=0 go build -trimpath -ldflags "$ldflags" -o "$bin/$t" "k8s.io/kubernetes/cmd/$t")
