@@ -21,6 +21,10 @@ import {
   deleteLink,
 } from './network.js';
 import { KubeClient, credentialsFromFiles, KubeApiError } from './kube-client.js';
+import { realNodeLayout, startRealNode, startKubeProxy, stopRealNodes } from './real-node.js';
+
+/** How the cluster runs pods: real nodes (kubelet + containerd, our images) or the process kubelet. */
+export type NodeRuntime = 'containerd' | 'process';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 /** The repository root (this file runs from dist/test/cluster). */
@@ -56,6 +60,7 @@ function identities(l: ClusterLayout): Identity[] {
     { file: 'scheduler', cn: 'system:kube-scheduler' },
     { file: 'apiserver-kubelet-client', cn: 'kube-apiserver-kubelet-client', groups: ['system:masters'] },
     { file: 'provisioner', cn: PROVISIONER_USER },
+    { file: 'kube-proxy', cn: 'system:kube-proxy' },
   ];
   for (let i = 0; i < l.nodes; i++) {
     ids.push({ file: `node-${i}`, cn: `system:node:${nodeLayout(l, i).name}`, groups: ['system:nodes'] });
@@ -118,20 +123,49 @@ export interface UpResult {
   seconds: number;
 }
 
-export async function clusterUp(l: ClusterLayout, log: (s: string) => void): Promise<UpResult> {
+/** The version the chart's appVersion and the CRD's default node image carry (package.json's). */
+export function appVersion(): string {
+  return (JSON.parse(readFileSync(path.join(projectRoot, 'package.json'), 'utf8')) as { version: string })
+    .version;
+}
+
+/** Builds (or finds cached) the images test/cluster/images.sh makes; returns their directory. */
+export function ensureImages(log: (s: string) => void = () => {}): string {
+  const script = path.join(projectRoot, 'test', 'cluster', 'images.sh');
+  const t0 = Date.now();
+  const out = execFileSync('bash', [script], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  }).trim();
+  if (Date.now() - t0 > 5000) log(`images built in ${Math.round((Date.now() - t0) / 1000)}s`);
+  return out.split('\n').pop() ?? '';
+}
+
+export async function clusterUp(
+  l: ClusterLayout,
+  log: (s: string) => void,
+  runtime: NodeRuntime = 'process',
+): Promise<UpResult> {
   const t0 = Date.now();
   const binDir = ensureBinaries(log);
+  const imagesDir = runtime === 'containerd' ? ensureImages(log) : '';
   const bin = (b: string) => path.join(binDir, b);
   const alive = [...daemonPids(l.stateDir).values()].filter(isAlive);
   if (alive.length > 0) throw new Error(`cluster ${l.name} is already running (cluster:down first)`);
   // Leftovers of a cluster that was not brought down cleanly.
+  await stopRealNodes(l, binDir);
   await cleanupNetwork(l);
   rmSync(l.stateDir, { recursive: true, force: true });
   mkdirSync(l.stateDir, { recursive: true });
 
   log(`cluster ${l.name}: certificates`);
   ensurePki(l.pki, {
-    serverIps: ['127.0.0.1', l.gatewayIp, l.firstServiceIp],
+    serverIps: [
+      '127.0.0.1',
+      l.gatewayIp,
+      l.firstServiceIp,
+      ...Array.from({ length: l.nodes }, (_, i) => realNodeLayout(l, i).nodeIp),
+    ],
     serverNames: [
       'localhost',
       'kubernetes',
@@ -233,17 +267,32 @@ export async function clusterUp(l: ClusterLayout, log: (s: string) => void): Pro
 
   await installDefaults(admin);
 
-  log(`cluster ${l.name}: ${l.nodes} process kubelet(s)`);
-  const kubeletMain = path.join(projectRoot, 'dist', 'test', 'cluster', 'kubelet', 'main.js');
-  for (let i = 0; i < l.nodes; i++) {
-    startDaemon(l.stateDir, `kubelet-${i}`, process.execPath, [
-      kubeletMain,
+  writeFileSync(path.join(l.stateDir, 'runtime'), runtime);
+  if (runtime === 'containerd') {
+    log(`cluster ${l.name}: ${l.nodes} node(s): containerd + kubelet, and kube-proxy`);
+    startKubeProxy(l, binDir, kc('kube-proxy', 'system:kube-proxy'));
+    startDaemon(l.stateDir, 'provisioner', process.execPath, [
+      path.join(projectRoot, 'dist', 'test', 'cluster', 'provisioner-main.js'),
       `--cluster=${l.name}`,
       `--index=${l.index}`,
-      `--nodes=${l.nodes}`,
-      `--node=${i}`,
-      `--bin-dir=${binDir}`,
     ]);
+    for (let i = 0; i < l.nodes; i++) {
+      const n = realNodeLayout(l, i);
+      await startRealNode(l, i, binDir, kc(`node-${i}`, `system:node:${n.name}`), imagesDir, appVersion());
+    }
+  } else {
+    log(`cluster ${l.name}: ${l.nodes} process kubelet(s)`);
+    const kubeletMain = path.join(projectRoot, 'dist', 'test', 'cluster', 'kubelet', 'main.js');
+    for (let i = 0; i < l.nodes; i++) {
+      startDaemon(l.stateDir, `kubelet-${i}`, process.execPath, [
+        kubeletMain,
+        `--cluster=${l.name}`,
+        `--index=${l.index}`,
+        `--nodes=${l.nodes}`,
+        `--node=${i}`,
+        `--bin-dir=${binDir}`,
+      ]);
+    }
   }
   await waitFor('nodes Ready', 60_000, async () => {
     const nodes = await admin.get<{
@@ -320,8 +369,9 @@ async function cleanupNetwork(l: ClusterLayout): Promise<void> {
 
 export async function clusterDown(l: ClusterLayout, log: (s: string) => void): Promise<void> {
   // Kubelets first (they stop their pods' processes), then the control plane, then whatever is left.
+  await stopRealNodes(l, existsSync(path.join(l.stateDir, 'runtime')) ? ensureBinaries() : undefined);
   for (let i = 0; i < 10; i++) await stopDaemon(l.stateDir, `kubelet-${i}`, 15_000);
-  for (const d of ['kube-scheduler', 'kube-controller-manager', 'kube-apiserver', 'etcd'])
+  for (const d of ['provisioner', 'kube-scheduler', 'kube-controller-manager', 'kube-apiserver', 'etcd'])
     await stopDaemon(l.stateDir, d);
   await stopPids([...daemonPids(l.stateDir).values()], 2000);
   await cleanupNetwork(l);

@@ -1,19 +1,43 @@
-// `npm run demo`: the main job in one command — bring up the local control plane (cluster `dev`,
-// reused when already up), install the operator with Helm, apply examples/minimal.yaml and print
-// `kubectl get rr` once it is Ready, with the commands to explore further.
+// `npm run demo`: the main job in one command — build the images (only what changed), bring up the
+// local cluster on a real node (kubelet + containerd running those images; cluster `dev`, reused when
+// already up, the changed images re-imported), install the operator with Helm, apply
+// examples/minimal.yaml and print `kubectl get rr` once it is Ready, with the commands to explore further.
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { namedLayout } from './layout.js';
-import { clusterUp, clusterStatus, ensureBinaries, adminClient, projectRoot } from './control-plane.js';
+import { existsSync, readFileSync } from 'node:fs';
+import {
+  clusterUp,
+  clusterStatus,
+  ensureBinaries,
+  ensureImages,
+  adminClient,
+  appVersion,
+  projectRoot,
+} from './control-plane.js';
+import { importImages, realNodeLayout } from './real-node.js';
 
 async function main(): Promise<void> {
   const layout = namedLayout('dev');
   const log = (s: string) => console.error(s);
+  const t0 = Date.now();
   let binDir: string;
+  let operatorChanged = false;
   if ((await clusterStatus(layout)).running) {
+    const runtimeFile = path.join(layout.stateDir, 'runtime');
+    const runtime = existsSync(runtimeFile) ? readFileSync(runtimeFile, 'utf8') : 'process';
+    if (runtime !== 'containerd') {
+      throw new Error('cluster dev runs the process kubelet, not real nodes: `npm run cluster:down` first');
+    }
     binDir = ensureBinaries(log);
-    log(`cluster dev is already up; reusing it`);
-  } else binDir = (await clusterUp(layout, log)).binDir;
+    log('cluster dev is already up; reusing it');
+    const imagesDir = ensureImages(log);
+    for (let i = 0; i < layout.nodes; i++) {
+      const imported = importImages(realNodeLayout(layout, i), imagesDir, appVersion());
+      if (imported.length) log(`node ${i}: imported ${imported.join(', ')}`);
+      operatorChanged ||= imported.includes('operator');
+    }
+  } else binDir = (await clusterUp(layout, log, 'containerd')).binDir;
   const env = { ...process.env, KUBECONFIG: layout.kubeconfig };
   const run = (tool: string, args: string[]) =>
     execFileSync(path.join(binDir, tool), args, {
@@ -35,6 +59,18 @@ async function main(): Promise<void> {
     '--timeout',
     '180s',
   ]);
+  if (operatorChanged) {
+    log('the operator image changed: restarting the operator');
+    run('kubectl', ['-n', 'tsredis-system', 'rollout', 'restart', 'deployment/tsredis-operator']);
+    run('kubectl', [
+      '-n',
+      'tsredis-system',
+      'rollout',
+      'status',
+      'deployment/tsredis-operator',
+      '--timeout=120s',
+    ]);
+  }
   log('applying examples/minimal.yaml');
   run('kubectl', ['apply', '-f', path.join(projectRoot, 'examples', 'minimal.yaml')]);
 
@@ -51,7 +87,8 @@ async function main(): Promise<void> {
   }
   api.close();
   console.log(run('kubectl', ['get', 'rr', '-o', 'wide']));
-  console.log(run('kubectl', ['get', 'pods', '-L', 'tsredis.dev/role']));
+  console.log(run('kubectl', ['get', 'pods', '-o', 'wide', '-L', 'tsredis.dev/role']));
+  console.log(`demo ready in ${((Date.now() - t0) / 1000).toFixed(1)}s`);
   console.log(
     [
       'Explore it:',
@@ -59,6 +96,9 @@ async function main(): Promise<void> {
       `  export PATH=${binDir}:$PATH`,
       '  kubectl describe rr minimal',
       "  PASS=$(kubectl get secret minimal-auth -o jsonpath='{.data.password}' | base64 -d)",
+      '  kubectl logs minimal-0',
+      '  kubectl exec minimal-0 -- redis-cli --no-auth-warning -a "$PASS" info replication',
+      '  kubectl port-forward pod/minimal-0 6390:6379 &   # then: REDISCLI_AUTH=$PASS redis-cli -p 6390',
       "  REDISCLI_AUTH=$PASS redis-cli -h $(kubectl get rr minimal -o jsonpath='{.status.master.ip}') set hello world",
       '  npm run cluster:down     # when done',
     ].join('\n'),

@@ -2,8 +2,9 @@
 # Builds the project's two images locally, without Docker or a registry: a base image equal in role to
 # node:20-bookworm-slim (Debian bookworm by debootstrap, plus this machine's Node 20 binary and npm),
 # then node/Dockerfile and operator/Dockerfile with buildah, unchanged but for the NODE_IMAGE argument,
-# and exports each as a docker-archive that containerd imports (`ctr images import`).
-# Usage: test/cluster/images.sh  -> prints the directory holding node.tar and operator.tar.
+# and exports each as a docker-archive that containerd imports (`ctr images import`); and the pod
+# sandbox image (test/cluster/pause/pause.c, static) that the nodes' containerd runs for every pod.
+# Usage: test/cluster/images.sh  -> prints the directory holding node.tar, operator.tar and pause.tar.
 # The base image is cached by its inputs; buildah's layer cache makes a one-file change a short rebuild.
 # Needs root, debootstrap and buildah (Debian packages; .ci/run installs them).
 set -euo pipefail
@@ -13,7 +14,7 @@ out="$cache/images"
 mkdir -p "$out"
 start=$(date +%s)
 log() { echo "[images $(( $(date +%s) - start ))s] $*" >&2; }
-for c in debootstrap buildah node npm; do
+for c in debootstrap buildah node npm gcc; do
   command -v "$c" >/dev/null || { echo "images.sh: $c is required" >&2; exit 1; }
 done
 # buildah in a VM without a container runtime of its own: chroot isolation, the host's network.
@@ -62,7 +63,7 @@ EOF
   buildah config --env PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
     --env NODE_VERSION="${node_version#v}" --env NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt \
     --cmd node "$ctr_id"
-  buildah commit --rm "$ctr_id" "$base" >/dev/null
+  buildah commit --quiet --rm "$ctr_id" "$base" >/dev/null
 fi
 
 # --- the project's images, from their Dockerfiles as users build them (context = the repository).
@@ -83,5 +84,20 @@ build_one() {
 }
 build_one node
 build_one operator
+
+# --- the pod sandbox image: one static binary, rebuilt when its source changes.
+pause_src="$repo/test/cluster/pause/pause.c"
+pause_sum="$(sha256sum "$pause_src" | cut -c1-16)"
+if [ "$(cat "$out/pause.sum" 2>/dev/null)" != "$pause_sum" ] || [ ! -f "$out/pause.tar" ]; then
+  log "building the pause image"
+  gcc -static -Os -s -o "$out/pause" "$pause_src"
+  ctr_id="$(buildah from scratch)"
+  buildah copy "$ctr_id" "$out/pause" /pause >/dev/null
+  buildah config --entrypoint '["/pause"]' --user 65535:65535 "$ctr_id"
+  buildah commit --quiet --rm "$ctr_id" localhost/tsredis/pause:1 >/dev/null
+  rm -f "$out/pause.tar"
+  buildah push --quiet localhost/tsredis/pause:1 "docker-archive:$out/pause.tar:localhost/tsredis/pause:1" >/dev/null
+  echo "$pause_sum" >"$out/pause.sum"
+fi
 log "done"
 echo "$out"

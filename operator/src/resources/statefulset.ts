@@ -75,7 +75,7 @@ export function statefulSet(cr: RedisReplication, spec: ResolvedSpec, restartDig
           ...(spec.nodeSelector ? { nodeSelector: spec.nodeSelector } : {}),
           ...(spec.tolerations ? { tolerations: spec.tolerations } : {}),
           affinity,
-          securityContext: { runAsNonRoot: true, runAsUser: 10001, fsGroup: 10001 },
+          securityContext: { runAsNonRoot: true, runAsUser: 10001, runAsGroup: 10001, fsGroup: 10001 },
           containers: [
             {
               name: 'node',

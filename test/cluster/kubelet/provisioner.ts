@@ -3,7 +3,7 @@
 // PersistentVolume backed by a host directory and pre-bound to the claim; when a volume it made is
 // Released under the Delete policy, it removes the directory and the volume. The directories live in
 // the cluster's state directory, so they survive pod deletion and re-creation.
-import { rmSync, mkdirSync } from 'node:fs';
+import { rmSync, mkdirSync, chmodSync } from 'node:fs';
 import path from 'node:path';
 import { KubeApiError, listWatch, type KubeClient, type Obj } from '../kube-client.js';
 
@@ -86,6 +86,9 @@ export class LocalProvisioner {
     const dir = path.join(this.volumesDir, pvName);
     try {
       mkdirSync(dir, { recursive: true });
+      // A hostPath volume gets no fsGroup ownership: open to the pod's (non-root) user, as
+      // local-path-provisioner makes its directories.
+      chmodSync(dir, 0o777);
       await this.api.create('/api/v1/persistentvolumes', {
         apiVersion: 'v1',
         kind: 'PersistentVolume',
