@@ -6,7 +6,7 @@ import path from 'node:path';
 import http from 'node:http';
 import { cpSync, existsSync } from 'node:fs';
 import { namedLayout, nodeLayout, type ClusterLayout } from './layout.js';
-import { clusterUp, clusterDown, adminClient } from './control-plane.js';
+import { clusterUp, clusterDown, adminClient, type NodeRuntime } from './control-plane.js';
 import type { KubeClient } from './kube-client.js';
 import type { Pod } from './kubelet/types.js';
 import type { FaultRequest } from './kubelet/servers.js';
@@ -32,10 +32,10 @@ export class TestCluster {
     this.api = adminClient(layout);
   }
 
-  static async start(name = 'e2e', nodes = 1): Promise<TestCluster> {
+  static async start(name = 'e2e', nodes = 1, runtime: NodeRuntime = 'process'): Promise<TestCluster> {
     const layout = namedLayout(name, nodes);
     await clusterDown(layout, () => {}); // whatever an interrupted run left behind
-    const r = await clusterUp(layout, (s) => process.stderr.write(`${s}\n`));
+    const r = await clusterUp(layout, (s) => process.stderr.write(`${s}\n`), runtime);
     return new TestCluster(layout, r.binDir, r.seconds);
   }
 

@@ -72,7 +72,7 @@ export function clusterLayout(name: string, index: number, nodes = 1): ClusterLa
 }
 
 /** Fixed indexes for the clusters this repository starts (user, tests, benchmarks); others hash to 6..9. */
-const KNOWN: Record<string, number> = { dev: 0, e2e: 1, op: 2, fo: 3, bench: 4 };
+const KNOWN: Record<string, number> = { dev: 0, e2e: 1, op: 2, fo: 3, bench: 4, rn: 5 };
 
 export function namedLayout(name: string, nodes?: number): ClusterLayout {
   return clusterLayout(name, KNOWN[name] ?? 6 + (hash(name) % 4), nodes);
