@@ -334,3 +334,35 @@ function removeCgroupTree(dir: string): void {
     // still has processes
   }
 }
+
+/** The pid of one of the cluster's daemons (from its pid file), or undefined if it is not running. */
+function daemonPid(l: ClusterLayout, name: string): number | undefined {
+  const file = path.join(l.stateDir, 'run', `${name}.pid`);
+  if (!existsSync(file)) return undefined;
+  const pid = Number(readFileSync(file, 'utf8').trim().split(' ')[0]);
+  return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+}
+
+/**
+ * Loses node i as a host that dies would be lost, or brings it back: its kubelet and containerd are
+ * stopped (SIGSTOP) or resumed, every container on it frozen or thawed at once (the freezer cgroup of the
+ * node's cgroup root), and its pod bridge taken down or up, so nothing on it answers. The API objects
+ * stay: the node goes NotReady after the controller-manager's grace period and its pods are not deleted.
+ */
+export function setNodeLost(l: ClusterLayout, i: number, lost: boolean): void {
+  const n = realNodeLayout(l, i);
+  const freezer = path.join(CGROUP_FS, 'freezer', n.cgroupRoot, 'freezer.state');
+  const signal = lost ? 'SIGSTOP' : 'SIGCONT';
+  if (lost) {
+    execFileSync('ip', ['link', 'set', n.cniBridge, 'down']);
+    writeFileSync(freezer, 'FROZEN');
+  }
+  for (const d of [`kubelet-${i}`, `containerd-${i}`]) {
+    const pid = daemonPid(l, d);
+    if (pid !== undefined) process.kill(pid, signal);
+  }
+  if (!lost) {
+    writeFileSync(freezer, 'THAWED');
+    execFileSync('ip', ['link', 'set', n.cniBridge, 'up']);
+  }
+}
