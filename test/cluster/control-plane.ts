@@ -33,17 +33,25 @@ export const projectRoot = path.resolve(here, '..', '..', '..');
 export const PROVISIONER_NAME = 'tsredis.dev/local-dir';
 export const PROVISIONER_USER = 'tsredis:local-provisioner';
 
-/** Builds the binaries if needed (showing build.sh's progress) and returns their directory. */
-export function ensureBinaries(log: (s: string) => void = () => {}): string {
-  const script = path.join(projectRoot, 'test', 'cluster', 'build.sh');
+/** Runs one of test/cluster's build scripts (its progress shown) and returns the directory it prints. */
+function runBuildScript(script: string, what: string, log: (s: string) => void): string {
   const t0 = Date.now();
-  const out = execFileSync('bash', [script], {
+  const out = execFileSync('bash', [path.join(projectRoot, 'test', 'cluster', script)], {
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'inherit'],
   }).trim();
-  const dir = out.split('\n').pop() ?? '';
-  if (Date.now() - t0 > 5000) log(`binaries built in ${Math.round((Date.now() - t0) / 1000)}s`);
-  return dir;
+  if (Date.now() - t0 > 5000) log(`${what} built in ${Math.round((Date.now() - t0) / 1000)}s`);
+  return out.split('\n').pop() ?? '';
+}
+
+/** Builds the binaries if needed (build.sh) and returns their directory. */
+export function ensureBinaries(log: (s: string) => void = () => {}): string {
+  return runBuildScript('build.sh', 'binaries', log);
+}
+
+/** Builds (or finds cached) the images test/cluster/images.sh makes; returns their directory. */
+export function ensureImages(log: (s: string) => void = () => {}): string {
+  return runBuildScript('images.sh', 'images', log);
 }
 
 export function netnsPrefix(l: ClusterLayout): string {
@@ -127,18 +135,6 @@ export interface UpResult {
 export function appVersion(): string {
   return (JSON.parse(readFileSync(path.join(projectRoot, 'package.json'), 'utf8')) as { version: string })
     .version;
-}
-
-/** Builds (or finds cached) the images test/cluster/images.sh makes; returns their directory. */
-export function ensureImages(log: (s: string) => void = () => {}): string {
-  const script = path.join(projectRoot, 'test', 'cluster', 'images.sh');
-  const t0 = Date.now();
-  const out = execFileSync('bash', [script], {
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'inherit'],
-  }).trim();
-  if (Date.now() - t0 > 5000) log(`images built in ${Math.round((Date.now() - t0) / 1000)}s`);
-  return out.split('\n').pop() ?? '';
 }
 
 export async function clusterUp(

@@ -11,8 +11,15 @@ import type { RedisReplication } from '../../operator/src/api/types.js';
 /** Set by each test file's beforeAll. */
 export const ctx = { cluster: undefined as unknown as TestCluster, ns: 'apps' };
 
-/** helm install of the operator (image tag dev) and the test namespace. */
-export async function installOperator(cluster: TestCluster, ns: string): Promise<void> {
+/**
+ * helm install of the operator and the test namespace; `values` are helm's --set arguments (by default
+ * the image tag dev, which the process kubelet runs from the checkout).
+ */
+export async function installOperator(
+  cluster: TestCluster,
+  ns: string,
+  values: string[] = ['--set', 'image.tag=dev'],
+): Promise<void> {
   ctx.cluster = cluster;
   ctx.ns = ns;
   await cluster.run('helm', [
@@ -22,8 +29,7 @@ export async function installOperator(cluster: TestCluster, ns: string): Promise
     '--namespace',
     'tsredis-system',
     '--create-namespace',
-    '--set',
-    'image.tag=dev',
+    ...values,
     '--wait',
     '--timeout',
     '120s',

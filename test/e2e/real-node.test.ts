@@ -11,12 +11,11 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { Redis } from 'ioredis';
 import { TestCluster } from '../cluster/fixture.js';
-import { projectRoot } from '../cluster/control-plane.js';
 import { realNodeLayout, setNodeLost } from '../cluster/real-node.js';
 import { freePort } from '../helpers/procs.js';
 import {
-  ctx,
   getRR,
+  installOperator,
   missingKeys,
   node,
   password,
@@ -36,25 +35,11 @@ beforeAll(async () => {
   // Four nodes: the operator on node 0 (so that losing a node never also takes the operator's leader),
   // the RedisReplication of the node-loss test spread over nodes 1-3.
   cluster = await TestCluster.start('rn', 4, 'containerd');
-  ctx.cluster = cluster;
-  ctx.ns = NS;
-  await cluster.run('helm', [
-    'install',
-    'tsredis-operator',
-    path.join(projectRoot, 'helm', 'tsredis-operator'),
-    '--namespace',
-    'tsredis-system',
-    '--create-namespace',
+  // The chart's default image (tsredis/operator:<appVersion>) is the image images.sh built.
+  await installOperator(cluster, NS, [
     '--set-string',
     `nodeSelector.kubernetes\\.io/hostname=${realNodeLayout(cluster.layout, 0).name}`,
-    '--wait',
-    '--timeout',
-    '120s',
   ]);
-  await cluster.kubectl('create', 'namespace', NS);
-  await cluster.waitFor('default ServiceAccount', () =>
-    cluster.api.getOrNull(`/api/v1/namespaces/${NS}/serviceaccounts/default`),
-  );
 }, 30 * 60_000);
 
 afterAll(async () => {
@@ -91,31 +76,14 @@ test('a RedisReplication with a memory limit on PVCs: Ready, read-only root, lim
   const sc = (pod?.spec?.containers?.[0] as { securityContext?: { readOnlyRootFilesystem?: boolean } })
     .securityContext;
   expect(sc?.readOnlyRootFilesystem).toBe(true);
-  const touch = await cluster
-    .kubectl(
-      'exec',
-      '-n',
-      NS,
-      master,
-      '--',
-      'sh',
-      '-c',
-      'touch /probe 2>&1; id -u; id -g; touch /data/probe && echo data-ok',
-    )
-    .catch((e: unknown) => String(e));
+  const sh = (script: string) => cluster.kubectl('exec', '-n', NS, master, '--', 'sh', '-c', script);
+  const touch = await sh('touch /probe 2>&1; id -u; id -g; touch /data/probe && echo data-ok');
   expect(touch).toContain('Read-only file system');
   expect(touch).toMatch(/^10001$/m);
   expect(touch).toContain('data-ok');
 
   // The memory limit is the container's cgroup limit (cgroup v1 here; v2 where the host has it).
-  const limit = await cluster.kubectl(
-    'exec',
-    '-n',
-    NS,
-    master,
-    '--',
-    'sh',
-    '-c',
+  const limit = await sh(
     'cat /sys/fs/cgroup/memory/memory.limit_in_bytes 2>/dev/null || cat /sys/fs/cgroup/memory.max',
   );
   expect(Number(limit.trim())).toBe(256 * 1024 * 1024);
