@@ -8,6 +8,7 @@ import { cpSync, existsSync } from 'node:fs';
 import { namedLayout, nodeLayout, type ClusterLayout } from './layout.js';
 import { clusterUp, clusterDown, adminClient, type NodeRuntime } from './control-plane.js';
 import type { KubeClient } from './kube-client.js';
+import { containerFault, realNodeLayout } from './real-node.js';
 import type { Pod } from './kubelet/types.js';
 import type { FaultRequest } from './kubelet/servers.js';
 
@@ -28,6 +29,7 @@ export class TestCluster {
     readonly layout: ClusterLayout,
     readonly binDir: string,
     readonly startSeconds: number,
+    readonly runtime: NodeRuntime = 'process',
   ) {
     this.api = adminClient(layout);
   }
@@ -36,7 +38,7 @@ export class TestCluster {
     const layout = namedLayout(name, nodes);
     await clusterDown(layout, () => {}); // whatever an interrupted run left behind
     const r = await clusterUp(layout, (s) => process.stderr.write(`${s}\n`), runtime);
-    return new TestCluster(layout, r.binDir, r.seconds);
+    return new TestCluster(layout, r.binDir, r.seconds, runtime);
   }
 
   get kubeconfig(): string {
@@ -127,8 +129,26 @@ export class TestCluster {
 
   /** Injects a fault through the kubelet running the pod (or node `node` for node faults). */
   async fault(f: FaultRequest, node = 0): Promise<void> {
+    if (this.runtime === 'containerd') return this.containerFault(f);
     const r = await this.kubeletRequest<{ error?: string }>(node, 'POST', '/fault', f);
     if (r.status !== 200) throw new Error(`fault ${JSON.stringify(f)}: ${r.body.error ?? r.status}`);
+  }
+
+  /** On real nodes: the fault on the pod's container, on the node the pod runs on. */
+  private async containerFault(f: FaultRequest): Promise<void> {
+    if (f.action !== 'kill' && f.action !== 'stop' && f.action !== 'cont') {
+      throw new Error(`fault ${f.action} is not implemented on real nodes yet`);
+    }
+    if (!f.namespace || !f.pod) throw new Error('a container fault names a namespace and a pod');
+    const ns = f.namespace;
+    const name = f.pod;
+    const pod = await this.pod(ns, name);
+    const nodeName = (pod?.spec as { nodeName?: string } | undefined)?.nodeName;
+    const i = Array.from({ length: this.layout.nodes }, (_, k) => k).find(
+      (k) => realNodeLayout(this.layout, k).name === nodeName,
+    );
+    if (i === undefined) throw new Error(`${ns}/${name} is on no node of this cluster`);
+    containerFault(this.layout, i, ns, name, f.action, f.container);
   }
 
   /** Stops the cluster; with TSREDIS_KEEP_CLUSTER_LOGS=<dir>, its logs (components and pods) are kept there. */

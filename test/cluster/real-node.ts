@@ -234,8 +234,11 @@ export function importImages(n: RealNode, imagesDir: string, version: string): s
     ctr('images', 'import', path.join(imagesDir, `${img}.tar`));
     // Also under the names the chart and the CRD default to (tsredis/node:<version>, as the kubelet
     // spells them), so that `helm install` and a CR without an image field run our images unchanged.
+    // The tests' objects name tsredis/<img>:dev.
     if (img !== 'pause') {
-      ctr('images', 'tag', '--force', `localhost/tsredis/${img}:dev`, `docker.io/tsredis/${img}:${version}`);
+      for (const tag of [version, 'dev']) {
+        ctr('images', 'tag', '--force', `localhost/tsredis/${img}:dev`, `docker.io/tsredis/${img}:${tag}`);
+      }
     }
     writeFileSync(mark, id);
     done.push(img);
@@ -365,4 +368,43 @@ export function setNodeLost(l: ClusterLayout, i: number, lost: boolean): void {
     writeFileSync(freezer, 'THAWED');
     execFileSync('ip', ['link', 'set', n.cniBridge, 'up']);
   }
+}
+
+/** The running task of a pod's container on node i: its containerd id and host pid. */
+function containerTask(l: ClusterLayout, i: number, namespace: string, pod: string, container: string) {
+  const n = realNodeLayout(l, i);
+  const ctr = ctrOf(n);
+  const pids = new Map(
+    ctr('tasks', 'ls')
+      .split('\n')
+      .slice(1)
+      .map((line) => line.trim().split(/\s+/))
+      .filter((f) => f.length >= 3 && f[2] !== 'STOPPED')
+      .map((f) => [f[0], Number(f[1])] as const),
+  );
+  for (const id of pids.keys()) {
+    const info = JSON.parse(ctr('containers', 'info', id)) as { Labels?: Record<string, string> };
+    const lb = info.Labels ?? {};
+    if (
+      lb['io.kubernetes.pod.namespace'] === namespace &&
+      lb['io.kubernetes.pod.name'] === pod &&
+      lb['io.kubernetes.container.name'] === container
+    ) {
+      return { id, pid: pids.get(id) ?? 0, ctr };
+    }
+  }
+  throw new Error(`no running container ${container} of ${namespace}/${pod} on ${n.name}`);
+}
+
+/** Faults on one container of a real node: SIGKILL it, freeze it (SIGSTOP) or thaw it (SIGCONT). */
+export function containerFault(
+  l: ClusterLayout,
+  i: number,
+  namespace: string,
+  pod: string,
+  action: 'kill' | 'stop' | 'cont',
+  container = 'node',
+): void {
+  const t = containerTask(l, i, namespace, pod, container);
+  process.kill(t.pid, action === 'kill' ? 'SIGKILL' : action === 'stop' ? 'SIGSTOP' : 'SIGCONT');
 }
