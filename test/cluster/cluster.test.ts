@@ -102,7 +102,7 @@ async function withRedis<T>(ip: string, fn: (r: Redis) => Promise<T>): Promise<T
 }
 
 beforeAll(async () => {
-  cluster = await TestCluster.start('e2e');
+  cluster = await TestCluster.start('e2e', 1, 'process');
   process.stderr.write(`e2e cluster started in ${cluster.startSeconds.toFixed(1)}s\n`);
   await cluster.kubectl('create', 'namespace', NS);
   await cluster.waitFor('default ServiceAccount', () =>

@@ -8,7 +8,7 @@ import { cpSync, existsSync } from 'node:fs';
 import { namedLayout, nodeLayout, type ClusterLayout } from './layout.js';
 import { clusterUp, clusterDown, adminClient, type NodeRuntime } from './control-plane.js';
 import type { KubeClient } from './kube-client.js';
-import { containerFault, realNodeLayout } from './real-node.js';
+import { containerFault, containerPid, realNodeLayout, setPodPartitioned } from './real-node.js';
 import type { Pod } from './kubelet/types.js';
 import type { FaultRequest } from './kubelet/servers.js';
 
@@ -20,6 +20,10 @@ export interface PodInfo {
   netns: string;
   linkUp: boolean;
   containers: { name: string; pid: number | null; restartCount: number }[];
+}
+
+function defaultRuntime(): NodeRuntime {
+  return process.env.TSREDIS_E2E_RUNTIME === 'containerd' ? 'containerd' : 'process';
 }
 
 export class TestCluster {
@@ -34,7 +38,11 @@ export class TestCluster {
     this.api = adminClient(layout);
   }
 
-  static async start(name = 'e2e', nodes = 1, runtime: NodeRuntime = 'process'): Promise<TestCluster> {
+  /**
+   * A fresh cluster for a test file. The runtime defaults to TSREDIS_E2E_RUNTIME (containerd or
+   * process; process when unset), so that the whole suite can be run on real nodes.
+   */
+  static async start(name = 'e2e', nodes = 1, runtime: NodeRuntime = defaultRuntime()): Promise<TestCluster> {
     const layout = namedLayout(name, nodes);
     await clusterDown(layout, () => {}); // whatever an interrupted run left behind
     const r = await clusterUp(layout, (s) => process.stderr.write(`${s}\n`), runtime);
@@ -134,21 +142,39 @@ export class TestCluster {
     if (r.status !== 200) throw new Error(`fault ${JSON.stringify(f)}: ${r.body.error ?? r.status}`);
   }
 
-  /** On real nodes: the fault on the pod's container, on the node the pod runs on. */
+  /** On real nodes: the fault on the pod's container (its first unless named), on the pod's node. */
   private async containerFault(f: FaultRequest): Promise<void> {
-    if (f.action !== 'kill' && f.action !== 'stop' && f.action !== 'cont') {
-      throw new Error(`fault ${f.action} is not implemented on real nodes yet`);
+    if (f.action === 'node-fail' || f.action === 'node-recover') {
+      throw new Error(`fault ${f.action}: on real nodes, lose a node with setNodeLost (real-node.ts)`);
     }
     if (!f.namespace || !f.pod) throw new Error('a container fault names a namespace and a pod');
-    const ns = f.namespace;
-    const name = f.pod;
-    const pod = await this.pod(ns, name);
-    const nodeName = (pod?.spec as { nodeName?: string } | undefined)?.nodeName;
+    const { i, container } = await this.placeOf(f.namespace, f.pod, f.container);
+    if (f.action === 'partition' || f.action === 'heal') {
+      setPodPartitioned(this.layout, i, f.namespace, f.pod, f.action === 'partition');
+    } else containerFault(this.layout, i, f.namespace, f.pod, f.action, container);
+  }
+
+  /** The node index a pod runs on, and the container meant (its first unless named). */
+  private async placeOf(namespace: string, name: string, container?: string) {
+    const pod = await this.pod(namespace, name);
+    const spec = pod?.spec as { nodeName?: string; containers?: { name: string }[] } | undefined;
     const i = Array.from({ length: this.layout.nodes }, (_, k) => k).find(
-      (k) => realNodeLayout(this.layout, k).name === nodeName,
+      (k) => realNodeLayout(this.layout, k).name === spec?.nodeName,
     );
-    if (i === undefined) throw new Error(`${ns}/${name} is on no node of this cluster`);
-    containerFault(this.layout, i, ns, name, f.action, f.container);
+    if (i === undefined) throw new Error(`${namespace}/${name} is on no node of this cluster`);
+    return { i, container: container ?? spec?.containers?.[0]?.name ?? '' };
+  }
+
+  /** The host pid of a pod's (first) container, on either kind of node. */
+  async containerPid(namespace: string, name: string): Promise<number> {
+    if (this.runtime === 'containerd') {
+      const { i, container } = await this.placeOf(namespace, name);
+      return containerPid(this.layout, i, namespace, name, container);
+    }
+    const pid = (await this.kubeletPods()).find((p) => p.namespace === namespace && p.name === name)
+      ?.containers[0].pid;
+    if (!pid) throw new Error(`no running container of ${namespace}/${name}`);
+    return pid;
   }
 
   /** Stops the cluster; with TSREDIS_KEEP_CLUSTER_LOGS=<dir>, its logs (components and pods) are kept there. */

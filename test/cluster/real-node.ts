@@ -234,9 +234,9 @@ export function importImages(n: RealNode, imagesDir: string, version: string): s
     ctr('images', 'import', path.join(imagesDir, `${img}.tar`));
     // Also under the names the chart and the CRD default to (tsredis/node:<version>, as the kubelet
     // spells them), so that `helm install` and a CR without an image field run our images unchanged.
-    // The tests' objects name tsredis/<img>:dev.
+    // The tests' objects name tsredis/<img>:dev (and dev2, the image-roll test's second image).
     if (img !== 'pause') {
-      for (const tag of [version, 'dev']) {
+      for (const tag of [version, 'dev', 'dev2']) {
         ctr('images', 'tag', '--force', `localhost/tsredis/${img}:dev`, `docker.io/tsredis/${img}:${tag}`);
       }
     }
@@ -370,30 +370,39 @@ export function setNodeLost(l: ClusterLayout, i: number, lost: boolean): void {
   }
 }
 
-/** The running task of a pod's container on node i: its containerd id and host pid. */
-function containerTask(l: ClusterLayout, i: number, namespace: string, pod: string, container: string) {
-  const n = realNodeLayout(l, i);
+/** The labels containerd's CRI plugin puts on a container, by container id (running tasks only). */
+function runningContainers(n: RealNode): { id: string; pid: number; labels: Record<string, string> }[] {
   const ctr = ctrOf(n);
-  const pids = new Map(
-    ctr('tasks', 'ls')
-      .split('\n')
-      .slice(1)
-      .map((line) => line.trim().split(/\s+/))
-      .filter((f) => f.length >= 3 && f[2] !== 'STOPPED')
-      .map((f) => [f[0], Number(f[1])] as const),
+  return ctr('tasks', 'ls')
+    .split('\n')
+    .slice(1)
+    .map((line) => line.trim().split(/\s+/))
+    .filter((f) => f.length >= 3 && f[2] !== 'STOPPED')
+    .map(([id, pid]) => {
+      const info = JSON.parse(ctr('containers', 'info', id)) as { Labels?: Record<string, string> };
+      return { id, pid: Number(pid), labels: info.Labels ?? {} };
+    });
+}
+
+/** The host pid of a pod's container on node i (the pod's sandbox with container 'POD'). */
+export function containerPid(
+  l: ClusterLayout,
+  i: number,
+  namespace: string,
+  pod: string,
+  container: string,
+): number {
+  const n = realNodeLayout(l, i);
+  const c = runningContainers(n).find(
+    (t) =>
+      t.labels['io.kubernetes.pod.namespace'] === namespace &&
+      t.labels['io.kubernetes.pod.name'] === pod &&
+      (container === 'POD'
+        ? t.labels['io.cri-containerd.kind'] === 'sandbox'
+        : t.labels['io.kubernetes.container.name'] === container),
   );
-  for (const id of pids.keys()) {
-    const info = JSON.parse(ctr('containers', 'info', id)) as { Labels?: Record<string, string> };
-    const lb = info.Labels ?? {};
-    if (
-      lb['io.kubernetes.pod.namespace'] === namespace &&
-      lb['io.kubernetes.pod.name'] === pod &&
-      lb['io.kubernetes.container.name'] === container
-    ) {
-      return { id, pid: pids.get(id) ?? 0, ctr };
-    }
-  }
-  throw new Error(`no running container ${container} of ${namespace}/${pod} on ${n.name}`);
+  if (!c) throw new Error(`no running container ${container} of ${namespace}/${pod} on ${n.name}`);
+  return c.pid;
 }
 
 /** Faults on one container of a real node: SIGKILL it, freeze it (SIGSTOP) or thaw it (SIGCONT). */
@@ -403,8 +412,22 @@ export function containerFault(
   namespace: string,
   pod: string,
   action: 'kill' | 'stop' | 'cont',
-  container = 'node',
+  container: string,
 ): void {
-  const t = containerTask(l, i, namespace, pod, container);
-  process.kill(t.pid, action === 'kill' ? 'SIGKILL' : action === 'stop' ? 'SIGSTOP' : 'SIGCONT');
+  process.kill(
+    containerPid(l, i, namespace, pod, container),
+    action === 'kill' ? 'SIGKILL' : action === 'stop' ? 'SIGSTOP' : 'SIGCONT',
+  );
+}
+
+/** Cuts a pod off the network (its eth0 down, inside its sandbox's network namespace) or heals it. */
+export function setPodPartitioned(
+  l: ClusterLayout,
+  i: number,
+  namespace: string,
+  pod: string,
+  cut: boolean,
+): void {
+  const pid = containerPid(l, i, namespace, pod, 'POD');
+  execFileSync('nsenter', ['-t', String(pid), '-n', 'ip', 'link', 'set', 'eth0', cut ? 'down' : 'up']);
 }

@@ -185,8 +185,7 @@ test('a master whose data dir is wiped and that restarts before failover trigger
     await c.save();
     expect(Number(await c.call('WAIT', '2', '5000'))).toBe(2);
   });
-  const pid = (await cluster.kubeletPods()).find((p) => p.namespace === NS && p.name === before.pod)
-    ?.containers[0].pid;
+  const pid = await cluster.containerPid(NS, before.pod);
   execFileSync('nsenter', ['-t', String(pid), '-m', '-r', '-w', 'sh', '-c', 'rm -rf /data/*']);
   await cluster.fault({ action: 'kill', namespace: NS, pod: before.pod });
   await newMaster(before.pod);
