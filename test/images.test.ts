@@ -6,7 +6,8 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Redis } from 'ioredis';
-import { buildImages, mountImage, runInImage, type ImageRoot } from './helpers/image-root.js';
+import { ensureImages } from './cluster/control-plane.js';
+import { mountImage, runInImage, type ImageRoot } from './helpers/image-root.js';
 import { freePort, tmpDir, waitFor } from './helpers/procs.js';
 
 const NODE_IMAGE = 'localhost/tsredis/node:dev';
@@ -15,7 +16,7 @@ const roots: ImageRoot[] = [];
 
 beforeAll(() => {
   // A build, not a timing: the first one on a machine makes the base image (debootstrap) too.
-  const out = buildImages();
+  const out = ensureImages((s) => process.stderr.write(`${s}\n`));
   for (const name of ['node', 'operator'])
     expect(fs.statSync(path.join(out, `${name}.tar`)).size).toBeGreaterThan(0);
 }, 900_000);

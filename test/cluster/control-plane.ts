@@ -131,6 +131,12 @@ export interface UpResult {
   seconds: number;
 }
 
+/** How the cluster in l's state dir runs pods (`process` for one started before real nodes existed). */
+export function clusterRuntime(l: ClusterLayout): NodeRuntime {
+  const file = path.join(l.stateDir, 'runtime');
+  return existsSync(file) && readFileSync(file, 'utf8') === 'containerd' ? 'containerd' : 'process';
+}
+
 /** The version the chart's appVersion and the CRD's default node image carry (package.json's). */
 export function appVersion(): string {
   return (JSON.parse(readFileSync(path.join(projectRoot, 'package.json'), 'utf8')) as { version: string })
@@ -160,7 +166,7 @@ export async function clusterUp(
       '127.0.0.1',
       l.gatewayIp,
       l.firstServiceIp,
-      ...Array.from({ length: l.nodes }, (_, i) => realNodeLayout(l, i).nodeIp),
+      ...Array.from({ length: l.nodes }, (_, i) => nodeLayout(l, i).nodeIp),
     ],
     serverNames: [
       'localhost',
@@ -365,7 +371,7 @@ async function cleanupNetwork(l: ClusterLayout): Promise<void> {
 
 export async function clusterDown(l: ClusterLayout, log: (s: string) => void): Promise<void> {
   // Kubelets first (they stop their pods' processes), then the control plane, then whatever is left.
-  await stopRealNodes(l, existsSync(path.join(l.stateDir, 'runtime')) ? ensureBinaries() : undefined);
+  await stopRealNodes(l, clusterRuntime(l) === 'containerd' ? ensureBinaries() : undefined);
   for (let i = 0; i < 10; i++) await stopDaemon(l.stateDir, `kubelet-${i}`, 15_000);
   for (const d of ['provisioner', 'kube-scheduler', 'kube-controller-manager', 'kube-apiserver', 'etcd'])
     await stopDaemon(l.stateDir, d);

@@ -5,10 +5,10 @@
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { namedLayout } from './layout.js';
-import { existsSync, readFileSync } from 'node:fs';
 import {
   clusterUp,
   clusterStatus,
+  clusterRuntime,
   ensureBinaries,
   ensureImages,
   adminClient,
@@ -24,9 +24,7 @@ async function main(): Promise<void> {
   let binDir: string;
   let operatorChanged = false;
   if ((await clusterStatus(layout)).running) {
-    const runtimeFile = path.join(layout.stateDir, 'runtime');
-    const runtime = existsSync(runtimeFile) ? readFileSync(runtimeFile, 'utf8') : 'process';
-    if (runtime !== 'containerd') {
+    if (clusterRuntime(layout) !== 'containerd') {
       throw new Error('cluster dev runs the process kubelet, not real nodes: `npm run cluster:down` first');
     }
     binDir = ensureBinaries(log);

@@ -154,8 +154,8 @@ export class TestCluster {
     } else containerFault(this.layout, i, f.namespace, f.pod, f.action, container);
   }
 
-  /** The node index a pod runs on, and the container meant (its first unless named). */
-  private async placeOf(namespace: string, name: string, container?: string) {
+  /** The index of the node a pod runs on, and the container meant (its first unless named). */
+  async placeOf(namespace: string, name: string, container?: string) {
     const pod = await this.pod(namespace, name);
     const spec = pod?.spec as { nodeName?: string; containers?: { name: string }[] } | undefined;
     const i = Array.from({ length: this.layout.nodes }, (_, k) => k).find(

@@ -21,6 +21,8 @@ export interface ClusterLayout {
     etcdPeer: number;
     controllerManager: number;
     scheduler: number;
+    kubeProxyHealthz: number;
+    kubeProxyMetrics: number;
   };
   kubeconfig: string; // admin kubeconfig for the user and the tests
 }
@@ -40,6 +42,10 @@ export function nodeLayout(l: ClusterLayout, i: number) {
     podCidr: `10.${244 + l.index}.${i + 1}.0/24`,
     kubeletPort: base + 10 + i, // the HTTPS endpoint the API server calls for logs
     adminPort: base + 30 + i, // local-only fault-injection API for tests
+    // A real node's own address on the cluster bridge (the kubelet refuses a loopback node IP) and its
+    // kubelet's local health port.
+    nodeIp: `10.${244 + l.index}.0.${10 + i}`,
+    healthzPort: base + 90 + i,
   };
 }
 
@@ -66,6 +72,8 @@ export function clusterLayout(name: string, index: number, nodes = 1): ClusterLa
       etcdPeer: base + 80,
       controllerManager: base + 57,
       scheduler: base + 59,
+      kubeProxyHealthz: base + 60,
+      kubeProxyMetrics: base + 61,
     },
     kubeconfig: path.join(stateDir, 'kubeconfig'),
   };

@@ -8,26 +8,22 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { type ClusterLayout, nodeLayout } from './layout.js';
-import { startDaemon, stopDaemon } from './daemons.js';
+import { daemonPids, startDaemon, stopDaemon } from './daemons.js';
 
 export const PAUSE_IMAGE = 'localhost/tsredis/pause:1';
 const CNI_BIN_DIR = '/usr/lib/cni';
 const CGROUP_FS = '/sys/fs/cgroup';
 
-/** Where node i keeps its state, and its names and addresses beyond nodeLayout's. */
+/** Where node i keeps its state, and its runtime's names, beyond nodeLayout's addresses and ports. */
 export function realNodeLayout(l: ClusterLayout, i: number) {
   const n = nodeLayout(l, i);
   const dir = path.join(l.stateDir, 'nodes', n.name);
-  const base = 16000 + l.index * 100;
   return {
     ...n,
     dir,
-    // The node's own address on the cluster bridge (the kubelet refuses a loopback node IP).
-    nodeIp: `10.${244 + l.index}.0.${10 + i}`,
     containerdSocket: path.join(dir, 'containerd.sock'),
     cniBridge: `tsrc${l.index}${i}`,
     cgroupRoot: `/tsr-${n.name}`,
-    healthzPort: base + 90 + i,
   };
 }
 export type RealNode = ReturnType<typeof realNodeLayout>;
@@ -136,7 +132,6 @@ export function kubeletConfig(l: ClusterLayout, n: RealNode): string {
 
 /** kube-proxy's config: nftables mode, the whole cluster's pod range, local-only health and metrics. */
 export function kubeProxyConfig(l: ClusterLayout, kubeconfig: string): string {
-  const base = 16000 + l.index * 100;
   return JSON.stringify(
     {
       apiVersion: 'kubeproxy.config.k8s.io/v1alpha1',
@@ -145,8 +140,8 @@ export function kubeProxyConfig(l: ClusterLayout, kubeconfig: string): string {
       clientConnection: { kubeconfig },
       clusterCIDR: `10.${244 + l.index}.0.0/16`,
       hostnameOverride: nodeLayout(l, 0).name,
-      healthzBindAddress: `127.0.0.1:${base + 60}`,
-      metricsBindAddress: `127.0.0.1:${base + 61}`,
+      healthzBindAddress: `127.0.0.1:${l.ports.kubeProxyHealthz}`,
+      metricsBindAddress: `127.0.0.1:${l.ports.kubeProxyMetrics}`,
       conntrack: { maxPerCore: 0 },
     },
     null,
@@ -265,6 +260,8 @@ export async function stopRealNodes(l: ClusterLayout, binDir: string | undefined
   }
   for (let i = 0; i < 10; i++) {
     const n = realNodeLayout(l, i);
+    // Everything below belongs to a node whose directory exists until the state dir is removed.
+    if (!existsSync(n.dir)) continue;
     await stopDaemon(l.stateDir, `kubelet-${i}`, 15_000);
     // Every container of the node, then its containerd; the pods' network namespaces (which a
     // containerd stopped this way does not remove) are read from the containers' specs first.
@@ -296,6 +293,19 @@ export async function stopRealNodes(l: ClusterLayout, binDir: string | undefined
   }
 }
 
+/** What `ctr containers info` tells of a container: its CRI labels and its network namespace. */
+function containerInfo(
+  ctr: ReturnType<typeof ctrOf>,
+  id: string,
+): { labels: Record<string, string>; netns?: string } {
+  const info = JSON.parse(ctr('containers', 'info', id)) as {
+    Labels?: Record<string, string>;
+    Spec?: { linux?: { namespaces?: { type: string; path?: string }[] } };
+  };
+  const net = info.Spec?.linux?.namespaces?.find((ns) => ns.type === 'network')?.path;
+  return { labels: info.Labels ?? {}, netns: net?.startsWith('/var/run/netns/') ? net : undefined };
+}
+
 /** SIGKILLs every task of the node's containerd; returns the network namespaces its pods used. */
 function killContainers(n: RealNode): string[] {
   const ctr = ctrOf(n);
@@ -303,12 +313,8 @@ function killContainers(n: RealNode): string[] {
   try {
     for (const id of ctr('containers', 'ls', '-q').split('\n').filter(Boolean)) {
       try {
-        const info = JSON.parse(ctr('containers', 'info', id)) as {
-          Spec?: { linux?: { namespaces?: { type: string; path?: string }[] } };
-        };
-        for (const ns of info.Spec?.linux?.namespaces ?? []) {
-          if (ns.type === 'network' && ns.path?.startsWith('/var/run/netns/')) netns.add(ns.path);
-        }
+        const ns = containerInfo(ctr, id).netns;
+        if (ns) netns.add(ns);
       } catch {
         // a container removed meanwhile
       }
@@ -338,14 +344,6 @@ function removeCgroupTree(dir: string): void {
   }
 }
 
-/** The pid of one of the cluster's daemons (from its pid file), or undefined if it is not running. */
-function daemonPid(l: ClusterLayout, name: string): number | undefined {
-  const file = path.join(l.stateDir, 'run', `${name}.pid`);
-  if (!existsSync(file)) return undefined;
-  const pid = Number(readFileSync(file, 'utf8').trim().split(' ')[0]);
-  return Number.isInteger(pid) && pid > 0 ? pid : undefined;
-}
-
 /**
  * Loses node i as a host that dies would be lost, or brings it back: its kubelet and containerd are
  * stopped (SIGSTOP) or resumed, every container on it frozen or thawed at once (the freezer cgroup of the
@@ -360,8 +358,9 @@ export function setNodeLost(l: ClusterLayout, i: number, lost: boolean): void {
     execFileSync('ip', ['link', 'set', n.cniBridge, 'down']);
     writeFileSync(freezer, 'FROZEN');
   }
+  const live = daemonPids(l.stateDir);
   for (const d of [`kubelet-${i}`, `containerd-${i}`]) {
-    const pid = daemonPid(l, d);
+    const pid = live.get(d);
     if (pid !== undefined) process.kill(pid, signal);
   }
   if (!lost) {
@@ -370,7 +369,7 @@ export function setNodeLost(l: ClusterLayout, i: number, lost: boolean): void {
   }
 }
 
-/** The labels containerd's CRI plugin puts on a container, by container id (running tasks only). */
+/** The node's running containers: id, host pid and the labels containerd's CRI plugin put on them. */
 function runningContainers(n: RealNode): { id: string; pid: number; labels: Record<string, string> }[] {
   const ctr = ctrOf(n);
   return ctr('tasks', 'ls')
@@ -378,10 +377,7 @@ function runningContainers(n: RealNode): { id: string; pid: number; labels: Reco
     .slice(1)
     .map((line) => line.trim().split(/\s+/))
     .filter((f) => f.length >= 3 && f[2] !== 'STOPPED')
-    .map(([id, pid]) => {
-      const info = JSON.parse(ctr('containers', 'info', id)) as { Labels?: Record<string, string> };
-      return { id, pid: Number(pid), labels: info.Labels ?? {} };
-    });
+    .map(([id, pid]) => ({ id, pid: Number(pid), labels: containerInfo(ctr, id).labels }));
 }
 
 /** The host pid of a pod's container on node i (the pod's sandbox with container 'POD'). */

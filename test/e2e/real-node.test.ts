@@ -25,7 +25,6 @@ import {
   waitReady,
   wiredTo,
 } from './harness.js';
-import type { Pod } from '../cluster/kubelet/types.js';
 
 const NS = 'apps';
 let cluster: TestCluster;
@@ -141,14 +140,6 @@ test('a RedisReplication with a memory limit on PVCs: Ready, read-only root, lim
   await cluster.kubectl('delete', 'rr', 'real', '-n', NS, '--wait=false');
 }, 240_000);
 
-/** The index of the node a pod runs on. */
-function nodeIndexOf(pod: Pod | undefined): number {
-  const name = (pod?.spec as { nodeName?: string } | undefined)?.nodeName;
-  const i = [0, 1, 2, 3].find((k) => realNodeLayout(cluster.layout, k).name === name);
-  if (i === undefined) throw new Error(`pod on an unknown node ${String(name)}`);
-  return i;
-}
-
 test('the node holding the master is lost: NotReady, pods kept, a replica elsewhere promoted, nothing acknowledged lost, the old master rejoins as a replica', async () => {
   const NAME = 'ha';
   const downAfter = 1000;
@@ -184,7 +175,7 @@ test('the node holding the master is lost: NotReady, pods kept, a replica elsewh
   await cluster.waitFor('every replica linked to the master', () => wiredTo(NAME, pass), 60_000);
   const before = (await getRR(NAME))?.status?.master;
   const oldPod = await cluster.pod(NS, before?.pod ?? '');
-  const lost = nodeIndexOf(oldPod);
+  const lost = (await cluster.placeOf(NS, before?.pod ?? '')).i;
   expect(lost).not.toBe(0);
 
   const writer = startWriter(NAME, pass, 'node-loss');
@@ -204,8 +195,8 @@ test('the node holding the master is lost: NotReady, pods kept, a replica elsewh
     );
     // Loose here (timings are noisy); the figure is measured in bench/ and docs/performance.md.
     expect(ms).toBeLessThan(downAfter + 5000);
-    const promoted = await cluster.pod(NS, (await getRR(NAME))?.status?.master?.pod ?? '');
-    expect(nodeIndexOf(promoted)).not.toBe(lost);
+    const promoted = (await getRR(NAME))?.status?.master?.pod ?? '';
+    expect((await cluster.placeOf(NS, promoted)).i).not.toBe(lost);
 
     // The node goes NotReady and its pods stay (nothing deletes the pods of an unreachable node).
     const nodeName = realNodeLayout(cluster.layout, lost).name;

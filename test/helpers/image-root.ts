@@ -5,17 +5,6 @@
 // The network is the host's (loopback ports), which is all these tests need.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
-
-const here = path.dirname(fileURLToPath(import.meta.url));
-/** dist/test/helpers -> the repository's test/cluster/images.sh */
-const IMAGES_SH = path.resolve(here, '../../../test/cluster/images.sh');
-
-/** Builds (or finds cached) both images; returns the directory holding their archives. */
-export function buildImages(): string {
-  const out = execFileSync('bash', [IMAGES_SH], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
-  return out.trim().split('\n').pop() ?? '';
-}
 
 export interface ImageRoot {
   /** The mounted file tree of a fresh working container of the image. */
