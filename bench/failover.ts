@@ -1,9 +1,8 @@
 // `npm run bench:failover`: time from a master failure to the first write accepted by the new master,
 // over BENCH_RUNS runs (default 10) per series, on the local control plane with the operator installed
 // by Helm: SIGKILL of the master container and SIGSTOP (freeze, a hard failure that only health checks
-// detect), each at downAfterMilliseconds 1000 and at the default (5000). Prints median and p95.
-// BENCH_RUNTIME=containerd runs it on a real node (kubelet + containerd running our images) instead of
-// the process kubelet.
+// detect), each at downAfterMilliseconds 1000 and at the default (5000), on a real node (kubelet +
+// containerd running our images). Prints median and p95.
 import { Redis } from 'ioredis';
 import * as fs from 'node:fs';
 import { TestCluster } from '../test/cluster/fixture.js';
@@ -83,8 +82,7 @@ async function series(
 }
 
 async function main(): Promise<void> {
-  const runtime = process.env.BENCH_RUNTIME === 'containerd' ? 'containerd' : 'process';
-  const cluster = await TestCluster.start('bench', 1, runtime);
+  const cluster = await TestCluster.start('bench', 1);
   const lines: string[] = [];
   try {
     await installOperator(cluster, NS);
@@ -106,10 +104,10 @@ async function main(): Promise<void> {
     ...lines,
   ].join('\n');
   console.log(
-    `\nTime from the fault to the first write accepted by the new master (${runtime} nodes, ${new Date().toISOString()}):\n${table}`,
+    `\nTime from the fault to the first write accepted by the new master (real node, ${new Date().toISOString()}):\n${table}`,
   );
   fs.mkdirSync('bench/results', { recursive: true });
-  fs.writeFileSync(`bench/results/failover-${runtime}-${Date.now()}.md`, table + '\n');
+  fs.writeFileSync(`bench/results/failover-${Date.now()}.md`, table + '\n');
 }
 
 main().catch((e: unknown) => {

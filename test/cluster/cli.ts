@@ -1,8 +1,8 @@
 // `npm run cluster:up | cluster:down | cluster:status` — the local control plane as a tool for users
-// and developers. Options: --name NAME (default dev), --nodes N (default 1, for up), --runtime
-// containerd|process (for up: real nodes running our images, or the process kubelet; default process).
+// and developers. Options: --name NAME (default dev), --nodes N (default 1, for up: the number of real
+// nodes, each a kubelet with its own containerd).
 import { namedLayout } from './layout.js';
-import { clusterUp, clusterDown, clusterStatus, adminClient, type NodeRuntime } from './control-plane.js';
+import { clusterUp, clusterDown, clusterStatus, adminClient } from './control-plane.js';
 
 function opt(name: string, def: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -16,10 +16,7 @@ async function main(): Promise<void> {
   const layout = namedLayout(opt('name', 'dev'), Number(opt('nodes', '1')));
   const log = (s: string) => console.error(s);
   if (cmd === 'up') {
-    const runtime = opt('runtime', 'process');
-    if (runtime !== 'containerd' && runtime !== 'process')
-      throw new Error(`--runtime: containerd or process, not ${runtime}`);
-    const r = await clusterUp(layout, log, runtime as NodeRuntime);
+    const r = await clusterUp(layout, log);
     console.log(`cluster ${layout.name} is up in ${r.seconds.toFixed(1)}s`);
     console.log(`export KUBECONFIG=${r.kubeconfig}`);
     console.log(`export PATH=${r.binDir}:$PATH   # kubectl and helm built for this cluster`);
@@ -44,7 +41,7 @@ async function main(): Promise<void> {
     admin.close();
     console.log(`export KUBECONFIG=${layout.kubeconfig}`);
   } else {
-    console.error('usage: cli.js up|down|status [--name NAME] [--nodes N] [--runtime containerd|process]');
+    console.error('usage: cli.js up|down|status [--name NAME] [--nodes N]');
     process.exitCode = 2;
   }
 }

@@ -1,14 +1,17 @@
-// End-to-end tests of the local control plane: real kube-apiserver, controllers and scheduler with
-// the process kubelet running tsredis-server pods in their own network namespaces.
+// End-to-end tests of the local cluster itself: real kube-apiserver, controllers and scheduler, and a
+// real node (the upstream kubelet with containerd) running the node image: pods, volumes, probes,
+// restarts, the faults the other end-to-end files use, RBAC, helm, and a clean cluster:down.
 import { jest } from '@jest/globals';
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import net from 'node:net';
+import path from 'node:path';
 import { Redis } from 'ioredis';
 import { TestCluster, isReady } from './fixture.js';
-import { listNetns, listLinks } from './network.js';
+import { listLinks } from './network.js';
 import { daemonPids, isAlive } from './daemons.js';
-import type { Pod } from './kubelet/types.js';
+import { realNodeLayout } from './real-node.js';
+import type { Pod } from './pod.js';
 
 jest.setTimeout(120_000);
 let cluster: TestCluster;
@@ -29,6 +32,8 @@ function nodeStatefulSet(name: string, replicas: number) {
       spec: {
         serviceName: name,
         replicas,
+        // As the operator's StatefulSets: the pods (and their volumes) are made at once.
+        podManagementPolicy: 'Parallel',
         selector: { matchLabels: { app: name } },
         template: {
           metadata: { labels: { app: name } },
@@ -102,7 +107,7 @@ async function withRedis<T>(ip: string, fn: (r: Redis) => Promise<T>): Promise<T
 }
 
 beforeAll(async () => {
-  cluster = await TestCluster.start('e2e', 1, 'process');
+  cluster = await TestCluster.start('e2e', 1);
   process.stderr.write(`e2e cluster started in ${cluster.startSeconds.toFixed(1)}s\n`);
   await cluster.kubectl('create', 'namespace', NS);
   await cluster.waitFor('default ServiceAccount', () =>
@@ -134,17 +139,28 @@ test('a StatefulSet of 3 tsredis pods comes up Ready with distinct pod IPs, each
       expect(await r.get('who')).toBe(p.metadata.name);
     });
   }
-  // The downward API and hostname: the pod sees its own name.
-  const info = await cluster.kubeletPods();
-  const rn0 = info.find((p) => p.name === 'rn-0');
-  expect(rn0?.containers[0].pid).toBeGreaterThan(0);
-  expect(
-    execFileSync('nsenter', ['-t', String(rn0?.containers[0].pid), '-u', 'hostname'], {
-      encoding: 'utf8',
-    }).trim(),
-  ).toBe('rn-0');
+  // The container's UTS namespace: the pod sees its own name as its hostname.
+  const pid = await cluster.containerPid(NS, 'rn-0');
+  expect(execFileSync('nsenter', ['-t', String(pid), '-u', 'hostname'], { encoding: 'utf8' }).trim()).toBe(
+    'rn-0',
+  );
   // kubectl logs goes API server -> kubelet HTTPS endpoint.
   expect(await cluster.kubectl('logs', '-n', NS, 'rn-0')).toMatch(/Ready to accept connections/);
+});
+
+test('cluster DNS (CoreDNS): Services and StatefulSet pods resolve by name inside pods; other names stay unanswered', async () => {
+  const resolve = async (name: string) =>
+    (await cluster.kubectl('exec', '-n', NS, 'rn-0', '--', 'getent', 'hosts', name)).trim().split(/\s+/)[0];
+  // The kubelet gives pods the cluster DNS Service as their nameserver, with the search domains.
+  const conf = await cluster.kubectl('exec', '-n', NS, 'rn-0', '--', 'cat', '/etc/resolv.conf');
+  expect(conf).toContain(`nameserver ${cluster.layout.dnsIp}\n`);
+  expect(conf).toContain(`search ${NS}.svc.cluster.local svc.cluster.local cluster.local`);
+  expect(await resolve('kubernetes.default')).toBe(cluster.layout.firstServiceIp);
+  const rn1 = (await cluster.pod(NS, 'rn-1'))?.status?.podIP;
+  expect(await resolve('rn-1.rn')).toBe(rn1);
+  expect(await resolve(`rn-1.rn.${NS}.svc.cluster.local`)).toBe(rn1);
+  // CoreDNS forwards nothing: a name outside the cluster gets no address (getent exits 2).
+  await expect(resolve('example.com')).rejects.toThrow(/exit code 2|command terminated/);
 });
 
 test('a PVC-backed pod keeps its RDB across pod deletion', async () => {
@@ -166,7 +182,7 @@ test('a crashed container restarts and restartCount increments', async () => {
   const restarts = async () =>
     (await cluster.pod(NS, 'rn-2'))?.status?.containerStatuses?.[0].restartCount ?? -1;
   const before = await restarts();
-  const pidBefore = (await cluster.kubeletPods()).find((p) => p.name === 'rn-2')?.containers[0].pid;
+  const pidBefore = await cluster.containerPid(NS, 'rn-2');
   await cluster.fault({ action: 'kill', namespace: NS, pod: 'rn-2' });
   await cluster.waitFor('restartCount incremented', async () => (await restarts()) === before + 1);
   const p = await cluster.waitFor('rn-2 Ready again', async () => {
@@ -175,7 +191,7 @@ test('a crashed container restarts and restartCount increments', async () => {
   });
   const st = p.status?.containerStatuses?.[0];
   expect(st?.lastState.terminated?.exitCode).toBe(137);
-  const pidAfter = (await cluster.kubeletPods()).find((x) => x.name === 'rn-2')?.containers[0].pid;
+  const pidAfter = await cluster.containerPid(NS, 'rn-2');
   expect(pidAfter).not.toBe(pidBefore);
   expect(await withRedis(p.status?.podIP ?? '', (r) => r.ping())).toBe('PONG');
 });
@@ -195,12 +211,12 @@ test('a partitioned pod cannot be reached, and can be healed', async () => {
   expect(await canConnect(ip, 6379, 1000)).toBe(true);
   await cluster.fault({ action: 'partition', namespace: NS, pod: 'rn-0' });
   expect(await canConnect(ip, 6379, 1000)).toBe(false);
-  // Another pod cannot reach it either.
-  const rn2 = (await cluster.kubeletPods()).find((p) => p.name === 'rn-2');
+  // Another pod cannot reach it either (redis-cli run in rn-2's network namespace).
+  const rn2 = await cluster.containerPid(NS, 'rn-2');
   const fromPod = () =>
     execFileSync(
-      'ip',
-      ['netns', 'exec', rn2?.netns ?? '', 'timeout', '2', 'redis-cli', '-h', ip, '-p', '6379', 'ping'],
+      'nsenter',
+      ['-t', String(rn2), '-n', 'timeout', '2', 'redis-cli', '-h', ip, '-p', '6379', 'ping'],
       { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] },
     ).trim();
   // timeout(1) ends redis-cli's hanging connect with status 124.
@@ -222,13 +238,18 @@ test('a failing liveness probe restarts the container', async () => {
     kind: 'Pod',
     metadata: { name: 'liveness' },
     spec: {
-      terminationGracePeriodSeconds: 1,
+      terminationGracePeriodSeconds: 5,
       containers: [
         {
           name: 'main',
-          image: 'tsredis/toolbox',
-          // Healthy for 2 s, then the file the probe checks disappears.
-          command: ['/bin/sh', '-c', 'touch /tmp/alive; sleep 2; rm /tmp/alive; exec sleep 3600'],
+          image: 'tsredis/node:dev',
+          // Healthy for 2 s, then the file the probe checks disappears. The shell is the container's
+          // pid 1, which ignores SIGTERM unless it traps it.
+          command: [
+            '/bin/sh',
+            '-c',
+            "trap 'exit 143' TERM; touch /tmp/alive; sleep 2; rm /tmp/alive; while :; do sleep 1; done",
+          ],
           livenessProbe: {
             exec: { command: ['test', '-f', '/tmp/alive'] },
             periodSeconds: 1,
@@ -246,7 +267,7 @@ test('a failing liveness probe restarts the container', async () => {
     },
     30_000,
   );
-  // Killed by the kubelet (SIGTERM from the liveness failure): exit status 143.
+  // Stopped by the kubelet (SIGTERM after the liveness failure): exit status 143.
   expect(p.status?.containerStatuses?.[0].lastState.terminated?.exitCode).toBe(143);
   await cluster.kubectl('delete', 'pod', '-n', NS, 'liveness', '--wait=false');
 });
@@ -254,13 +275,13 @@ test('a failing liveness probe restarts the container', async () => {
 test('a failed node (no heartbeats, pods cut off) turns NotReady with its pods, and recovers', async () => {
   const nodeReady = async () => {
     const n = await cluster.api.get<{ status: { conditions: { type: string; status: string }[] } }>(
-      '/api/v1/nodes/e2e-node-0',
+      `/api/v1/nodes/${realNodeLayout(cluster.layout, 0).name}`,
     );
     return n.status.conditions.find((c) => c.type === 'Ready')?.status;
   };
   expect(await nodeReady()).toBe('True');
   const ip = (await cluster.pod(NS, 'rn-0'))?.status?.podIP ?? '';
-  await cluster.fault({ action: 'node-fail' });
+  await cluster.fault({ action: 'node-fail', node: 0 });
   try {
     expect(await canConnect(ip, 6379, 1000)).toBe(false);
     // The node lifecycle controller notices the missing heartbeats (grace period 10 s here).
@@ -271,7 +292,7 @@ test('a failed node (no heartbeats, pods cut off) turns NotReady with its pods, 
       20_000,
     );
   } finally {
-    await cluster.fault({ action: 'node-recover' });
+    await cluster.fault({ action: 'node-recover', node: 0 });
   }
   await cluster.waitFor('node Ready again', async () => (await nodeReady()) === 'True', 20_000);
   await readyPods('app=rn', 3);
@@ -279,13 +300,31 @@ test('a failed node (no heartbeats, pods cut off) turns NotReady with its pods, 
 });
 
 test('RBAC is real: a Deployment using its ServiceAccount gets what its Role grants and is denied the rest', async () => {
-  const script = [
-    'echo "user: $(kubectl auth whoami -o jsonpath={.status.userInfo.username})"',
-    'kubectl get configmaps -o name >/dev/null 2>/tmp/e1 && echo "configmaps: allowed" || echo "configmaps: denied $(cat /tmp/e1)"',
-    'kubectl get secrets -o name >/dev/null 2>/tmp/e2 && echo "secrets: allowed" || echo "secrets: denied $(cat /tmp/e2)"',
-    'echo done',
-    'exec sleep 3600',
-  ].join('\n');
+  // Run in the node image with Node's fetch, as an in-cluster client does: the ServiceAccount token and
+  // CA that the kubelet mounts, the API through the kubernetes Service (kube-proxy).
+  const script = `
+    const fs = require('fs');
+    const sa = '/var/run/secrets/kubernetes.io/serviceaccount/';
+    const token = fs.readFileSync(sa + 'token', 'utf8');
+    const ns = fs.readFileSync(sa + 'namespace', 'utf8');
+    const base = 'https://' + process.env.KUBERNETES_SERVICE_HOST + ':' + process.env.KUBERNETES_SERVICE_PORT;
+    const call = (p, init) =>
+      fetch(base + p, { ...init, headers: { authorization: 'Bearer ' + token, 'content-type': 'application/json' } })
+        .then(async (r) => ({ status: r.status, body: await r.json() }));
+    (async () => {
+      const who = await call('/apis/authentication.k8s.io/v1/selfsubjectreviews', {
+        method: 'POST',
+        body: JSON.stringify({ apiVersion: 'authentication.k8s.io/v1', kind: 'SelfSubjectReview' }),
+      });
+      console.log('user: ' + who.body.status.userInfo.username);
+      for (const kind of ['configmaps', 'secrets']) {
+        const r = await call('/api/v1/namespaces/' + ns + '/' + kind);
+        console.log(kind + ': ' + (r.status === 200 ? 'allowed' : 'denied ' + r.status + ' ' + r.body.message));
+      }
+      console.log('done');
+    })().catch((e) => console.log('failed: ' + e));
+    setInterval(() => {}, 60000);
+  `;
   await cluster.apply(
     NS,
     { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'reader' } },
@@ -313,7 +352,20 @@ test('RBAC is real: a Deployment using its ServiceAccount gets what its Role gra
           metadata: { labels: { app: 'rbac-check' } },
           spec: {
             serviceAccountName: 'reader',
-            containers: [{ name: 'check', image: 'tsredis/toolbox', command: ['/bin/sh', '-c', script] }],
+            terminationGracePeriodSeconds: 1,
+            containers: [
+              {
+                name: 'check',
+                image: 'tsredis/node:dev',
+                command: ['node', '-e', script],
+                env: [
+                  {
+                    name: 'NODE_EXTRA_CA_CERTS',
+                    value: '/var/run/secrets/kubernetes.io/serviceaccount/ca.crt',
+                  },
+                ],
+              },
+            ],
           },
         },
       },
@@ -321,11 +373,11 @@ test('RBAC is real: a Deployment using its ServiceAccount gets what its Role gra
   );
   const logs = await cluster.waitFor('the RBAC check to finish', async () => {
     const out = await cluster.kubectl('logs', '-n', NS, 'deploy/rbac-check').catch(() => '');
-    return out.includes('done') ? out : undefined;
+    return out.includes('done') || out.includes('failed') ? out : undefined;
   });
   expect(logs).toContain(`user: system:serviceaccount:${NS}:reader`);
   expect(logs).toContain('configmaps: allowed');
-  expect(logs).toMatch(/secrets: denied .*Forbidden.*cannot list resource "secrets"/);
+  expect(logs).toMatch(/secrets: denied 403 .*cannot list resource "secrets"/);
 });
 
 test('helm works from the built binary', async () => {
@@ -333,17 +385,31 @@ test('helm works from the built binary', async () => {
   expect(await cluster.run('helm', ['list', '-A'])).toMatch(/NAME/);
 });
 
-test('cluster:down leaves no process, namespace, link or mount behind', async () => {
-  const pids = [...daemonPids(cluster.layout.stateDir).values()];
-  const podPids = (await cluster.kubeletPods())
-    .flatMap((p) => p.containers.map((c) => c.pid ?? 0))
-    .filter((p) => p > 0);
-  expect(podPids.length).toBeGreaterThan(0);
+test('cluster:down leaves no process, container, network namespace, link, cgroup or mount behind', async () => {
+  const l = cluster.layout;
+  const n = realNodeLayout(l, 0);
+  const pids = [...daemonPids(l.stateDir).values()];
+  const pods = ['rn-0', 'rn-1', 'rn-2'];
+  const containerPids = await Promise.all(pods.map((p) => cluster.containerPid(NS, p)));
+  // The pods' network namespaces, as containerd named them (cni-<uuid>).
+  const netns = await Promise.all(
+    pods.map(async (p) =>
+      execFileSync('ip', ['netns', 'identify', String(await cluster.containerPid(NS, p, 'POD'))], {
+        encoding: 'utf8',
+      }).trim(),
+    ),
+  );
+  for (const ns of netns) expect(ns).toMatch(/^cni-/);
+  const cgroup = path.join('/sys/fs/cgroup/memory', n.cgroupRoot);
+  expect(existsSync(cgroup)).toBe(true);
   await cluster.stop();
-  for (const p of [...pids, ...podPids]) expect(isAlive(p)).toBe(false);
-  expect(listNetns(`tsr${cluster.layout.index}-`)).toEqual([]);
-  expect(listLinks(`tv${cluster.layout.index}`)).toEqual([]);
-  expect(listLinks(cluster.layout.bridge)).toEqual([]);
-  expect(readFileSync('/proc/self/mountinfo', 'utf8')).not.toContain(cluster.layout.stateDir);
-  expect(existsSync(cluster.layout.stateDir)).toBe(false);
+  for (const p of [...pids, ...containerPids]) expect(isAlive(p)).toBe(false);
+  const left = execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' });
+  for (const ns of netns) expect(left).not.toContain(ns);
+  expect(listLinks(n.cniBridge)).toEqual([]);
+  expect(listLinks(l.bridge)).toEqual([]);
+  expect(existsSync(cgroup)).toBe(false);
+  expect(execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' })).not.toContain(n.containerdSocket);
+  expect(readFileSync('/proc/self/mountinfo', 'utf8')).not.toContain(l.stateDir);
+  expect(existsSync(l.stateDir)).toBe(false);
 });

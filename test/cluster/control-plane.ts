@@ -1,9 +1,9 @@
-// Brings a local cluster up and down: builds (or finds) the upstream binaries, makes the PKI and
-// kubeconfigs, creates the pod bridge, starts etcd, kube-apiserver (RBAC + Node authorization),
-// kube-controller-manager (only the controllers we need), kube-scheduler and one process kubelet per
-// node, then installs the cluster's defaults (a default StorageClass served by the kubelets' local
-// provisioner, and its RBAC). `down` stops everything and removes every process, namespace, link and
-// file it made.
+// Brings a local cluster up and down: builds (or finds) the upstream binaries and the images, makes
+// the PKI and kubeconfigs, creates the cluster bridge, starts etcd, kube-apiserver (RBAC + Node
+// authorization), kube-controller-manager (only the controllers we need), kube-scheduler, kube-proxy
+// and one real node (kubelet + containerd, real-node.ts) per node, then the add-ons (addons.ts: CoreDNS
+// and local-path-provisioner with the default StorageClass). `down` stops everything and removes every
+// process, container, namespace, link, cgroup and file it made.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -11,27 +11,14 @@ import { fileURLToPath } from 'node:url';
 import { type ClusterLayout, nodeLayout, cacheRoot } from './layout.js';
 import { ensurePki, kubeconfigFor, type Identity } from './pki.js';
 import { startDaemon, stopDaemon, daemonNames, daemonPids, isAlive, stopPids } from './daemons.js';
-import {
-  ensureBridge,
-  deleteBridge,
-  listNetns,
-  netnsPids,
-  deletePodNetwork,
-  listLinks,
-  deleteLink,
-} from './network.js';
-import { KubeClient, credentialsFromFiles, KubeApiError } from './kube-client.js';
+import { ensureBridge, deleteBridge } from './network.js';
+import { KubeClient, credentialsFromFiles } from './kube-client.js';
 import { realNodeLayout, startRealNode, startKubeProxy, stopRealNodes } from './real-node.js';
-
-/** How the cluster runs pods: real nodes (kubelet + containerd, our images) or the process kubelet. */
-export type NodeRuntime = 'containerd' | 'process';
+import { coreDnsObjects, localPathObjects, type KubeObject } from './addons.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 /** The repository root (this file runs from dist/test/cluster). */
 export const projectRoot = path.resolve(here, '..', '..', '..');
-
-export const PROVISIONER_NAME = 'tsredis.dev/local-dir';
-export const PROVISIONER_USER = 'tsredis:local-provisioner';
 
 /** Runs one of test/cluster's build scripts (its progress shown) and returns the directory it prints. */
 function runBuildScript(script: string, what: string, log: (s: string) => void): string {
@@ -49,16 +36,41 @@ export function ensureBinaries(log: (s: string) => void = () => {}): string {
   return runBuildScript('build.sh', 'binaries', log);
 }
 
-/** Builds (or finds cached) the images test/cluster/images.sh makes; returns their directory. */
+/**
+ * Builds (or finds cached) the images: ours (images.sh) and the add-ons' (addons.sh); returns the
+ * directory holding their archives.
+ */
 export function ensureImages(log: (s: string) => void = () => {}): string {
-  return runBuildScript('images.sh', 'images', log);
+  runBuildScript('images.sh', 'images', log);
+  return runBuildScript('addons.sh', 'add-on images', log);
 }
 
-export function netnsPrefix(l: ClusterLayout): string {
-  return `tsr${l.index}-`;
+/** The pinned versions (versions.env, which the build scripts source). */
+function pinnedVersions(): Record<string, string> {
+  const text = readFileSync(path.join(projectRoot, 'test', 'cluster', 'versions.env'), 'utf8');
+  return Object.fromEntries(
+    text
+      .split('\n')
+      .map((line) => /^([A-Z_]+)=(\S+)$/.exec(line.trim()))
+      .filter((m) => m !== null)
+      .map((m) => [m[1], m[2]]),
+  );
 }
-export function vethPrefix(l: ClusterLayout): string {
-  return `tv${l.index}`;
+
+/** The add-ons every cluster runs: CoreDNS and local-path-provisioner, from the images addons.sh built. */
+function addonObjects(l: ClusterLayout): KubeObject[] {
+  const v = pinnedVersions();
+  const tag = (name: string, version: string) => `localhost/tsredis/${name}:${version.replace(/^v/, '')}`;
+  return [
+    ...coreDnsObjects({ clusterIp: l.dnsIp, image: tag('coredns', v.COREDNS_VERSION) }),
+    // The default StorageClass `standard`, as on kind: a directory per volume on the node of its pod.
+    ...localPathObjects({
+      image: tag('local-path-provisioner', v.LOCAL_PATH_VERSION),
+      storagePath: path.join(l.stateDir, 'volumes'),
+      storageClassName: 'standard',
+      isDefault: true,
+    }),
+  ];
 }
 
 function identities(l: ClusterLayout): Identity[] {
@@ -67,7 +79,6 @@ function identities(l: ClusterLayout): Identity[] {
     { file: 'controller-manager', cn: 'system:kube-controller-manager' },
     { file: 'scheduler', cn: 'system:kube-scheduler' },
     { file: 'apiserver-kubelet-client', cn: 'kube-apiserver-kubelet-client', groups: ['system:masters'] },
-    { file: 'provisioner', cn: PROVISIONER_USER },
     { file: 'kube-proxy', cn: 'system:kube-proxy' },
   ];
   for (let i = 0; i < l.nodes; i++) {
@@ -131,10 +142,20 @@ export interface UpResult {
   seconds: number;
 }
 
-/** How the cluster in l's state dir runs pods (`process` for one started before real nodes existed). */
-export function clusterRuntime(l: ClusterLayout): NodeRuntime {
-  const file = path.join(l.stateDir, 'runtime');
-  return existsSync(file) && readFileSync(file, 'utf8') === 'containerd' ? 'containerd' : 'process';
+/** What `up` records in the state dir for later commands: the binaries it ran and its node count. */
+interface ClusterRecord {
+  binDir: string;
+  nodes: number;
+}
+const recordFile = (l: ClusterLayout) => path.join(l.stateDir, 'cluster.json');
+
+/** The record of the cluster in l's state dir, if one was brought up there. */
+export function clusterRecord(l: ClusterLayout): ClusterRecord | undefined {
+  try {
+    return JSON.parse(readFileSync(recordFile(l), 'utf8')) as ClusterRecord;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The version the chart's appVersion and the CRD's default node image carry (package.json's). */
@@ -143,22 +164,19 @@ export function appVersion(): string {
     .version;
 }
 
-export async function clusterUp(
-  l: ClusterLayout,
-  log: (s: string) => void,
-  runtime: NodeRuntime = 'process',
-): Promise<UpResult> {
+export async function clusterUp(l: ClusterLayout, log: (s: string) => void): Promise<UpResult> {
   const t0 = Date.now();
   const binDir = ensureBinaries(log);
-  const imagesDir = runtime === 'containerd' ? ensureImages(log) : '';
+  const imagesDir = ensureImages(log);
   const bin = (b: string) => path.join(binDir, b);
   const alive = [...daemonPids(l.stateDir).values()].filter(isAlive);
   if (alive.length > 0) throw new Error(`cluster ${l.name} is already running (cluster:down first)`);
   // Leftovers of a cluster that was not brought down cleanly.
   await stopRealNodes(l, binDir);
-  await cleanupNetwork(l);
+  deleteBridge(l.bridge);
   rmSync(l.stateDir, { recursive: true, force: true });
   mkdirSync(l.stateDir, { recursive: true });
+  writeFileSync(recordFile(l), JSON.stringify({ binDir, nodes: l.nodes } satisfies ClusterRecord));
 
   log(`cluster ${l.name}: certificates`);
   ensurePki(l.pki, {
@@ -267,34 +285,17 @@ export async function clusterUp(
     '--v=1',
   ]);
 
-  await installDefaults(admin);
+  // The add-ons are scheduled once a node is Ready; they are waited for below.
+  execFileSync(bin('kubectl'), ['--kubeconfig', l.kubeconfig, 'apply', '-f', '-'], {
+    input: JSON.stringify({ apiVersion: 'v1', kind: 'List', items: addonObjects(l) }),
+    stdio: ['pipe', 'ignore', 'pipe'],
+  });
 
-  writeFileSync(path.join(l.stateDir, 'runtime'), runtime);
-  if (runtime === 'containerd') {
-    log(`cluster ${l.name}: ${l.nodes} node(s): containerd + kubelet, and kube-proxy`);
-    startKubeProxy(l, binDir, kc('kube-proxy', 'system:kube-proxy'));
-    startDaemon(l.stateDir, 'provisioner', process.execPath, [
-      path.join(projectRoot, 'dist', 'test', 'cluster', 'provisioner-main.js'),
-      `--cluster=${l.name}`,
-      `--index=${l.index}`,
-    ]);
-    for (let i = 0; i < l.nodes; i++) {
-      const n = realNodeLayout(l, i);
-      await startRealNode(l, i, binDir, kc(`node-${i}`, `system:node:${n.name}`), imagesDir, appVersion());
-    }
-  } else {
-    log(`cluster ${l.name}: ${l.nodes} process kubelet(s)`);
-    const kubeletMain = path.join(projectRoot, 'dist', 'test', 'cluster', 'kubelet', 'main.js');
-    for (let i = 0; i < l.nodes; i++) {
-      startDaemon(l.stateDir, `kubelet-${i}`, process.execPath, [
-        kubeletMain,
-        `--cluster=${l.name}`,
-        `--index=${l.index}`,
-        `--nodes=${l.nodes}`,
-        `--node=${i}`,
-        `--bin-dir=${binDir}`,
-      ]);
-    }
+  log(`cluster ${l.name}: ${l.nodes} node(s): containerd + kubelet, and kube-proxy`);
+  startKubeProxy(l, binDir, kc('kube-proxy', 'system:kube-proxy'));
+  for (let i = 0; i < l.nodes; i++) {
+    const n = realNodeLayout(l, i);
+    await startRealNode(l, i, binDir, kc(`node-${i}`, `system:node:${n.name}`), imagesDir, appVersion());
   }
   await waitFor('nodes Ready', 60_000, async () => {
     const nodes = await admin.get<{
@@ -310,73 +311,27 @@ export async function clusterUp(
     const cm = await admin.getOrNull('/api/v1/namespaces/default/configmaps/kube-root-ca.crt');
     return sa && cm ? true : undefined;
   });
+  await waitFor('the add-ons available (CoreDNS, local-path-provisioner)', 120_000, async () => {
+    const deployments = addonObjects(l).filter((o) => o.kind === 'Deployment');
+    for (const d of deployments) {
+      const s = await admin.get<{ status?: { availableReplicas?: number } }>(
+        `/apis/apps/v1/namespaces/${d.metadata.namespace}/deployments/${d.metadata.name}`,
+      );
+      if (!s.status?.availableReplicas) return undefined;
+    }
+    return true;
+  });
   admin.close();
   return { kubeconfig: l.kubeconfig, binDir, seconds: (Date.now() - t0) / 1000 };
 }
 
-/** The default StorageClass and the RBAC of the kubelets' volume provisioner. */
-async function installDefaults(admin: KubeClient): Promise<void> {
-  const createOrKeep = async (p: string, body: unknown) => {
-    try {
-      await admin.create(p, body);
-    } catch (e) {
-      if (!(e instanceof KubeApiError && e.status === 409)) throw e;
-    }
-  };
-  await createOrKeep('/apis/storage.k8s.io/v1/storageclasses', {
-    apiVersion: 'storage.k8s.io/v1',
-    kind: 'StorageClass',
-    metadata: { name: 'standard', annotations: { 'storageclass.kubernetes.io/is-default-class': 'true' } },
-    provisioner: PROVISIONER_NAME,
-    reclaimPolicy: 'Delete',
-    volumeBindingMode: 'Immediate',
-  });
-  await createOrKeep('/apis/rbac.authorization.k8s.io/v1/clusterroles', {
-    apiVersion: 'rbac.authorization.k8s.io/v1',
-    kind: 'ClusterRole',
-    metadata: { name: PROVISIONER_USER },
-    rules: [
-      {
-        apiGroups: [''],
-        resources: ['persistentvolumes'],
-        verbs: ['get', 'list', 'watch', 'create', 'delete'],
-      },
-      {
-        apiGroups: [''],
-        resources: ['persistentvolumeclaims'],
-        verbs: ['get', 'list', 'watch', 'update', 'patch'],
-      },
-      { apiGroups: ['storage.k8s.io'], resources: ['storageclasses'], verbs: ['get', 'list', 'watch'] },
-      { apiGroups: ['', 'events.k8s.io'], resources: ['events'], verbs: ['create', 'patch'] },
-    ],
-  });
-  await createOrKeep('/apis/rbac.authorization.k8s.io/v1/clusterrolebindings', {
-    apiVersion: 'rbac.authorization.k8s.io/v1',
-    kind: 'ClusterRoleBinding',
-    metadata: { name: PROVISIONER_USER },
-    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: PROVISIONER_USER },
-    subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: PROVISIONER_USER }],
-  });
-}
-
-/** Deletes the cluster's pod namespaces (killing what runs in them), veths and bridge. */
-async function cleanupNetwork(l: ClusterLayout): Promise<void> {
-  for (const ns of listNetns(netnsPrefix(l))) {
-    await stopPids(netnsPids(ns), 2000);
-    deletePodNetwork({ netns: ns, hostVeth: '' });
-  }
-  for (const link of listLinks(vethPrefix(l))) deleteLink(link);
-  deleteBridge(l.bridge);
-}
-
 export async function clusterDown(l: ClusterLayout, log: (s: string) => void): Promise<void> {
-  // Kubelets first (they stop their pods' processes), then the control plane, then whatever is left.
-  await stopRealNodes(l, clusterRuntime(l) === 'containerd' ? ensureBinaries() : undefined);
-  for (let i = 0; i < 10; i++) await stopDaemon(l.stateDir, `kubelet-${i}`, 15_000);
-  for (const d of ['provisioner', 'kube-scheduler', 'kube-controller-manager', 'kube-apiserver', 'etcd'])
+  // The nodes first (kubelets, containers, containerd), then the control plane, then whatever is left.
+  await stopRealNodes(l, clusterRecord(l)?.binDir);
+  for (const d of ['kube-scheduler', 'kube-controller-manager', 'kube-apiserver', 'etcd'])
     await stopDaemon(l.stateDir, d);
   await stopPids([...daemonPids(l.stateDir).values()], 2000);
-  await cleanupNetwork(l);
+  deleteBridge(l.bridge);
   unmountUnder(l.stateDir);
   rmSync(l.stateDir, { recursive: true, force: true });
   log(`cluster ${l.name}: down`);

@@ -8,7 +8,7 @@ import { namedLayout } from './layout.js';
 import {
   clusterUp,
   clusterStatus,
-  clusterRuntime,
+  clusterRecord,
   ensureBinaries,
   ensureImages,
   adminClient,
@@ -24,18 +24,17 @@ async function main(): Promise<void> {
   let binDir: string;
   let operatorChanged = false;
   if ((await clusterStatus(layout)).running) {
-    if (clusterRuntime(layout) !== 'containerd') {
-      throw new Error('cluster dev runs the process kubelet, not real nodes: `npm run cluster:down` first');
-    }
+    const record = clusterRecord(layout);
+    if (!record) throw new Error('cluster dev was started by an older version: `npm run cluster:down` first');
     binDir = ensureBinaries(log);
     log('cluster dev is already up; reusing it');
     const imagesDir = ensureImages(log);
-    for (let i = 0; i < layout.nodes; i++) {
+    for (let i = 0; i < record.nodes; i++) {
       const imported = importImages(realNodeLayout(layout, i), imagesDir, appVersion());
       if (imported.length) log(`node ${i}: imported ${imported.join(', ')}`);
       operatorChanged ||= imported.includes('operator');
     }
-  } else binDir = (await clusterUp(layout, log, 'containerd')).binDir;
+  } else binDir = (await clusterUp(layout, log)).binDir;
   const env = { ...process.env, KUBECONFIG: layout.kubeconfig };
   const run = (tool: string, args: string[]) =>
     execFileSync(path.join(binDir, tool), args, {

@@ -1,30 +1,27 @@
-// The local cluster as a test fixture: start (building the binaries the first time), kubectl with the
-// cluster's kubeconfig, typed polling helpers, fault injection through the kubelets' local API, and
-// stop (cluster:down). End-to-end tests share one cluster per test file.
+// The local cluster as a test fixture: start (building the binaries and images the first time),
+// kubectl and helm with the cluster's kubeconfig, typed polling helpers, faults on real containers and
+// nodes, and stop (cluster:down). End-to-end tests share one cluster per test file.
 import { execFile } from 'node:child_process';
 import path from 'node:path';
-import http from 'node:http';
 import { cpSync, existsSync } from 'node:fs';
-import { namedLayout, nodeLayout, type ClusterLayout } from './layout.js';
-import { clusterUp, clusterDown, adminClient, type NodeRuntime } from './control-plane.js';
+import { namedLayout, type ClusterLayout } from './layout.js';
+import { clusterUp, clusterDown, adminClient } from './control-plane.js';
 import type { KubeClient } from './kube-client.js';
-import { containerFault, containerPid, realNodeLayout, setPodPartitioned } from './real-node.js';
-import type { Pod } from './kubelet/types.js';
-import type { FaultRequest } from './kubelet/servers.js';
+import { containerFault, containerPid, realNodeLayout, setNodeLost, setPodPartitioned } from './real-node.js';
+import type { Pod } from './pod.js';
 
-export interface PodInfo {
-  namespace: string;
-  name: string;
-  uid: string;
-  ip: string;
-  netns: string;
-  linkUp: boolean;
-  containers: { name: string; pid: number | null; restartCount: number }[];
-}
-
-function defaultRuntime(): NodeRuntime {
-  return process.env.TSREDIS_E2E_RUNTIME === 'containerd' ? 'containerd' : 'process';
-}
+/**
+ * A fault: on a pod's container (its first unless named): kill (SIGKILL), stop (SIGSTOP), cont
+ * (SIGCONT); on the pod's network: partition, heal; on a whole node: node-fail, node-recover.
+ */
+export type FaultRequest =
+  | {
+      action: 'kill' | 'stop' | 'cont' | 'partition' | 'heal';
+      namespace: string;
+      pod: string;
+      container?: string;
+    }
+  | { action: 'node-fail' | 'node-recover'; node: number };
 
 export class TestCluster {
   readonly api: KubeClient;
@@ -33,20 +30,16 @@ export class TestCluster {
     readonly layout: ClusterLayout,
     readonly binDir: string,
     readonly startSeconds: number,
-    readonly runtime: NodeRuntime = 'process',
   ) {
     this.api = adminClient(layout);
   }
 
-  /**
-   * A fresh cluster for a test file. The runtime defaults to TSREDIS_E2E_RUNTIME (containerd or
-   * process; process when unset), so that the whole suite can be run on real nodes.
-   */
-  static async start(name = 'e2e', nodes = 1, runtime: NodeRuntime = defaultRuntime()): Promise<TestCluster> {
+  /** A fresh cluster of `nodes` real nodes for a test file (whatever an interrupted run left is removed). */
+  static async start(name = 'e2e', nodes = 1): Promise<TestCluster> {
     const layout = namedLayout(name, nodes);
-    await clusterDown(layout, () => {}); // whatever an interrupted run left behind
-    const r = await clusterUp(layout, (s) => process.stderr.write(`${s}\n`), runtime);
-    return new TestCluster(layout, r.binDir, r.seconds, runtime);
+    await clusterDown(layout, () => {});
+    const r = await clusterUp(layout, (s) => process.stderr.write(`${s}\n`));
+    return new TestCluster(layout, r.binDir, r.seconds);
   }
 
   get kubeconfig(): string {
@@ -109,45 +102,12 @@ export class TestCluster {
     );
   }
 
-  private kubeletRequest<T>(
-    node: number,
-    method: string,
-    p: string,
-    body?: unknown,
-  ): Promise<{ status: number; body: T }> {
-    const port = nodeLayout(this.layout, node).adminPort;
-    return new Promise((resolve, reject) => {
-      const req = http.request(
-        { host: '127.0.0.1', port, path: p, method, headers: { 'Content-Type': 'application/json' } },
-        (res) => {
-          let text = '';
-          res.on('data', (c: Buffer) => (text += c.toString('utf8')));
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) as T }));
-        },
-      );
-      req.on('error', reject);
-      req.end(body === undefined ? undefined : JSON.stringify(body));
-    });
-  }
-
-  /** What kubelet `node` runs: pods with IPs, network namespaces and container pids. */
-  async kubeletPods(node = 0): Promise<PodInfo[]> {
-    return (await this.kubeletRequest<PodInfo[]>(node, 'GET', '/pods')).body;
-  }
-
-  /** Injects a fault through the kubelet running the pod (or node `node` for node faults). */
-  async fault(f: FaultRequest, node = 0): Promise<void> {
-    if (this.runtime === 'containerd') return this.containerFault(f);
-    const r = await this.kubeletRequest<{ error?: string }>(node, 'POST', '/fault', f);
-    if (r.status !== 200) throw new Error(`fault ${JSON.stringify(f)}: ${r.body.error ?? r.status}`);
-  }
-
-  /** On real nodes: the fault on the pod's container (its first unless named), on the pod's node. */
-  private async containerFault(f: FaultRequest): Promise<void> {
-    if (f.action === 'node-fail' || f.action === 'node-recover') {
-      throw new Error(`fault ${f.action}: on real nodes, lose a node with setNodeLost (real-node.ts)`);
+  /** Injects a fault on a container, a pod's network or a whole node (see FaultRequest). */
+  async fault(f: FaultRequest): Promise<void> {
+    if ('node' in f) {
+      setNodeLost(this.layout, f.node, f.action === 'node-fail');
+      return;
     }
-    if (!f.namespace || !f.pod) throw new Error('a container fault names a namespace and a pod');
     const { i, container } = await this.placeOf(f.namespace, f.pod, f.container);
     if (f.action === 'partition' || f.action === 'heal') {
       setPodPartitioned(this.layout, i, f.namespace, f.pod, f.action === 'partition');
@@ -165,16 +125,10 @@ export class TestCluster {
     return { i, container: container ?? spec?.containers?.[0]?.name ?? '' };
   }
 
-  /** The host pid of a pod's (first) container, on either kind of node. */
-  async containerPid(namespace: string, name: string): Promise<number> {
-    if (this.runtime === 'containerd') {
-      const { i, container } = await this.placeOf(namespace, name);
-      return containerPid(this.layout, i, namespace, name, container);
-    }
-    const pid = (await this.kubeletPods()).find((p) => p.namespace === namespace && p.name === name)
-      ?.containers[0].pid;
-    if (!pid) throw new Error(`no running container of ${namespace}/${name}`);
-    return pid;
+  /** The host pid of a pod's container (its first unless named; 'POD' for its sandbox). */
+  async containerPid(namespace: string, name: string, container?: string): Promise<number> {
+    const p = await this.placeOf(namespace, name, container);
+    return containerPid(this.layout, p.i, namespace, name, p.container);
   }
 
   /** Stops the cluster; with TSREDIS_KEEP_CLUSTER_LOGS=<dir>, its logs (components and pods) are kept there. */
@@ -184,12 +138,10 @@ export class TestCluster {
     if (keep && existsSync(this.layout.stateDir)) {
       const dest = path.join(keep, `${this.layout.name}-${Date.now()}`);
       cpSync(path.join(this.layout.stateDir, 'logs'), path.join(dest, 'components'), { recursive: true });
-      const pods = path.join(this.layout.stateDir, 'pods');
-      if (existsSync(pods))
-        cpSync(pods, path.join(dest, 'pods'), {
-          recursive: true,
-          filter: (src) => !/\/(rootfs|upper|work|volumes)(\/|$)/.test(src),
-        });
+      for (let i = 0; i < this.layout.nodes; i++) {
+        const logs = realNodeLayout(this.layout, i).podLogsDir;
+        if (existsSync(logs)) cpSync(logs, path.join(dest, 'pods', `node-${i}`), { recursive: true });
+      }
     }
     await clusterDown(this.layout, () => {});
   }

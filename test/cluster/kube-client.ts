@@ -1,7 +1,7 @@
-// A minimal Kubernetes API client for the local control plane's own tools (the process kubelet, the
-// volume provisioner, cluster:up): JSON requests over HTTPS with a client certificate, and watches
-// read as newline-delimited JSON events. The operator uses @kubernetes/client-node; this harness keeps
-// its own small client so that it depends on nothing but Node and the API's wire format.
+// A minimal Kubernetes API client for the local cluster's own tools (cluster:up, the tests' fixture
+// and harness): JSON requests over HTTPS with a client certificate. The operator uses
+// @kubernetes/client-node; the harness keeps its own small client so that it depends on nothing but
+// Node and the API's wire format.
 import https from 'node:https';
 import { readFileSync } from 'node:fs';
 
@@ -20,11 +20,6 @@ export class KubeApiError extends Error {
   ) {
     super(`${what}: HTTP ${status} ${body.slice(0, 300)}`);
   }
-}
-
-export interface WatchEvent<T> {
-  type: 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR';
-  object: T;
 }
 
 export type Obj = Record<string, unknown> & { metadata?: ObjectMeta };
@@ -118,104 +113,11 @@ export class KubeClient {
   create<T = Obj>(path: string, body: unknown): Promise<T> {
     return this.request<T>('POST', path, body);
   }
-  mergePatch<T = Obj>(path: string, body: unknown): Promise<T> {
-    return this.request<T>('PATCH', path, body, 'application/merge-patch+json');
-  }
-  strategicPatch<T = Obj>(path: string, body: unknown): Promise<T> {
-    return this.request<T>('PATCH', path, body, 'application/strategic-merge-patch+json');
-  }
   delete<T = Obj>(path: string, body?: unknown): Promise<T> {
     return this.request<T>('DELETE', path, body);
   }
 
-  /**
-   * Watches `path` (a collection URL, query allowed) from `resourceVersion`; calls onEvent for each event
-   * and resolves when the server ends the stream. The caller re-lists on 410 Gone (an ERROR event).
-   */
-  watch<T>(path: string, resourceVersion: string, onEvent: (e: WatchEvent<T>) => void, signal?: AbortSignal) {
-    const sep = path.includes('?') ? '&' : '?';
-    const full = `${path}${sep}watch=1&allowWatchBookmarks=true&resourceVersion=${resourceVersion}&timeoutSeconds=300`;
-    return new Promise<void>((resolve, reject) => {
-      const req = https.request(
-        {
-          host: this.base.hostname,
-          port: this.base.port,
-          path: full,
-          method: 'GET',
-          agent: this.agent,
-          signal,
-        },
-        (res) => {
-          if (res.statusCode !== 200) {
-            let text = '';
-            res.on('data', (c: Buffer) => (text += c.toString('utf8')));
-            res.on('end', () => reject(new KubeApiError(res.statusCode ?? 0, text, `WATCH ${path}`)));
-            return;
-          }
-          let buf = '';
-          res.setEncoding('utf8');
-          res.on('data', (c: string) => {
-            buf += c;
-            let nl: number;
-            while ((nl = buf.indexOf('\n')) >= 0) {
-              const line = buf.slice(0, nl);
-              buf = buf.slice(nl + 1);
-              if (line.trim()) onEvent(JSON.parse(line) as WatchEvent<T>);
-            }
-          });
-          res.on('end', () => resolve());
-          res.on('error', reject);
-          res.on('aborted', () => resolve());
-        },
-      );
-      req.on('error', (e) => (signal?.aborted ? resolve() : reject(e)));
-      req.end();
-    });
-  }
-
   close(): void {
     this.agent.destroy();
-  }
-}
-
-/** Runs list+watch forever (until the signal aborts), re-listing on errors, calling onSync with the full
- *  list after each list and onEvent for each watch event. */
-export async function listWatch<T extends { metadata?: ObjectMeta }>(
-  client: KubeClient,
-  path: string,
-  handlers: {
-    onList: (items: T[]) => void;
-    onEvent: (e: WatchEvent<T>) => void;
-    onError?: (e: unknown) => void;
-  },
-  signal: AbortSignal,
-): Promise<void> {
-  while (!signal.aborted) {
-    try {
-      const list = await client.get<{ items: T[]; metadata: { resourceVersion: string } }>(path);
-      handlers.onList(list.items);
-      let rv = list.metadata.resourceVersion;
-      let gone = false;
-      while (!signal.aborted && !gone) {
-        await client.watch<T>(
-          path,
-          rv,
-          (e) => {
-            if (e.type === 'ERROR') {
-              gone = true;
-              return;
-            }
-            const v = e.object.metadata?.resourceVersion;
-            if (v) rv = v;
-            if (e.type !== 'BOOKMARK') handlers.onEvent(e);
-          },
-          signal,
-        );
-      }
-    } catch (e) {
-      if (signal.aborted) return;
-      handlers.onError?.(e);
-      await new Promise((r) => setTimeout(r, 1000));
-    }
   }
 }

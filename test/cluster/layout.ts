@@ -15,6 +15,7 @@ export interface ClusterLayout {
   podPrefixLen: number; // the bridge subnet's prefix length (all pods are on-link)
   serviceCidr: string;
   firstServiceIp: string;
+  dnsIp: string; // the cluster DNS Service (CoreDNS), the nameserver the kubelets give pods
   ports: {
     apiserver: number;
     etcdClient: number;
@@ -41,7 +42,6 @@ export function nodeLayout(l: ClusterLayout, i: number) {
     podSubnetPrefix: `10.${244 + l.index}.${i + 1}`, // pods get .2 .. .254
     podCidr: `10.${244 + l.index}.${i + 1}.0/24`,
     kubeletPort: base + 10 + i, // the HTTPS endpoint the API server calls for logs
-    adminPort: base + 30 + i, // local-only fault-injection API for tests
     // A real node's own address on the cluster bridge (the kubelet refuses a loopback node IP) and its
     // kubelet's local health port.
     nodeIp: `10.${244 + l.index}.0.${10 + i}`,
@@ -66,6 +66,7 @@ export function clusterLayout(name: string, index: number, nodes = 1): ClusterLa
     podPrefixLen: 16,
     serviceCidr: `10.${96 + index}.0.0/16`,
     firstServiceIp: `10.${96 + index}.0.1`,
+    dnsIp: `10.${96 + index}.0.10`,
     ports: {
       apiserver: base + 43,
       etcdClient: base + 79,

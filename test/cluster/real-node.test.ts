@@ -16,7 +16,7 @@ test("containerd: the settings this VM needs, and the node's own paths", () => {
   expect(toml).toContain(`root = "${n.dir}/containerd/root"`);
 });
 
-test('kubelet: cgroupfs on cgroup v1, its node IP, port and cgroup root, the runtime of its node', () => {
+test('kubelet: cgroupfs on cgroup v1, its node IP, port and cgroup root, the runtime of its node, cluster DNS, its own log dir', () => {
   const n = realNodeLayout(l, 2);
   const c = JSON.parse(kubeletConfig(l, n)) as Record<string, unknown>;
   expect(c).toMatchObject({
@@ -30,6 +30,9 @@ test('kubelet: cgroupfs on cgroup v1, its node IP, port and cgroup root, the run
     podCIDR: n.podCidr,
     containerRuntimeEndpoint: `unix://${n.containerdSocket}`,
     authorization: { mode: 'Webhook' },
+    clusterDomain: 'cluster.local',
+    clusterDNS: ['10.96.0.10'],
+    podLogsDir: `${n.dir}/pod-logs`,
   });
   expect(n.nodeIp).not.toMatch(/^127\./);
 });

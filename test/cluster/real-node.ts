@@ -22,6 +22,7 @@ export function realNodeLayout(l: ClusterLayout, i: number) {
     ...n,
     dir,
     containerdSocket: path.join(dir, 'containerd.sock'),
+    podLogsDir: path.join(dir, 'pod-logs'),
     cniBridge: `tsrc${l.index}${i}`,
     cgroupRoot: `/tsr-${n.name}`,
   };
@@ -114,6 +115,9 @@ export function kubeletConfig(l: ClusterLayout, n: RealNode): string {
       authorization: { mode: 'Webhook' },
       podCIDR: n.podCidr,
       clusterDomain: 'cluster.local',
+      clusterDNS: [l.dnsIp],
+      // The containers' logs in the node's own directory (the default is the host's /var/log/pods).
+      podLogsDir: n.podLogsDir,
       resolvConf: '/etc/resolv.conf',
       serializeImagePulls: false,
       // The test machine's disk and memory are shared with everything else: evict only when nearly out.
@@ -221,7 +225,7 @@ function ctrOf(n: RealNode) {
 export function importImages(n: RealNode, imagesDir: string, version: string): string[] {
   const ctr = ctrOf(n);
   const done: string[] = [];
-  for (const img of ['pause', 'node', 'operator']) {
+  for (const img of ['pause', 'node', 'operator', 'coredns', 'local-path']) {
     const idFile = path.join(imagesDir, `${img}.${img === 'pause' ? 'sum' : 'id'}`);
     const id = existsSync(idFile) ? readFileSync(idFile, 'utf8').trim() : '';
     const mark = path.join(n.dir, `imported-${img}`);
@@ -230,7 +234,7 @@ export function importImages(n: RealNode, imagesDir: string, version: string): s
     // Also under the names the chart and the CRD default to (tsredis/node:<version>, as the kubelet
     // spells them), so that `helm install` and a CR without an image field run our images unchanged.
     // The tests' objects name tsredis/<img>:dev (and dev2, the image-roll test's second image).
-    if (img !== 'pause') {
+    if (img === 'node' || img === 'operator') {
       for (const tag of [version, 'dev', 'dev2']) {
         ctr('images', 'tag', '--force', `localhost/tsredis/${img}:dev`, `docker.io/tsredis/${img}:${tag}`);
       }

@@ -13,7 +13,7 @@ export const ctx = { cluster: undefined as unknown as TestCluster, ns: 'apps' };
 
 /**
  * helm install of the operator and the test namespace; `values` are helm's --set arguments (by default
- * the image tag dev, which the process kubelet runs from the checkout).
+ * the image tag dev: the images images.sh built from the checkout, imported into every node).
  */
 export async function installOperator(
   cluster: TestCluster,

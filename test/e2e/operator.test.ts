@@ -1,5 +1,5 @@
 // End-to-end: the operator installed with Helm on the local control plane (real API server, RBAC,
-// controllers, scheduler, the process kubelet running the operator and node pods), driven the way a
+// controllers, scheduler, a real node: kubelet + containerd running the operator and node images), driven the way a
 // user drives it: kubectl apply of RedisReplications.
 import { jest } from '@jest/globals';
 import path from 'node:path';
