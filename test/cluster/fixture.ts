@@ -7,7 +7,14 @@ import { cpSync, existsSync } from 'node:fs';
 import { namedLayout, type ClusterLayout } from './layout.js';
 import { clusterUp, clusterDown, adminClient } from './control-plane.js';
 import type { KubeClient } from './kube-client.js';
-import { containerFault, containerPid, realNodeLayout, setNodeLost, setPodPartitioned } from './real-node.js';
+import {
+  containerFault,
+  containerPid,
+  realNodeLayout,
+  setNodeLost,
+  setPodPartitioned,
+  type PodRef,
+} from './real-node.js';
 import type { Pod } from './pod.js';
 
 /**
@@ -108,27 +115,27 @@ export class TestCluster {
       setNodeLost(this.layout, f.node, f.action === 'node-fail');
       return;
     }
-    const { i, container } = await this.placeOf(f.namespace, f.pod, f.container);
+    const { i, container, ref } = await this.placeOf(f.namespace, f.pod, f.container);
     if (f.action === 'partition' || f.action === 'heal') {
-      setPodPartitioned(this.layout, i, f.namespace, f.pod, f.action === 'partition');
-    } else containerFault(this.layout, i, f.namespace, f.pod, f.action, container);
+      setPodPartitioned(this.layout, i, ref, f.action === 'partition');
+    } else containerFault(this.layout, i, ref, f.action, container);
   }
 
   /** The index of the node a pod runs on, and the container meant (its first unless named). */
   async placeOf(namespace: string, name: string, container?: string) {
     const pod = await this.pod(namespace, name);
-    const spec = pod?.spec as { nodeName?: string; containers?: { name: string }[] } | undefined;
     const i = Array.from({ length: this.layout.nodes }, (_, k) => k).find(
-      (k) => realNodeLayout(this.layout, k).name === spec?.nodeName,
+      (k) => realNodeLayout(this.layout, k).name === pod?.spec.nodeName,
     );
-    if (i === undefined) throw new Error(`${namespace}/${name} is on no node of this cluster`);
-    return { i, container: container ?? spec?.containers?.[0]?.name ?? '' };
+    if (!pod || i === undefined) throw new Error(`${namespace}/${name} is on no node of this cluster`);
+    const ref: PodRef = { namespace, name, uid: pod.metadata.uid };
+    return { i, ref, container: container ?? pod.spec.containers[0]?.name ?? '' };
   }
 
   /** The host pid of a pod's container (its first unless named; 'POD' for its sandbox). */
   async containerPid(namespace: string, name: string, container?: string): Promise<number> {
     const p = await this.placeOf(namespace, name, container);
-    return containerPid(this.layout, p.i, namespace, name, p.container);
+    return containerPid(this.layout, p.i, p.ref, p.container);
   }
 
   /** Stops the cluster; with TSREDIS_KEEP_CLUSTER_LOGS=<dir>, its logs (components and pods) are kept there. */

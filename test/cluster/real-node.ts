@@ -384,24 +384,34 @@ function runningContainers(n: RealNode): { id: string; pid: number; labels: Reco
     .map(([id, pid]) => ({ id, pid: Number(pid), labels: containerInfo(ctr, id).labels }));
 }
 
-/** The host pid of a pod's container on node i (the pod's sandbox with container 'POD'). */
-export function containerPid(
-  l: ClusterLayout,
-  i: number,
-  namespace: string,
-  pod: string,
-  container: string,
-): number {
+/** A pod as the fixture names it to a node: the uid tells it from an earlier pod of the same name. */
+export interface PodRef {
+  namespace: string;
+  name: string;
+  uid: string;
+}
+
+/**
+ * The host pid of a pod's running container on node i (the pod's sandbox with container 'POD'). The
+ * pod's uid is matched too: a pod deleted and re-created under the same name may still have a
+ * container stopping on the node.
+ */
+export function containerPid(l: ClusterLayout, i: number, pod: PodRef, container: string): number {
   const n = realNodeLayout(l, i);
   const c = runningContainers(n).find(
     (t) =>
-      t.labels['io.kubernetes.pod.namespace'] === namespace &&
-      t.labels['io.kubernetes.pod.name'] === pod &&
+      t.labels['io.kubernetes.pod.uid'] === pod.uid &&
+      t.labels['io.kubernetes.pod.namespace'] === pod.namespace &&
+      t.labels['io.kubernetes.pod.name'] === pod.name &&
       (container === 'POD'
         ? t.labels['io.cri-containerd.kind'] === 'sandbox'
         : t.labels['io.kubernetes.container.name'] === container),
   );
-  if (!c) throw new Error(`no running container ${container} of ${namespace}/${pod} on ${n.name}`);
+  if (!c) {
+    throw new Error(
+      `no running container ${container} of ${pod.namespace}/${pod.name} (${pod.uid}) on ${n.name}`,
+    );
+  }
   return c.pid;
 }
 
@@ -409,25 +419,20 @@ export function containerPid(
 export function containerFault(
   l: ClusterLayout,
   i: number,
-  namespace: string,
-  pod: string,
+  pod: PodRef,
   action: 'kill' | 'stop' | 'cont',
   container: string,
 ): void {
-  process.kill(
-    containerPid(l, i, namespace, pod, container),
-    action === 'kill' ? 'SIGKILL' : action === 'stop' ? 'SIGSTOP' : 'SIGCONT',
-  );
+  const pid = containerPid(l, i, pod, container);
+  try {
+    process.kill(pid, action === 'kill' ? 'SIGKILL' : action === 'stop' ? 'SIGSTOP' : 'SIGCONT');
+  } catch (e) {
+    throw new Error(`${action} of ${pod.namespace}/${pod.name} ${container} (pid ${pid}): ${String(e)}`);
+  }
 }
 
 /** Cuts a pod off the network (its eth0 down, inside its sandbox's network namespace) or heals it. */
-export function setPodPartitioned(
-  l: ClusterLayout,
-  i: number,
-  namespace: string,
-  pod: string,
-  cut: boolean,
-): void {
-  const pid = containerPid(l, i, namespace, pod, 'POD');
+export function setPodPartitioned(l: ClusterLayout, i: number, pod: PodRef, cut: boolean): void {
+  const pid = containerPid(l, i, pod, 'POD');
   execFileSync('nsenter', ['-t', String(pid), '-n', 'ip', 'link', 'set', 'eth0', cut ? 'down' : 'up']);
 }
