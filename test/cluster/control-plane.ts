@@ -13,7 +13,7 @@ import { ensurePki, kubeconfigFor, type Identity } from './pki.js';
 import { startDaemon, stopDaemon, daemonNames, daemonPids, isAlive, stopPids } from './daemons.js';
 import { ensureBridge, deleteBridge } from './network.js';
 import { KubeClient, credentialsFromFiles } from './kube-client.js';
-import { realNodeLayout, startRealNode, startKubeProxy, stopRealNodes } from './real-node.js';
+import { startKubelet, startKubeProxy, startNodeRuntime, stopRealNodes } from './real-node.js';
 import { coreDnsObjects, localPathObjects, type KubeObject } from './addons.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -249,6 +249,11 @@ export async function clusterUp(l: ClusterLayout, log: (s: string) => void): Pro
     '--profiling=false',
     '--v=1',
   ]);
+  // Meanwhile, every node's containerd and its images (the imports are the slow part of a start).
+  log(`cluster ${l.name}: ${l.nodes} node(s): containerd and the images`);
+  await Promise.all(
+    Array.from({ length: l.nodes }, (_, i) => startNodeRuntime(l, i, imagesDir, appVersion())),
+  );
   const admin = adminClient(l);
   await waitFor('kube-apiserver /readyz', 120_000, async () =>
     (await admin.send('GET', '/readyz')).status === 200 ? true : undefined,
@@ -291,12 +296,10 @@ export async function clusterUp(l: ClusterLayout, log: (s: string) => void): Pro
     stdio: ['pipe', 'ignore', 'pipe'],
   });
 
-  log(`cluster ${l.name}: ${l.nodes} node(s): containerd + kubelet, and kube-proxy`);
+  log(`cluster ${l.name}: kubelets and kube-proxy`);
   startKubeProxy(l, binDir, kc('kube-proxy', 'system:kube-proxy'));
-  for (let i = 0; i < l.nodes; i++) {
-    const n = realNodeLayout(l, i);
-    await startRealNode(l, i, binDir, kc(`node-${i}`, `system:node:${n.name}`), imagesDir, appVersion());
-  }
+  for (let i = 0; i < l.nodes; i++)
+    startKubelet(l, i, binDir, kc(`node-${i}`, `system:node:${nodeLayout(l, i).name}`));
   await waitFor('nodes Ready', 60_000, async () => {
     const nodes = await admin.get<{
       items: { status?: { conditions?: { type: string; status: string }[] } }[];

@@ -30,7 +30,7 @@ async function main(): Promise<void> {
     log('cluster dev is already up; reusing it');
     const imagesDir = ensureImages(log);
     for (let i = 0; i < record.nodes; i++) {
-      const imported = importImages(realNodeLayout(layout, i), imagesDir, appVersion());
+      const imported = await importImages(realNodeLayout(layout, i), imagesDir, appVersion());
       if (imported.length) log(`node ${i}: imported ${imported.join(', ')}`);
       operatorChanged ||= imported.includes('operator');
     }

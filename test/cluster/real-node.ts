@@ -4,7 +4,7 @@
 // an address of its own on the cluster bridge as its node IP; the nodes share the host's network
 // namespace, so one kube-proxy (nftables) serves them all. The config builders are pure; the start and
 // stop functions do the I/O.
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { type ClusterLayout, nodeLayout } from './layout.js';
@@ -164,12 +164,13 @@ function cgroupHierarchies(): string[] {
   );
 }
 
-/** Starts node i's containerd, imports the images into it, and starts its kubelet. */
-export async function startRealNode(
+/**
+ * Starts node i's containerd and imports the images into it (the slow part of a node's start, ~25 s
+ * on our machine, so cluster:up runs it for all nodes at once while the API server starts).
+ */
+export async function startNodeRuntime(
   l: ClusterLayout,
   i: number,
-  binDir: string,
-  kubeconfig: string,
   imagesDir: string,
   version: string,
 ): Promise<void> {
@@ -190,15 +191,19 @@ export async function startRealNode(
   const deadline = Date.now() + 30_000;
   for (;;) {
     try {
-      ctr('version');
+      await ctr('version');
       break;
     } catch (e) {
       if (Date.now() > deadline) throw new Error(`containerd of ${n.name} did not start: ${String(e)}`);
       await new Promise((r) => setTimeout(r, 200));
     }
   }
-  importImages(n, imagesDir, version);
+  await importImages(n, imagesDir, version);
+}
 
+/** Starts node i's kubelet (its containerd started by startNodeRuntime). */
+export function startKubelet(l: ClusterLayout, i: number, binDir: string, kubeconfig: string): void {
+  const n = realNodeLayout(l, i);
   writeFileSync(path.join(n.dir, 'kubelet.yaml'), kubeletConfig(l, n));
   startDaemon(l.stateDir, `kubelet-${i}`, path.join(binDir, 'kubelet'), [
     `--config=${path.join(n.dir, 'kubelet.yaml')}`,
@@ -210,7 +215,22 @@ export async function startRealNode(
   ]);
 }
 
+/** ctr against the node's containerd, in the CRI's namespace; resolves with its stdout. */
 function ctrOf(n: RealNode) {
+  return (...args: string[]) =>
+    new Promise<string>((resolve, reject) =>
+      execFile(
+        'ctr',
+        ['--address', n.containerdSocket, '--namespace', 'k8s.io', ...args],
+        { encoding: 'utf8', maxBuffer: 16 << 20 },
+        (err, stdout, stderr) =>
+          err ? reject(new Error(`ctr ${args.join(' ')}: ${stderr || err.message}`)) : resolve(stdout),
+      ),
+    );
+}
+
+/** The same, synchronous, for the fault and cleanup paths that run between a test's awaits. */
+function ctrSyncOf(n: RealNode) {
   return (...args: string[]) =>
     execFileSync('ctr', ['--address', n.containerdSocket, '--namespace', 'k8s.io', ...args], {
       encoding: 'utf8',
@@ -220,9 +240,9 @@ function ctrOf(n: RealNode) {
 
 /**
  * Imports the images into the node's containerd, each only when it differs from what the node last
- * imported (images.sh writes each image's id beside its archive); returns the names imported.
+ * imported (images.sh writes each image's id beside its archive); resolves with the names imported.
  */
-export function importImages(n: RealNode, imagesDir: string, version: string): string[] {
+export async function importImages(n: RealNode, imagesDir: string, version: string): Promise<string[]> {
   const ctr = ctrOf(n);
   const done: string[] = [];
   for (const img of ['pause', 'node', 'operator', 'coredns', 'local-path']) {
@@ -230,13 +250,19 @@ export function importImages(n: RealNode, imagesDir: string, version: string): s
     const id = existsSync(idFile) ? readFileSync(idFile, 'utf8').trim() : '';
     const mark = path.join(n.dir, `imported-${img}`);
     if (id && existsSync(mark) && readFileSync(mark, 'utf8') === id) continue;
-    ctr('images', 'import', path.join(imagesDir, `${img}.tar`));
+    await ctr('images', 'import', path.join(imagesDir, `${img}.tar`));
     // Also under the names the chart and the CRD default to (tsredis/node:<version>, as the kubelet
     // spells them), so that `helm install` and a CR without an image field run our images unchanged.
     // The tests' objects name tsredis/<img>:dev (and dev2, the image-roll test's second image).
     if (img === 'node' || img === 'operator') {
       for (const tag of [version, 'dev', 'dev2']) {
-        ctr('images', 'tag', '--force', `localhost/tsredis/${img}:dev`, `docker.io/tsredis/${img}:${tag}`);
+        await ctr(
+          'images',
+          'tag',
+          '--force',
+          `localhost/tsredis/${img}:dev`,
+          `docker.io/tsredis/${img}:${tag}`,
+        );
       }
     }
     writeFileSync(mark, id);
@@ -299,7 +325,7 @@ export async function stopRealNodes(l: ClusterLayout, binDir: string | undefined
 
 /** What `ctr containers info` tells of a container: its CRI labels and its network namespace. */
 function containerInfo(
-  ctr: ReturnType<typeof ctrOf>,
+  ctr: ReturnType<typeof ctrSyncOf>,
   id: string,
 ): { labels: Record<string, string>; netns?: string } {
   const info = JSON.parse(ctr('containers', 'info', id)) as {
@@ -312,7 +338,7 @@ function containerInfo(
 
 /** SIGKILLs every task of the node's containerd; returns the network namespaces its pods used. */
 function killContainers(n: RealNode): string[] {
-  const ctr = ctrOf(n);
+  const ctr = ctrSyncOf(n);
   const netns = new Set<string>();
   try {
     for (const id of ctr('containers', 'ls', '-q').split('\n').filter(Boolean)) {
@@ -375,7 +401,7 @@ export function setNodeLost(l: ClusterLayout, i: number, lost: boolean): void {
 
 /** The node's running containers: id, host pid and the labels containerd's CRI plugin put on them. */
 function runningContainers(n: RealNode): { id: string; pid: number; labels: Record<string, string> }[] {
-  const ctr = ctrOf(n);
+  const ctr = ctrSyncOf(n);
   return ctr('tasks', 'ls')
     .split('\n')
     .slice(1)
