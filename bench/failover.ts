@@ -1,12 +1,25 @@
 // `npm run bench:failover`: time from a master failure to the first write accepted by the new master,
-// over BENCH_RUNS runs (default 10) per series, on the local control plane with the operator installed
-// by Helm: SIGKILL of the master container and SIGSTOP (freeze, a hard failure that only health checks
-// detect), each at downAfterMilliseconds 1000 and at the default (5000), on a real node (kubelet +
-// containerd running our images). Prints median and p95.
+// over BENCH_RUNS runs (default 10) per series, on a local cluster of 4 real nodes (kubelet +
+// containerd running our images) with the operator installed by Helm and pinned to node 0: SIGKILL of
+// the master container and SIGSTOP (freeze, a hard failure that only health checks detect), each at
+// downAfterMilliseconds 1000 and at the default (5000), and the loss of the master's whole node
+// (kubelet, containerd and containers stopped, its network down) at 1000. For that one the three pods
+// are on nodes 1-3, so that the new master keeps a replica: with min-replicas-to-write 1 (the
+// operator's fence), a master whose replicas are all gone refuses writes. Prints median and p95.
 import { Redis } from 'ioredis';
 import * as fs from 'node:fs';
 import { TestCluster } from '../test/cluster/fixture.js';
-import { installOperator, getRR, rr, waitReady, password, wiredTo, podIps } from '../test/e2e/harness.js';
+import { realNodeLayout } from '../test/cluster/real-node.js';
+import {
+  installOperator,
+  getRR,
+  rr,
+  waitReady,
+  password,
+  wiredTo,
+  podIps,
+  spreadAwayFrom,
+} from '../test/e2e/harness.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 10);
 const NS = 'bench';
@@ -53,24 +66,35 @@ async function series(
   cluster: TestCluster,
   name: string,
   downAfter: number,
-  fault: 'kill' | 'stop',
+  fault: 'kill' | 'stop' | 'node',
 ): Promise<number[]> {
-  await cluster.apply(NS, rr(name, { replicas: 2, failover: { downAfterMilliseconds: downAfter } }));
-  await waitReady(name, 2);
+  // Node loss: the three pods on the three nodes other than the operator's.
+  const replicas = 2;
+  const spec = { replicas, failover: { downAfterMilliseconds: downAfter } };
+  const node0 = realNodeLayout(cluster.layout, 0).name;
+  await cluster.apply(
+    NS,
+    rr(name, fault === 'node' ? { ...spec, affinity: spreadAwayFrom(node0, name) } : spec),
+  );
+  await waitReady(name, replicas);
   const pass = await password(name);
   const times: number[] = [];
   for (let i = 0; i < RUNS; i++) {
-    await waitReady(name, 2, 120_000);
+    await waitReady(name, replicas, 120_000);
     await cluster.waitFor('replicas linked', () => wiredTo(name, pass), 60_000);
     const master = (await getRR(name))?.status?.master?.pod ?? '';
     const ips = [...(await podIps(`app.kubernetes.io/instance=${name}`)).values()];
+    const node = (await cluster.placeOf(NS, master)).i;
     const t0 = Date.now();
-    await cluster.fault({ action: fault, namespace: NS, pod: master });
+    await cluster.fault(
+      fault === 'node' ? { action: 'node-fail', node } : { action: fault, namespace: NS, pod: master },
+    );
     try {
       const t1 = await firstAcceptedWrite(ips, pass, t0 + 60_000);
       times.push(t1 - t0);
       process.stderr.write(`  ${fault} downAfter=${downAfter} run ${i + 1}: ${t1 - t0} ms\n`);
     } finally {
+      if (fault === 'node') await cluster.fault({ action: 'node-recover', node });
       if (fault === 'stop') await cluster.fault({ action: 'cont', namespace: NS, pod: master });
       // A fresh pod for the next run: killing the same container again would meet kubelet's crash
       // back-off (10 s, 20 s, 40 s, ...), which is not what this measures.
@@ -82,18 +106,27 @@ async function series(
 }
 
 async function main(): Promise<void> {
-  const cluster = await TestCluster.start('bench', 1);
+  const cluster = await TestCluster.start('bench', 4);
   const lines: string[] = [];
+  const label = { kill: 'SIGKILL (container restarts)', stop: 'SIGSTOP (frozen)', node: 'node lost' };
   try {
-    await installOperator(cluster, NS);
-    for (const fault of ['kill', 'stop'] as const) {
-      for (const downAfter of [1000, 5000]) {
-        const t = await series(cluster, `${fault}-${downAfter}`, downAfter, fault);
-        const s = stats(t);
-        lines.push(
-          `| ${fault === 'kill' ? 'SIGKILL (container restarts)' : 'SIGSTOP (frozen)'} | ${downAfter} | ${t.length} | ${s.median} | ${s.p95} | ${Math.min(...t)} | ${Math.max(...t)} |`,
-        );
-      }
+    await installOperator(cluster, NS, [
+      '--set-string',
+      `nodeSelector.kubernetes\\.io/hostname=${realNodeLayout(cluster.layout, 0).name}`,
+    ]);
+    const plan = [
+      ['kill', 1000],
+      ['kill', 5000],
+      ['stop', 1000],
+      ['stop', 5000],
+      ['node', 1000],
+    ] as const;
+    for (const [fault, downAfter] of plan) {
+      const t = await series(cluster, `${fault}-${downAfter}`, downAfter, fault);
+      const s = stats(t);
+      lines.push(
+        `| ${label[fault]} | ${downAfter} | ${t.length} | ${s.median} | ${s.p95} | ${Math.min(...t)} | ${Math.max(...t)} |`,
+      );
     }
   } finally {
     await cluster.stop();
@@ -104,7 +137,7 @@ async function main(): Promise<void> {
     ...lines,
   ].join('\n');
   console.log(
-    `\nTime from the fault to the first write accepted by the new master (real node, ${new Date().toISOString()}):\n${table}`,
+    `\nTime from the fault to the first write accepted by the new master (4 real nodes, ${new Date().toISOString()}):\n${table}`,
   );
   fs.mkdirSync('bench/results', { recursive: true });
   fs.writeFileSync(`bench/results/failover-${Date.now()}.md`, table + '\n');

@@ -53,6 +53,30 @@ export function rr(name: string, spec: Record<string, unknown>) {
   };
 }
 
+/**
+ * A RedisReplication's affinity that keeps its pods off `node` (where the tests pin the operator) and
+ * never puts two of them on one node: for the node-loss test and bench.
+ */
+export function spreadAwayFrom(node: string, name: string) {
+  return {
+    nodeAffinity: {
+      requiredDuringSchedulingIgnoredDuringExecution: {
+        nodeSelectorTerms: [
+          { matchExpressions: [{ key: 'kubernetes.io/hostname', operator: 'NotIn', values: [node] }] },
+        ],
+      },
+    },
+    podAntiAffinity: {
+      requiredDuringSchedulingIgnoredDuringExecution: [
+        {
+          topologyKey: 'kubernetes.io/hostname',
+          labelSelector: { matchLabels: { 'app.kubernetes.io/instance': name } },
+        },
+      ],
+    },
+  };
+}
+
 /** Ready in status, and the status agrees with the live pods (the master pod has the IP status names). */
 export async function waitReady(
   name: string,

@@ -21,6 +21,7 @@ import {
   password,
   podIps,
   rawReply,
+  spreadAwayFrom,
   startWriter,
   waitReady,
   wiredTo,
@@ -151,23 +152,7 @@ test('the node holding the master is lost: NotReady, pods kept, a replica elsewh
     spec: {
       replicas: 1,
       failover: { downAfterMilliseconds: downAfter },
-      affinity: {
-        nodeAffinity: {
-          requiredDuringSchedulingIgnoredDuringExecution: {
-            nodeSelectorTerms: [
-              { matchExpressions: [{ key: 'kubernetes.io/hostname', operator: 'NotIn', values: [node0] }] },
-            ],
-          },
-        },
-        podAntiAffinity: {
-          requiredDuringSchedulingIgnoredDuringExecution: [
-            {
-              topologyKey: 'kubernetes.io/hostname',
-              labelSelector: { matchLabels: { 'app.kubernetes.io/instance': NAME } },
-            },
-          ],
-        },
-      },
+      affinity: spreadAwayFrom(node0, NAME),
     },
   });
   await waitReady(NAME, 1, 120_000);
