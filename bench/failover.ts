@@ -12,6 +12,7 @@ import { TestCluster } from '../test/cluster/fixture.js';
 import { realNodeLayout } from '../test/cluster/real-node.js';
 import {
   installOperator,
+  operatorOn,
   getRR,
   rr,
   waitReady,
@@ -110,10 +111,7 @@ async function main(): Promise<void> {
   const lines: string[] = [];
   const label = { kill: 'SIGKILL (container restarts)', stop: 'SIGSTOP (frozen)', node: 'node lost' };
   try {
-    await installOperator(cluster, NS, [
-      '--set-string',
-      `nodeSelector.kubernetes\\.io/hostname=${realNodeLayout(cluster.layout, 0).name}`,
-    ]);
+    await installOperator(cluster, NS, operatorOn(realNodeLayout(cluster.layout, 0).name));
     const plan = [
       ['kill', 1000],
       ['kill', 5000],

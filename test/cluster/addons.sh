@@ -21,7 +21,7 @@ bin="$cache/bin/addons-coredns-$COREDNS_VERSION-local-path-$LOCAL_PATH_VERSION-r
 out="$cache/images"
 start=$(date +%s)
 log() { echo "[addons $(( $(date +%s) - start ))s] $*" >&2; }
-for c in go buildah node sha256sum; do
+for c in go buildah sha256sum; do
   command -v "$c" >/dev/null || { echo "addons.sh: $c is required" >&2; exit 1; }
 done
 mkdir -p "$bin" "$out"
@@ -49,12 +49,10 @@ go_install coredns "github.com/coredns/coredns@$COREDNS_VERSION" \
 go_install local-path-provisioner "github.com/rancher/local-path-provisioner@$LOCAL_PATH_VERSION" \
   "-s -w -X main.VERSION=$LOCAL_PATH_VERSION" ""
 
-# --- the base image, named exactly as images.sh names it (keep BASE_REV equal to images.sh's).
-BASE_REV=1
-node_version="$(node --version)"
-base="localhost/tsredis/node-base:${node_version#v}-bookworm-r$BASE_REV"
-base_id="$(buildah inspect --type image --format '{{.FromImageID}}' "$base" 2>/dev/null)" || {
-  echo "addons.sh: the base image $base is missing: run test/cluster/images.sh first" >&2
+# --- the base image: the one images.sh made last (it writes its name beside the archives).
+base="$(cat "$out/base.ref" 2>/dev/null)" &&
+  base_id="$(buildah inspect --type image --format '{{.FromImageID}}' "$base" 2>/dev/null)" || {
+  echo "addons.sh: no base image (${base:-$out/base.ref missing}): run test/cluster/images.sh first" >&2
   exit 1
 }
 

@@ -291,8 +291,9 @@ export async function clusterUp(l: ClusterLayout, log: (s: string) => void): Pro
   ]);
 
   // The add-ons are scheduled once a node is Ready; they are waited for below.
+  const addons = addonObjects(l);
   execFileSync(bin('kubectl'), ['--kubeconfig', l.kubeconfig, 'apply', '-f', '-'], {
-    input: JSON.stringify({ apiVersion: 'v1', kind: 'List', items: addonObjects(l) }),
+    input: JSON.stringify({ apiVersion: 'v1', kind: 'List', items: addons }),
     stdio: ['pipe', 'ignore', 'pipe'],
   });
 
@@ -315,8 +316,7 @@ export async function clusterUp(l: ClusterLayout, log: (s: string) => void): Pro
     return sa && cm ? true : undefined;
   });
   await waitFor('the add-ons available (CoreDNS, local-path-provisioner)', 120_000, async () => {
-    const deployments = addonObjects(l).filter((o) => o.kind === 'Deployment');
-    for (const d of deployments) {
+    for (const d of addons.filter((o) => o.kind === 'Deployment')) {
       const s = await admin.get<{ status?: { availableReplicas?: number } }>(
         `/apis/apps/v1/namespaces/${d.metadata.namespace}/deployments/${d.metadata.name}`,
       );

@@ -99,5 +99,7 @@ if [ "$(cat "$out/pause.sum" 2>/dev/null)" != "$pause_sum" ] || [ ! -f "$out/pau
   buildah push --quiet localhost/tsredis/pause:1 "docker-archive:$out/pause.tar:localhost/tsredis/pause:1" >/dev/null
   echo "$pause_sum" >"$out/pause.sum"
 fi
+# The base's name, for addons.sh (the local-path image is built on it).
+echo "$base" >"$out/base.ref"
 log "done"
 echo "$out"

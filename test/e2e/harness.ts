@@ -40,6 +40,11 @@ export async function installOperator(
   );
 }
 
+/** installOperator's values that pin the operator's pods to one node (the chart's nodeSelector). */
+export function operatorOn(node: string): string[] {
+  return ['--set-string', `nodeSelector.kubernetes\\.io/hostname=${node}`];
+}
+
 export const rrPath = (name: string) =>
   `/apis/tsredis.dev/v1alpha1/namespaces/${ctx.ns}/redisreplications/${name}`;
 export const getRR = (name: string) => ctx.cluster.api.getOrNull<RedisReplication>(rrPath(name));

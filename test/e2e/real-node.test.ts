@@ -18,6 +18,7 @@ import {
   installOperator,
   missingKeys,
   node,
+  operatorOn,
   password,
   podIps,
   rawReply,
@@ -36,10 +37,7 @@ beforeAll(async () => {
   // the master and the replica of the node-loss test on nodes 1 and 2.
   cluster = await TestCluster.start('rn', 3);
   // The chart's default image (tsredis/operator:<appVersion>) is the image images.sh built.
-  await installOperator(cluster, NS, [
-    '--set-string',
-    `nodeSelector.kubernetes\\.io/hostname=${realNodeLayout(cluster.layout, 0).name}`,
-  ]);
+  await installOperator(cluster, NS, operatorOn(realNodeLayout(cluster.layout, 0).name));
 }, 30 * 60_000);
 
 afterAll(async () => {
