@@ -68,6 +68,8 @@ export class TestCtx implements Ctx {
   inExec = false;
   blocked: { keys: string[]; timeoutMs: number } | null = null;
   propagated: string[][] | null = null;
+  /** Keyspace events the last command announced: [class, event, key]. */
+  events: [number, string, string][] = [];
   private rec = new Recorder();
 
   constructor(private readonly specs: CommandSpec[]) {
@@ -94,6 +96,7 @@ export class TestCtx implements Ctx {
     this.rec = new Recorder();
     this.blocked = null;
     this.propagated = null;
+    this.events = [];
     try {
       spec.handler(this, args);
     } catch (e) {
@@ -153,6 +156,9 @@ export class TestCtx implements Ctx {
   }
   propagateAs(...argvs: string[][]): void {
     this.propagated = argvs;
+  }
+  notify(cls: number, event: string, key: string): void {
+    this.events.push([cls, event, key]);
   }
 }
 

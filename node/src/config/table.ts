@@ -1,6 +1,8 @@
 // The runtime configuration table: every directive tsredis accepts (its type, default, aliases,
 // whether CONFIG SET may change it), the current values, and CONFIG GET/SET/REWRITE semantics.
+import * as fs from 'node:fs';
 import { parseBool, parseMemory } from './units.js';
+import { formatNotifyFlags, INVALID_CLASS_ERROR, parseNotifyFlags } from './notify-classes.js';
 
 type Kind = 'int' | 'memory' | 'bool' | 'string' | 'enum' | 'save' | 'multi';
 
@@ -14,13 +16,20 @@ interface ParamDef {
   enumValues?: string[];
   min?: number;
   max?: number;
+  /** How the max prints in the range error when it is beyond a double's precision (LLONG_MAX). */
+  maxText?: string;
   /** Hidden from CONFIG GET * (secrets are still returned by name, like Redis). */
   sensitive?: boolean;
   /** Accepted for compatibility; the value is stored and reported but has no effect in tsredis. */
   inert?: boolean;
+  /** CONFIG SET refuses it unless enable-protected-configs allows the client (Redis's PROTECTED_CONFIG). */
+  protected?: boolean;
+  /** Further validation after the kind's: returns the value to store, or throws ConfigError. */
+  check?: (v: string) => string;
 }
 
 const INT_MAX = 2147483647;
+const LLONG_MAX = '9223372036854775807';
 const P = (name: string, kind: Kind, def: string, extra: Partial<ParamDef> = {}): ParamDef => ({
   name,
   kind,
@@ -36,8 +45,8 @@ export const PARAMS: ParamDef[] = [
   P('requirepass', 'string', '', { sensitive: true }),
   P('masterauth', 'string', '', { sensitive: true }),
   P('masteruser', 'string', ''),
-  P('dir', 'string', '.'),
-  P('dbfilename', 'string', 'dump.rdb'),
+  P('dir', 'string', '.', { protected: true, check: checkDir }),
+  P('dbfilename', 'string', 'dump.rdb', { protected: true, check: checkFilename('dbfilename') }),
   P('save', 'save', '3600 1 300 100 60 10000'),
   P('appendonly', 'bool', 'no'),
   P('appendfilename', 'string', 'appendonly.aof', { mutable: false, inert: true }),
@@ -128,10 +137,12 @@ export const PARAMS: ParamDef[] = [
   P('lazyfree-lazy-server-del', 'bool', 'no', { inert: true }),
   P('lazyfree-lazy-user-del', 'bool', 'no', { inert: true }),
   P('lazyfree-lazy-user-flush', 'bool', 'no', { inert: true }),
-  P('notify-keyspace-events', 'string', '', { inert: true }),
-  P('slowlog-log-slower-than', 'int', '10000', { inert: true }),
-  P('slowlog-max-len', 'int', '128', { inert: true }),
-  P('latency-monitor-threshold', 'int', '0', { inert: true }),
+  P('notify-keyspace-events', 'string', '', { check: checkNotifyFlags }),
+  P('slowlog-log-slower-than', 'int', '10000', { min: -1, max: Number.MAX_SAFE_INTEGER, maxText: LLONG_MAX }),
+  P('slowlog-max-len', 'int', '128', { min: 0, max: Number.MAX_SAFE_INTEGER, maxText: LLONG_MAX }),
+  P('latency-monitor-threshold', 'int', '0', { min: 0, max: Number.MAX_SAFE_INTEGER, maxText: LLONG_MAX }),
+  P('latency-tracking', 'bool', 'yes'),
+  P('latency-tracking-info-percentiles', 'multi', '50 99 99.9', { check: checkPercentiles }),
   P('lua-time-limit', 'int', '5000', { aliases: ['busy-reply-threshold'], inert: true }),
   P('io-threads', 'int', '1', { mutable: false, inert: true }),
   P('io-threads-do-reads', 'bool', 'no', { mutable: false, inert: true }),
@@ -139,18 +150,49 @@ export const PARAMS: ParamDef[] = [
   P('crash-log-enabled', 'bool', 'yes', { inert: true }),
   P('oom-score-adj', 'enum', 'no', { enumValues: ['no', 'yes', 'relative', 'absolute'], inert: true }),
   P('rdb-save-incremental-fsync', 'bool', 'yes', { inert: true }),
-  P('enable-debug-command', 'enum', 'yes', { enumValues: ['no', 'yes', 'local'], mutable: false }),
-  P('enable-protected-configs', 'enum', 'no', {
-    enumValues: ['no', 'yes', 'local'],
-    mutable: false,
-    inert: true,
-  }),
-  P('enable-module-command', 'enum', 'no', {
-    enumValues: ['no', 'yes', 'local'],
-    mutable: false,
-    inert: true,
-  }),
+  P('enable-debug-command', 'enum', 'no', { enumValues: ['no', 'yes', 'local'], mutable: false }),
+  P('enable-protected-configs', 'enum', 'no', { enumValues: ['no', 'yes', 'local'], mutable: false }),
+  // Gates the MODULE command, which tsredis does not have (it loads no modules): unknown either way.
+  P('enable-module-command', 'enum', 'no', { enumValues: ['no', 'yes', 'local'], mutable: false }),
 ];
+
+function checkDir(v: string): string {
+  let st: fs.Stats;
+  try {
+    st = fs.statSync(v);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new ConfigError(code === 'ENOENT' ? 'No such file or directory' : String(code));
+  }
+  if (!st.isDirectory()) throw new ConfigError('Not a directory');
+  return v;
+}
+
+/** Redis's isValidDBfilename / isValidAOFfilename: a bare file name, never a path. */
+function checkFilename(name: string): (v: string) => string {
+  return (v) => {
+    if (v.includes('/')) throw new ConfigError(`${name} can't be a path, just a filename`);
+    return v;
+  };
+}
+
+function checkNotifyFlags(v: string): string {
+  const flags = parseNotifyFlags(v);
+  if (flags === null) throw new ConfigError(INVALID_CLASS_ERROR);
+  return formatNotifyFlags(flags);
+}
+
+function checkPercentiles(v: string): string {
+  const parts = v.split(/\s+/).filter((x) => x !== '');
+  for (const x of parts) {
+    const n = Number(x);
+    if (!/^[0-9.eE+-]+$/.test(x) || !Number.isFinite(n))
+      throw new ConfigError('Invalid latency-tracking-info-percentiles parameters');
+    if (n < 0 || n > 100)
+      throw new ConfigError('latency-tracking-info-percentiles parameters should sit between [0.0,100.0]');
+  }
+  return parts.map((x) => String(Number(x))).join(' ');
+}
 
 const BY_NAME = new Map<string, ParamDef>();
 for (const p of PARAMS) {
@@ -190,7 +232,7 @@ function normalise(def: ParamDef, args: string[]): string {
       const n = Number(v);
       if ((def.min !== undefined && n < def.min) || (def.max !== undefined && n > def.max)) {
         throw new ConfigError(
-          `argument must be between ${def.min ?? '-inf'} and ${def.max ?? 'inf'} inclusive`,
+          `argument must be between ${def.min ?? '-inf'} and ${def.maxText ?? def.max ?? 'inf'} inclusive`,
         );
       }
       return String(n);
@@ -264,7 +306,7 @@ export class Config {
     const def = lookupParam(name);
     if (def === undefined) throw new ConfigError('Bad directive or wrong number of arguments');
     if (runtime && def.mutable === false) throw new ConfigError("can't set immutable config");
-    const v = normalise(def, args);
+    const v = def.check === undefined ? normalise(def, args) : def.check(normalise(def, args));
     // `save` may repeat in a config file: each line adds points ("save ''" clears).
     if (def.kind === 'save' && !runtime && this.explicit.has('save') && v !== '') {
       const prev = this.values.get('save') as string;
@@ -275,6 +317,10 @@ export class Config {
     this.explicit.add(def.name);
     this.ints.clear();
     for (const l of this.listeners) l(def.name, this.values.get(def.name) as string);
+  }
+
+  isProtected(name: string): boolean {
+    return lookupParam(name)?.protected === true;
   }
 
   isInert(name: string): boolean {

@@ -213,6 +213,10 @@ export class Client implements Ctx {
     this.propagateOverride = argvs;
   }
 
+  notify(cls: number, event: string, key: string): void {
+    if ((this.server.notifyFlags & cls) !== 0) this.server.notifyKeyspaceEvent(cls, event, key, this.db.id);
+  }
+
   /** Stops reading commands (CLIENT PAUSE is not implemented; used while a replica loads). */
   setPaused(p: boolean): void {
     this.paused = p;

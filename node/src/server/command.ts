@@ -83,6 +83,12 @@ export interface Ctx {
 
   /** Replaces what gets propagated to replicas for this command (e.g. SET EX -> SET PXAT). */
   propagateAs(...argvs: string[][]): void;
+
+  /**
+   * A keyspace event for key in this command's db: cls is a NOTIFY_* class (config/notify-classes.ts),
+   * event Redis's event name ('set', 'lpush', 'del', ...). notify-keyspace-events decides if it is sent.
+   */
+  notify(cls: number, event: string, key: string): void;
 }
 
 export const F_WRITE = 1;

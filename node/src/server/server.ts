@@ -22,6 +22,8 @@ import { readWithSharedBuffer } from './socket-reader.js';
 import { Logger, type LogLevel } from './log.js';
 import { PubSub } from './pubsub.js';
 import { parseMemory } from '../config/units.js';
+import { NOTIFY_EXPIRED, parseNotifyFlags } from '../config/notify-classes.js';
+import { publishKeyspaceEvent } from './notify.js';
 import * as R from '../protocol/reply.js';
 
 export interface CommandStats {
@@ -136,6 +138,8 @@ export class Server implements DbHost {
   private cron: NodeJS.Timeout | null = null;
   /** Inside EXEC: whether MULTI was already propagated. */
   private execPropagation: { started: boolean } | null = null;
+  /** Told of every executed command and its duration (SLOWLOG, LATENCY, latency tracking). */
+  readonly callObservers: ((c: Client, spec: CommandSpec, argv: string[], usec: number) => void)[] = [];
   /** Hooks run by the cron (persistence save points, replication timers). */
   readonly cronHooks: (() => void)[] = [];
   /** Hooks run at shutdown before exit (persistence SAVE on shutdown). */
@@ -149,8 +153,10 @@ export class Server implements DbHost {
     this.runId = [...Array(40)].map(() => Math.floor(Math.random() * 16).toString(16)).join('');
     this.log.level = config.get('loglevel') as LogLevel;
     if (config.get('logfile') !== '') this.log.setFile(config.get('logfile'));
+    this.notifyFlags = parseNotifyFlags(config.get('notify-keyspace-events')) ?? 0;
     config.onChange((name, value) => {
       if (name === 'loglevel') this.log.level = value as LogLevel;
+      if (name === 'notify-keyspace-events') this.notifyFlags = parseNotifyFlags(value) ?? 0;
     });
   }
 
@@ -176,6 +182,18 @@ export class Server implements DbHost {
     this.stats.expiredKeys++;
     this.touchWatched(db, key);
     this.propagate(db.id, ['DEL', key]);
+    if ((this.notifyFlags & NOTIFY_EXPIRED) !== 0)
+      this.notifyKeyspaceEvent(NOTIFY_EXPIRED, 'expired', key, db.id);
+  }
+
+  /** notify-keyspace-events as NOTIFY_* flags. */
+  notifyFlags = 0;
+
+  /** Publishes a keyspace event (if its class is enabled) to the key-space and key-event channels. */
+  notifyKeyspaceEvent(cls: number, event: string, key: string, dbId: number): void {
+    publishKeyspaceEvent(this.notifyFlags, cls, event, key, dbId, (channel, message) => {
+      this.pubsub.publish(channel, message, (target) => this.flushSoon(target));
+    });
   }
   onTouched(db: Db, key: string): void {
     this.dirty++;
@@ -481,11 +499,13 @@ export class Server implements DbHost {
     }
     const fullName = spec.fullName ?? spec.name;
     const st = this.statsFor(fullName);
+    const usec = Math.round((performance.now() - start) * 1000);
     if (st !== undefined) {
       st.calls++;
-      st.usec += Math.round((performance.now() - start) * 1000);
+      st.usec += usec;
       if (failed) st.failed++;
     }
+    for (const o of this.callObservers) o(c, spec, argv, usec);
     c.lastCmd = fullName;
     if (this.dirty !== dirtyBefore && ((spec.bits ?? 0) & (F_WRITE | F_MAY_REPLICATE)) !== 0) {
       const override = c.propagateOverride as string[][] | null;
