@@ -55,7 +55,7 @@ test('CONFIG REWRITE keeps the file and updates directives', async () => {
 });
 
 test('BGSAVE writes the RDB in the background; LASTSAVE advances; DEBUG RELOAD keeps data', async () => {
-  const { s, r } = await ts(['--save', '']);
+  const { s, r } = await ts(['--save', '', '--enable-debug-command', 'yes']);
   const before = await r.lastsave();
   const p = r.pipeline();
   for (let i = 0; i < 20000; i++) p.set(`k${i}`, `v${i}`);

@@ -11,8 +11,12 @@ jest.setTimeout(120000);
 const started: RunningServer[] = [];
 const clients: Redis[] = [];
 
+// DEBUG DIGEST compares datasets, so every node here turns DEBUG on (the default, as in Redis, is no).
 async function ts(extra: string[] = [], dir?: string): Promise<RunningServer> {
-  const s = await startTsredis(['--save', '', '--repl-diskless-sync-delay', '0', ...extra], dir);
+  const s = await startTsredis(
+    ['--save', '', '--repl-diskless-sync-delay', '0', '--enable-debug-command', 'yes', ...extra],
+    dir,
+  );
   started.push(s);
   return s;
 }

@@ -43,7 +43,7 @@ function nodeStatefulSet(name: string, replicas: number) {
               {
                 name: 'node',
                 image: 'tsredis/node:dev',
-                args: ['--port', '6379', '--dir', '/data', '--save', ''],
+                args: ['--port', '6379', '--dir', '/data', '--save', '', '--protected-mode', 'no'],
                 ports: [{ name: 'redis', containerPort: 6379 }],
                 // PING through the server itself: a frozen process fails it (a TCP connect would not).
                 readinessProbe: {

@@ -286,6 +286,12 @@ function configSet(c: Ctx, argv: string[]): void {
     names.add(name.toLowerCase());
   }
   const before = new Map(pairs.map(([n]) => [n, safeGet(s, n)]));
+  for (const [name] of pairs) {
+    if (s.config.isProtected(name) && !s.gateAllows('enable-protected-configs', c as Client))
+      throw new RedisError(
+        `ERR CONFIG SET failed (possibly related to argument '${name}') - can't set protected config`,
+      );
+  }
   for (const [name, value] of pairs) {
     try {
       const args =
@@ -297,7 +303,7 @@ function configSet(c: Ctx, argv: string[]): void {
       s.config.set(name, args, true);
     } catch (e) {
       // Roll back what was applied, like Redis's atomic CONFIG SET.
-      for (const [n, v] of before) if (v !== null) s.config.set(n, v === '' ? [] : [v], false);
+      for (const [n, v] of before) if (v !== null) s.config.set(n, [v], false);
       if (e instanceof ConfigError) {
         if (e.message === 'Bad directive or wrong number of arguments') {
           throw new RedisError(`ERR Unknown option or number of arguments for CONFIG SET - '${name}'`);
@@ -370,8 +376,10 @@ function commandInfoReply(c: Ctx, spec: CommandSpec, parent?: CommandSpec): void
   c.arrayLen(10);
   c.bulk(name);
   c.int(spec.arity);
-  c.setLen(spec.flags.length);
-  for (const f of spec.flags) c.simple(f);
+  // 'protected' is how the dispatcher gates DEBUG; Redis 7.0 does not list it either.
+  const flags = spec.flags.filter((f) => f !== 'protected');
+  c.setLen(flags.length);
+  for (const f of flags) c.simple(f);
   c.int(spec.firstKey);
   c.int(spec.lastKey);
   c.int(spec.step);
@@ -636,7 +644,7 @@ export const commands: CommandSpec[] = [
     ],
   },
   cmd('command', -1, ['loading', 'stale'], K0, 'connection', command),
-  cmd('debug', -2, ['admin', 'noscript', 'loading', 'stale'], K0, 'server', debug),
+  cmd('debug', -2, ['admin', 'noscript', 'loading', 'stale', 'protected'], K0, 'server', debug),
   cmd('save', 1, ['admin', 'noscript', 'no_multi'], K0, 'server', save),
   cmd('bgsave', -1, ['admin', 'noscript'], K0, 'server', bgsave),
   cmd('lastsave', 1, ['loading', 'stale', 'fast'], K0, 'server', lastsave),

@@ -2,6 +2,7 @@
 // whether CONFIG SET may change it), the current values, and CONFIG GET/SET/REWRITE semantics.
 import * as fs from 'node:fs';
 import { parseBool, parseMemory } from './units.js';
+import { validProcTitleTemplate } from './proc-title.js';
 import { formatNotifyFlags, INVALID_CLASS_ERROR, parseNotifyFlags } from './notify-classes.js';
 
 type Kind = 'int' | 'memory' | 'bool' | 'string' | 'enum' | 'save' | 'multi';
@@ -61,14 +62,15 @@ export const PARAMS: ParamDef[] = [
   P('logfile', 'string', '', { mutable: false }),
   P('daemonize', 'bool', 'no', { mutable: false }),
   P('pidfile', 'string', '', { mutable: false }),
-  P('protected-mode', 'bool', 'yes', { inert: true }),
+  P('protected-mode', 'bool', 'yes'),
   P('supervised', 'enum', 'no', {
     enumValues: ['no', 'upstart', 'systemd', 'auto'],
     mutable: false,
     inert: true,
   }),
   P('always-show-logo', 'bool', 'no', { mutable: false }),
-  P('set-proc-title', 'bool', 'yes', { mutable: false, inert: true }),
+  P('set-proc-title', 'bool', 'yes', { mutable: false }),
+  P('proc-title-template', 'string', '{title} {listen-addr} {server-mode}', { check: checkProcTitle }),
   P('maxmemory', 'memory', '0', { inert: true }),
   P('maxmemory-policy', 'enum', 'noeviction', {
     enumValues: [
@@ -174,6 +176,12 @@ function checkFilename(name: string): (v: string) => string {
     if (v.includes('/')) throw new ConfigError(`${name} can't be a path, just a filename`);
     return v;
   };
+}
+
+function checkProcTitle(v: string): string {
+  if (!validProcTitleTemplate(v))
+    throw new ConfigError('template format is invalid or contains unknown variables');
+  return v;
 }
 
 function checkNotifyFlags(v: string): string {

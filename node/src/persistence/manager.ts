@@ -4,6 +4,7 @@
 // to replicas.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { removeStaleTempRdbFiles } from './temp-files.js';
 import type { Server, PersistenceControl } from '../server/server.js';
 import { Snapshot } from './snapshot.js';
 import { RdbWriter } from './rdb-writer.js';
@@ -53,6 +54,8 @@ export class PersistenceManager implements PersistenceControl {
 
   /** Loads the configured RDB file if it exists; returns its aux replication fields. */
   loadAtStart(): LoadedAux | null {
+    for (const n of removeStaleTempRdbFiles(this.server.config.get('dir')))
+      this.server.log.notice(`Removed stale temporary RDB file ${n}`);
     const f = this.file;
     if (!fs.existsSync(f)) return null;
     const start = Date.now();

@@ -16,6 +16,13 @@ export interface BlockState {
   argv: string[];
 }
 
+/** Redis's islocalClient: a unix socket (no remote address), 127.0.0.0/8 or ::1. */
+export function isLoopbackOrUnix(remote: string | undefined): boolean {
+  if (remote === undefined || remote === '') return true;
+  const v4 = remote.startsWith('::ffff:') ? remote.slice(7) : remote;
+  return v4.startsWith('127.') || remote === '::1';
+}
+
 export class Client implements Ctx {
   readonly id: number;
   name = '';
@@ -44,6 +51,8 @@ export class Client implements Ctx {
   lastCmd = 'NULL';
   readonly addr: string;
   readonly laddr: string;
+  /** A unix-socket or loopback connection: what the "local" setting of enable-* directives allows. */
+  readonly isLocal: boolean;
   readonly parser: RespParser;
   out = '';
   propagateOverride: string[][] | null = null;
@@ -69,6 +78,7 @@ export class Client implements Ctx {
     });
     this.addr = socket ? `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? 0}` : '';
     this.laddr = socket ? `${socket.localAddress ?? '?'}:${socket.localPort ?? 0}` : '';
+    this.isLocal = socket === null || isLoopbackOrUnix(socket.remoteAddress);
   }
 
   now(): number {

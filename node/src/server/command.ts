@@ -17,7 +17,9 @@ export type CommandFlag =
   | 'no_auth'
   | 'may_replicate'
   | 'no_multi'
-  | 'allow_busy';
+  | 'allow_busy'
+  /** Refused unless enable-debug-command / enable-module-command allows this client (Redis 7.0). */
+  | 'protected';
 
 export interface CommandSpec {
   /** Lower-case command name. */
@@ -99,6 +101,7 @@ export const F_STALE = 16;
 export const F_LOADING = 32;
 /** Not shown to MONITOR clients (skip_monitor or admin, as in Redis). */
 export const F_NOT_MONITORED = 64;
+export const F_PROTECTED = 128;
 
 export function flagBits(flags: readonly CommandFlag[]): number {
   let b = 0;
@@ -109,6 +112,7 @@ export function flagBits(flags: readonly CommandFlag[]): number {
   if (flags.includes('stale')) b |= F_STALE;
   if (flags.includes('loading')) b |= F_LOADING;
   if (flags.includes('skip_monitor') || flags.includes('admin')) b |= F_NOT_MONITORED;
+  if (flags.includes('protected')) b |= F_PROTECTED;
   return b;
 }
 

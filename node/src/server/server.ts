@@ -7,7 +7,8 @@ import { performance } from 'node:perf_hooks';
 import { Db, type DbHost } from '../store/db.js';
 import { RedisError, unknownSubcommand, wrongArity } from '../store/errors.js';
 import type { Config } from '../config/table.js';
-import { Client } from './client.js';
+import { Client, isLoopbackOrUnix } from './client.js';
+import { PROTECTED_MODE_DENIED, protectedModeRefuses } from './protected-mode.js';
 import {
   type CommandSpec,
   flagBits,
@@ -16,6 +17,7 @@ import {
   F_MAY_REPLICATE,
   F_NO_MULTI,
   F_NOT_MONITORED,
+  F_PROTECTED,
 } from './command.js';
 import { monitorLine } from './monitor.js';
 import { readWithSharedBuffer } from './socket-reader.js';
@@ -263,6 +265,17 @@ export class Server implements DbHost {
     socket.setNoDelay(true);
     if (this.config.getInt('tcp-keepalive') > 0)
       socket.setKeepAlive(true, this.config.getInt('tcp-keepalive') * 1000);
+    if (
+      protectedModeRefuses(
+        this.config.getBool('protected-mode'),
+        this.config.get('requirepass'),
+        isLoopbackOrUnix(socket.remoteAddress),
+      )
+    ) {
+      this.stats.rejectedConns++;
+      socket.end(PROTECTED_MODE_DENIED);
+      return;
+    }
     if (this.clients.size >= this.config.getInt('maxclients')) {
       this.stats.rejectedConns++;
       socket.end('-ERR max number of clients reached\r\n');
@@ -363,6 +376,15 @@ export class Server implements DbHost {
     }
     const name = spec.name;
     const bits = spec.bits ?? 0;
+    if ((bits & F_PROTECTED) !== 0 && !this.protectedAllowed(c, spec.name)) {
+      if (c.multi !== null) c.multiError = true;
+      const cmdName = spec.name.toUpperCase();
+      c.error(
+        `ERR ${cmdName} command not allowed. If the enable-${spec.name}-command option is set to "local", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server.`,
+      );
+      this.rejected(name);
+      return;
+    }
     if (!c.authenticated && (bits & F_NO_AUTH) === 0) {
       if (c.multi !== null) c.multiError = true;
       c.error('NOAUTH Authentication required.');
@@ -404,6 +426,17 @@ export class Server implements DbHost {
       return;
     }
     this.call(c, spec, argv);
+  }
+
+  /** enable-debug-command / enable-module-command / enable-protected-configs: no | yes | local. */
+  gateAllows(directive: string, c: Client): boolean {
+    const v = this.config.get(directive);
+    return v === 'yes' || (v === 'local' && c.isLocal);
+  }
+
+  private protectedAllowed(c: Client, command: string): boolean {
+    if (c.isMaster) return true;
+    return this.gateAllows(`enable-${command}-command`, c);
   }
 
   // ---- CLIENT PAUSE ----
