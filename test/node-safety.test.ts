@@ -12,6 +12,7 @@ import {
   tmpDir,
   TSREDIS_MAIN,
   freePort,
+  waitFor,
   type RunningServer,
 } from './helpers/procs.js';
 import { createNetns, type TestNetns } from './helpers/netns.js';
@@ -203,4 +204,76 @@ test('notify-keyspace-events is parsed and shown as redis-server does, invalid c
   ]);
   const got = await bothAnswer([], ...cmds);
   expect(got.tsredis).toEqual(got.redis);
+});
+
+test('directives tsredis cannot honour are refused at start and by CONFIG SET, with a message saying why', async () => {
+  for (const bad of [
+    ['--appendonly', 'yes'],
+    ['--daemonize', 'yes'],
+    ['--supervised', 'systemd'],
+    ['--oom-score-adj', 'yes'],
+  ]) {
+    const port = String(await freePort());
+    const ours = spawnSync(process.execPath, [TSREDIS_MAIN, '--port', port, ...bad], { encoding: 'utf8' });
+    expect(ours.status).toBe(1);
+    expect(ours.stderr).toContain('FATAL CONFIG FILE ERROR');
+    expect(ours.stderr).toMatch(/tsredis/);
+  }
+  const { r } = await start('tsredis');
+  expect(await answer(r, 'CONFIG', 'SET', 'appendonly', 'yes')).toBe(
+    "ERROR ERR CONFIG SET failed (possibly related to argument 'appendonly') - tsredis has no AOF yet: appendonly must be no (RDB snapshots persist the data)",
+  );
+  expect(await answer(r, 'CONFIG', 'GET', 'appendonly')).toEqual(['appendonly', 'no']);
+});
+
+test('a knob tsredis ignores is logged once, with the reason, when set to a non-default value', async () => {
+  const { s, r } = await start('tsredis', ['--lazyfree-lazy-user-del', 'yes', '--maxmemory', '100mb']);
+  expect(s.output()).toContain(
+    'lazyfree-lazy-user-del yes: ignored by tsredis (memory is freed by the garbage',
+  );
+  expect(s.output()).toContain('maxmemory 104857600: ignored by tsredis (NOT ENFORCED YET');
+  expect(await answer(r, 'CONFIG', 'SET', 'activerehashing', 'no')).toBe('OK');
+  expect(await answer(r, 'CONFIG', 'SET', 'activerehashing', 'yes')).toBe('OK');
+  expect(await answer(r, 'CONFIG', 'SET', 'activerehashing', 'no')).toBe('OK');
+  expect(s.output().split('activerehashing no: ignored by tsredis').length - 1).toBe(1);
+});
+
+test('stop-writes-on-bgsave-error: after a failed BGSAVE writes and PING get MISCONF, as on redis-server', async () => {
+  const got: Record<string, unknown[]> = {};
+  for (const kind of KINDS) {
+    const dir = tmpDir();
+    const s =
+      kind === 'redis'
+        ? await startRedis(['--save', '3600 1'], dir)
+        : await startTsredis(['--save', '3600 1'], dir);
+    running.push(s);
+    const r = new Redis({ port: s.port, maxRetriesPerRequest: 0 });
+    r.on('error', () => undefined);
+    conns.push(r);
+    await r.set('a', '1');
+    fs.rmSync(dir, { recursive: true }); // the next snapshot cannot be written
+    got[kind] = [await answer(r, 'BGSAVE')];
+    await waitFor(
+      async () => (await r.info('persistence')).includes('rdb_last_bgsave_status:err'),
+      5000,
+      'failed bgsave',
+    );
+    got[kind].push(await answer(r, 'SET', 'b', '1'), await answer(r, 'PING'), await answer(r, 'GET', 'a'));
+    got[kind].push(await answer(r, 'CONFIG', 'SET', 'save', ''), await answer(r, 'SET', 'b', '1'));
+  }
+  expect(got.tsredis).toEqual(got.redis);
+  expect(String(got.tsredis[1])).toMatch(/^ERROR MISCONF Redis is configured to save RDB snapshots/);
+});
+
+test('pidfile is written once the server listens and removed at SHUTDOWN', async () => {
+  const dir = tmpDir();
+  const pidfile = path.join(dir, 'tsredis.pid');
+  const s = await startTsredis(['--pidfile', pidfile]);
+  running.push(s);
+  expect(fs.readFileSync(pidfile, 'utf8')).toBe(`${s.proc.pid}\n`);
+  const r = new Redis({ port: s.port, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  r.on('error', () => undefined);
+  await r.call('SHUTDOWN', 'NOSAVE').catch(() => undefined);
+  await new Promise((res) => s.proc.once('exit', res));
+  expect(fs.existsSync(pidfile)).toBe(false);
 });

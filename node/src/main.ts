@@ -2,7 +2,9 @@
 import { loadConfig, FatalConfigError } from './config/file.js';
 import { startNode } from './node.js';
 import { renderProcTitle } from './config/proc-title.js';
+import * as fs from 'node:fs';
 import type { Config } from './config/table.js';
+import type { Server } from './server/server.js';
 
 /** Rewrites the process title as redis-server does (set-proc-title), hiding the command line. */
 function setProcTitle(c: Config, boundPort: number): void {
@@ -23,6 +25,18 @@ function setProcTitle(c: Config, boundPort: number): void {
     'config-file': c.configFile ?? '',
   });
   if (title !== null) process.title = title;
+}
+
+/** pidfile: written once listening, removed at exit, as redis-server does. */
+function writePidfile(file: string, server: Server): void {
+  if (file === '') return;
+  try {
+    fs.writeFileSync(file, `${process.pid}\n`);
+  } catch (e) {
+    server.log.warning(`Failed to write PID file: ${(e as Error).message}`);
+    return;
+  }
+  process.on('exit', () => fs.rmSync(file, { force: true }));
 }
 
 async function main(): Promise<void> {
@@ -51,6 +65,7 @@ async function main(): Promise<void> {
     `tsredis-server 0.1.0 (Redis 7.0.15 compatible), pid=${process.pid}, port=${server.boundPort()}`,
   );
   setProcTitle(config, server.boundPort());
+  writePidfile(config.get('pidfile'), server);
   config.onChange((name) => {
     if (name === 'proc-title-template') setProcTitle(config, server.boundPort());
   });

@@ -25,11 +25,6 @@ export async function startNode(config: Config): Promise<Node> {
     zsetMaxListpackValue: config.getInt('zset-max-listpack-value'),
   });
   expiryPolicy.deleteOnPastExpire = () => !server.replicaMode;
-  if (config.getBool('appendonly')) {
-    server.log.warning(
-      'appendonly yes is accepted but AOF is not supported by tsredis: only RDB snapshots persist data.',
-    );
-  }
   const persistence = new PersistenceManager(server);
   server.persistence = persistence;
   const replication = new Replication(server, persistence, persistence);

@@ -21,8 +21,14 @@ interface ParamDef {
   maxText?: string;
   /** Hidden from CONFIG GET * (secrets are still returned by name, like Redis). */
   sensitive?: boolean;
-  /** Accepted for compatibility; the value is stored and reported but has no effect in tsredis. */
-  inert?: boolean;
+  /**
+   * A tuning knob that means nothing for this engine, or a feature not built yet: accepted, reported,
+   * and logged once as ignored, with this reason, when set to a value other than the default.
+   */
+  ignored?: string;
+  /** The only values tsredis supports; any other is refused with `unsupported` as the error. */
+  only?: string[];
+  unsupported?: string;
   /** CONFIG SET refuses it unless enable-protected-configs allows the client (Redis's PROTECTED_CONFIG). */
   protected?: boolean;
   /** Further validation after the kind's: returns the value to store, or throws ConfigError. */
@@ -49,10 +55,24 @@ export const PARAMS: ParamDef[] = [
   P('dir', 'string', '.', { protected: true, check: checkDir }),
   P('dbfilename', 'string', 'dump.rdb', { protected: true, check: checkFilename('dbfilename') }),
   P('save', 'save', '3600 1 300 100 60 10000'),
-  P('appendonly', 'bool', 'no'),
-  P('appendfilename', 'string', 'appendonly.aof', { mutable: false, inert: true }),
-  P('appenddirname', 'string', 'appendonlydir', { mutable: false, inert: true }),
-  P('appendfsync', 'enum', 'everysec', { enumValues: ['always', 'everysec', 'no'], inert: true }),
+  P('appendonly', 'bool', 'no', {
+    only: ['no'],
+    unsupported: 'tsredis has no AOF yet: appendonly must be no (RDB snapshots persist the data)',
+  }),
+  P('appendfilename', 'string', 'appendonly.aof', {
+    mutable: false,
+    ignored: 'used only with appendonly yes, which tsredis refuses until it has AOF',
+    check: checkFilename('appendfilename'),
+  }),
+  P('appenddirname', 'string', 'appendonlydir', {
+    mutable: false,
+    ignored: 'used only with appendonly yes, which tsredis refuses until it has AOF',
+    check: checkFilename('appenddirname'),
+  }),
+  P('appendfsync', 'enum', 'everysec', {
+    enumValues: ['always', 'everysec', 'no'],
+    ignored: 'used only with appendonly yes, which tsredis refuses until it has AOF',
+  }),
   P('databases', 'int', '16', { min: 1, max: INT_MAX, mutable: false }),
   P('maxclients', 'int', '10000', { min: 1, max: INT_MAX }),
   P('timeout', 'int', '0', { min: 0, max: INT_MAX }),
@@ -60,18 +80,25 @@ export const PARAMS: ParamDef[] = [
   P('tcp-backlog', 'int', '511', { mutable: false }),
   P('loglevel', 'enum', 'notice', { enumValues: ['debug', 'verbose', 'notice', 'warning', 'nothing'] }),
   P('logfile', 'string', '', { mutable: false }),
-  P('daemonize', 'bool', 'no', { mutable: false }),
+  P('daemonize', 'bool', 'no', {
+    mutable: false,
+    only: ['no'],
+    unsupported: 'tsredis-server does not daemonize: run it in the foreground under a supervisor',
+  }),
   P('pidfile', 'string', '', { mutable: false }),
   P('protected-mode', 'bool', 'yes'),
   P('supervised', 'enum', 'no', {
     enumValues: ['no', 'upstart', 'systemd', 'auto'],
     mutable: false,
-    inert: true,
+    only: ['no'],
+    unsupported: 'tsredis does not notify upstart or systemd: run it with supervised no',
   }),
-  P('always-show-logo', 'bool', 'no', { mutable: false }),
+  P('always-show-logo', 'bool', 'no', { mutable: false, ignored: 'tsredis prints no logo' }),
   P('set-proc-title', 'bool', 'yes', { mutable: false }),
   P('proc-title-template', 'string', '{title} {listen-addr} {server-mode}', { check: checkProcTitle }),
-  P('maxmemory', 'memory', '0', { inert: true }),
+  P('maxmemory', 'memory', '0', {
+    ignored: 'NOT ENFORCED YET: tsredis does not limit its memory or evict keys',
+  }),
   P('maxmemory-policy', 'enum', 'noeviction', {
     enumValues: [
       'volatile-lru',
@@ -83,16 +110,21 @@ export const PARAMS: ParamDef[] = [
       'allkeys-random',
       'noeviction',
     ],
-    inert: true,
+    ignored: 'used only with maxmemory, which tsredis does not enforce yet',
   }),
-  P('maxmemory-samples', 'int', '5', { inert: true }),
+  P('maxmemory-samples', 'int', '5', {
+    ignored: 'used only with maxmemory, which tsredis does not enforce yet',
+  }),
   P('hz', 'int', '10', { min: 1, max: 500 }),
-  P('dynamic-hz', 'bool', 'yes', { inert: true }),
+  P('dynamic-hz', 'bool', 'yes', { ignored: 'the cron runs at hz whatever the number of clients' }),
   P('active-expire-effort', 'int', '1', { min: 1, max: 10 }),
   P('rdbcompression', 'bool', 'yes'),
   P('rdbchecksum', 'bool', 'yes'),
   P('stop-writes-on-bgsave-error', 'bool', 'yes'),
-  P('rdb-del-sync-files', 'bool', 'no', { inert: true }),
+  P('rdb-del-sync-files', 'bool', 'no', {
+    only: ['no'],
+    unsupported: 'tsredis does not delete the RDB files used for replication: set rdb-del-sync-files no',
+  }),
   P('replicaof', 'multi', '', { aliases: ['slaveof'], mutable: false }),
   // tsredis: start as a replica without a master (read-only, serving what it loaded) until REPLICAOF
   // host port or REPLICAOF NO ONE decides its role. The operator starts every pod this way.
@@ -103,7 +135,10 @@ export const PARAMS: ParamDef[] = [
   P('replica-announce-ip', 'string', '', { aliases: ['slave-announce-ip'] }),
   P('replica-announce-port', 'int', '0', { aliases: ['slave-announce-port'], min: 0, max: 65535 }),
   P('replica-announced', 'bool', 'yes'),
-  P('replica-lazy-flush', 'bool', 'no', { aliases: ['slave-lazy-flush'], inert: true }),
+  P('replica-lazy-flush', 'bool', 'no', {
+    aliases: ['slave-lazy-flush'],
+    ignored: 'memory is freed by the garbage collector, never by a background thread',
+  }),
   P('repl-backlog-size', 'memory', '1048576', { min: 16384 }),
   P('repl-backlog-ttl', 'int', '3600', { min: 0, max: INT_MAX }),
   P('repl-timeout', 'int', '60', { min: 1, max: INT_MAX }),
@@ -112,9 +147,19 @@ export const PARAMS: ParamDef[] = [
   P('repl-diskless-sync-delay', 'int', '5', { min: 0, max: INT_MAX }),
   // Seconds a master waits at SHUTDOWN/SIGTERM, writes paused, for its replicas to have every byte.
   P('shutdown-timeout', 'int', '10', { min: 0, max: INT_MAX }),
-  P('repl-diskless-sync-max-replicas', 'int', '0', { min: 0, max: INT_MAX }),
-  P('repl-diskless-load', 'enum', 'disabled', { enumValues: ['disabled', 'on-empty-db', 'swapdb'] }),
-  P('repl-disable-tcp-nodelay', 'bool', 'no'),
+  P('repl-diskless-sync-max-replicas', 'int', '0', {
+    min: 0,
+    max: INT_MAX,
+    ignored: 'a full sync starts after repl-diskless-sync-delay whatever the number of replicas waiting',
+  }),
+  P('repl-diskless-load', 'enum', 'disabled', {
+    enumValues: ['disabled', 'on-empty-db', 'swapdb'],
+    ignored: 'a replica loads the payload while it arrives and keeps a copy on disk, whatever this says',
+  }),
+  P('repl-disable-tcp-nodelay', 'bool', 'no', {
+    only: ['no'],
+    unsupported: 'tsredis always runs replication links with TCP_NODELAY',
+  }),
   P('min-replicas-to-write', 'int', '0', { aliases: ['min-slaves-to-write'], min: 0, max: INT_MAX }),
   P('min-replicas-max-lag', 'int', '10', { aliases: ['min-slaves-max-lag'], min: 0, max: INT_MAX }),
   P('hash-max-listpack-entries', 'int', '128', { aliases: ['hash-max-ziplist-entries'] }),
@@ -122,11 +167,16 @@ export const PARAMS: ParamDef[] = [
   P('set-max-intset-entries', 'int', '512'),
   P('zset-max-listpack-entries', 'int', '128', { aliases: ['zset-max-ziplist-entries'] }),
   P('zset-max-listpack-value', 'int', '64', { aliases: ['zset-max-ziplist-value'] }),
-  P('list-max-listpack-size', 'int', '-2', { aliases: ['list-max-ziplist-size'], inert: true }),
-  P('list-compress-depth', 'int', '0', { inert: true }),
-  P('stream-node-max-bytes', 'memory', '4096', { inert: true }),
-  P('stream-node-max-entries', 'int', '100', { inert: true }),
-  P('activerehashing', 'bool', 'yes', { inert: true }),
+  P('list-max-listpack-size', 'int', '-2', {
+    aliases: ['list-max-ziplist-size'],
+    ignored: 'lists have one encoding in tsredis (no listpack nodes to size)',
+  }),
+  P('list-compress-depth', 'int', '0', {
+    ignored: 'lists have one encoding in tsredis (no quicklist nodes to compress)',
+  }),
+  P('stream-node-max-bytes', 'memory', '4096', { ignored: 'tsredis has no streams yet' }),
+  P('stream-node-max-entries', 'int', '100', { ignored: 'tsredis has no streams yet' }),
+  P('activerehashing', 'bool', 'yes', { ignored: 'the JavaScript engine rehashes its own tables' }),
   P('proto-max-bulk-len', 'memory', '536870912', { min: 1048576 }),
   P('client-query-buffer-limit', 'memory', '1073741824', { min: 1048576 }),
   P(
@@ -134,24 +184,48 @@ export const PARAMS: ParamDef[] = [
     'multi',
     'normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60',
   ),
-  P('lazyfree-lazy-eviction', 'bool', 'no', { inert: true }),
-  P('lazyfree-lazy-expire', 'bool', 'no', { inert: true }),
-  P('lazyfree-lazy-server-del', 'bool', 'no', { inert: true }),
-  P('lazyfree-lazy-user-del', 'bool', 'no', { inert: true }),
-  P('lazyfree-lazy-user-flush', 'bool', 'no', { inert: true }),
+  P('lazyfree-lazy-eviction', 'bool', 'no', {
+    ignored: 'memory is freed by the garbage collector, never by a background thread',
+  }),
+  P('lazyfree-lazy-expire', 'bool', 'no', {
+    ignored: 'memory is freed by the garbage collector, never by a background thread',
+  }),
+  P('lazyfree-lazy-server-del', 'bool', 'no', {
+    ignored: 'memory is freed by the garbage collector, never by a background thread',
+  }),
+  P('lazyfree-lazy-user-del', 'bool', 'no', {
+    ignored: 'memory is freed by the garbage collector, never by a background thread',
+  }),
+  P('lazyfree-lazy-user-flush', 'bool', 'no', {
+    ignored: 'memory is freed by the garbage collector, never by a background thread',
+  }),
   P('notify-keyspace-events', 'string', '', { check: checkNotifyFlags }),
   P('slowlog-log-slower-than', 'int', '10000', { min: -1, max: Number.MAX_SAFE_INTEGER, maxText: LLONG_MAX }),
   P('slowlog-max-len', 'int', '128', { min: 0, max: Number.MAX_SAFE_INTEGER, maxText: LLONG_MAX }),
   P('latency-monitor-threshold', 'int', '0', { min: 0, max: Number.MAX_SAFE_INTEGER, maxText: LLONG_MAX }),
   P('latency-tracking', 'bool', 'yes'),
   P('latency-tracking-info-percentiles', 'multi', '50 99 99.9', { check: checkPercentiles }),
-  P('lua-time-limit', 'int', '5000', { aliases: ['busy-reply-threshold'], inert: true }),
-  P('io-threads', 'int', '1', { mutable: false, inert: true }),
-  P('io-threads-do-reads', 'bool', 'no', { mutable: false, inert: true }),
-  P('jemalloc-bg-thread', 'bool', 'yes', { inert: true }),
-  P('crash-log-enabled', 'bool', 'yes', { inert: true }),
-  P('oom-score-adj', 'enum', 'no', { enumValues: ['no', 'yes', 'relative', 'absolute'], inert: true }),
-  P('rdb-save-incremental-fsync', 'bool', 'yes', { inert: true }),
+  P('lua-time-limit', 'int', '5000', {
+    aliases: ['busy-reply-threshold'],
+    ignored: 'tsredis has no scripting yet, so no script to limit',
+  }),
+  P('io-threads', 'int', '1', { mutable: false, ignored: 'tsredis serves every client on one event loop' }),
+  P('io-threads-do-reads', 'bool', 'no', {
+    mutable: false,
+    ignored: 'tsredis serves every client on one event loop',
+  }),
+  P('jemalloc-bg-thread', 'bool', 'yes', { ignored: 'tsredis does not use jemalloc' }),
+  P('crash-log-enabled', 'bool', 'yes', {
+    ignored: 'an internal error is logged with its stack trace and costs one connection, not the process',
+  }),
+  P('oom-score-adj', 'enum', 'no', {
+    enumValues: ['no', 'yes', 'relative', 'absolute'],
+    only: ['no'],
+    unsupported: 'tsredis does not set its oom_score_adj: set it in the pod or unit instead',
+  }),
+  P('rdb-save-incremental-fsync', 'bool', 'yes', {
+    ignored: 'tsredis fsyncs an RDB once, when it is complete',
+  }),
   P('enable-debug-command', 'enum', 'no', { enumValues: ['no', 'yes', 'local'], mutable: false }),
   P('enable-protected-configs', 'enum', 'no', { enumValues: ['no', 'yes', 'local'], mutable: false }),
   // Gates the MODULE command, which tsredis does not have (it loads no modules): unknown either way.
@@ -315,6 +389,8 @@ export class Config {
     if (def === undefined) throw new ConfigError('Bad directive or wrong number of arguments');
     if (runtime && def.mutable === false) throw new ConfigError("can't set immutable config");
     const v = def.check === undefined ? normalise(def, args) : def.check(normalise(def, args));
+    if (def.only !== undefined && !def.only.includes(v))
+      throw new ConfigError(def.unsupported ?? 'unsupported value');
     // `save` may repeat in a config file: each line adds points ("save ''" clears).
     if (def.kind === 'save' && !runtime && this.explicit.has('save') && v !== '') {
       const prev = this.values.get('save') as string;
@@ -331,8 +407,18 @@ export class Config {
     return lookupParam(name)?.protected === true;
   }
 
-  isInert(name: string): boolean {
-    return lookupParam(name)?.inert === true;
+  /** The log line for a directive set to a value tsredis ignores (see ParamDef.ignored), or null. */
+  ignoredNote(name: string): string | null {
+    const def = lookupParam(name);
+    if (def?.ignored === undefined) return null;
+    const v = this.values.get(def.name) as string;
+    if (v === def.default) return null;
+    return `${def.name} ${v}: ignored by tsredis (${def.ignored})`;
+  }
+
+  /** The explicitly set directives, in the order they were first set. */
+  explicitNames(): string[] {
+    return [...this.explicit];
   }
 
   /** CONFIG GET with glob patterns: [name, value] pairs. */

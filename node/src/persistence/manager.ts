@@ -11,6 +11,10 @@ import { RdbWriter } from './rdb-writer.js';
 import { dbLoader, loadRdbIntoDbs, type LoadedAux } from './rdb-load.js';
 import { RdbStreamReader } from './rdb-reader.js';
 import { RedisError } from '../store/errors.js';
+import { F_WRITE } from '../server/command.js';
+
+const MISCONF =
+  "MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist to disk. Commands that may modify the data set are disabled, because this instance is configured to report errors during writes if RDB snapshotting fails (stop-writes-on-bgsave-error option). Please check the Redis logs for details about the RDB error.";
 
 export interface ReplAux {
   replId: string;
@@ -35,6 +39,24 @@ export class PersistenceManager implements PersistenceControl {
 
   constructor(private readonly server: Server) {
     server.cronHooks.push(() => this.cron());
+    server.refusalHooks.push((c, spec) =>
+      (!c.isMaster && ((spec.bits ?? 0) & F_WRITE) !== 0) || spec.name === 'ping' ? this.misconf() : null,
+    );
+  }
+
+  /**
+   * stop-writes-on-bgsave-error: a master with save points whose last BGSAVE failed refuses writes (and
+   * PING, so a health check notices), as Redis does, until a save succeeds or save points are removed.
+   */
+  private misconf(): string | null {
+    if (
+      this.lastBgsaveOk ||
+      this.server.replicaMode ||
+      !this.server.config.getBool('stop-writes-on-bgsave-error')
+    )
+      return null;
+    if (this.savePoints().length === 0) return null;
+    return MISCONF;
   }
 
   get file(): string {
@@ -142,6 +164,7 @@ export class PersistenceManager implements PersistenceControl {
   }
 
   private saved(dirtyBefore: number): void {
+    this.lastBgsaveOk = true; // as Redis: any successful save lifts stop-writes-on-bgsave-error
     this.dirtyAtLastSave = dirtyBefore;
     this.lastSaveMs = Date.now();
     this.lastSave = Math.floor(this.lastSaveMs / 1000);
@@ -152,7 +175,18 @@ export class PersistenceManager implements PersistenceControl {
     if (this.running !== null) throw new RedisError('ERR Background save already in progress');
     const dirtyBefore = this.server.dirty;
     const tmp = path.join(this.server.config.get('dir'), `temp-bg-${process.pid}.rdb`);
-    const fd = fs.openSync(tmp, 'w');
+    let fd: number;
+    try {
+      fd = fs.openSync(tmp, 'w');
+    } catch (e) {
+      // Redis's child fails the same way after the parent said "started": the error is in the log and
+      // INFO (rdb_last_bgsave_status:err), and stop-writes-on-bgsave-error applies.
+      this.lastBgsaveOk = false;
+      this.server.log.warning(
+        `Failed opening the temp RDB file ${tmp} (in server root dir ${process.cwd()}) for saving: ${(e as Error).message}`,
+      );
+      return;
+    }
     const snap = this.startSnapshot((chunk) => {
       fs.writeSync(fd, chunk);
     });

@@ -156,10 +156,21 @@ export class Server implements DbHost {
     this.log.level = config.get('loglevel') as LogLevel;
     if (config.get('logfile') !== '') this.log.setFile(config.get('logfile'));
     this.notifyFlags = parseNotifyFlags(config.get('notify-keyspace-events')) ?? 0;
+    for (const name of config.explicitNames()) this.logIgnored(name);
     config.onChange((name, value) => {
+      this.logIgnored(name);
       if (name === 'loglevel') this.log.level = value as LogLevel;
       if (name === 'notify-keyspace-events') this.notifyFlags = parseNotifyFlags(value) ?? 0;
     });
+  }
+
+  /** Each directive tsredis ignores is logged once, when first set to a value other than its default. */
+  private loggedIgnored = new Set<string>();
+  private logIgnored(name: string): void {
+    const note = this.config.ignoredNote(name);
+    if (note === null || this.loggedIgnored.has(name)) return;
+    this.loggedIgnored.add(name);
+    this.log.warning(note);
   }
 
   register(specs: CommandSpec[]): void {
