@@ -2,6 +2,7 @@
 // whether CONFIG SET may change it), the current values, and CONFIG GET/SET/REWRITE semantics.
 import * as fs from 'node:fs';
 import { parseBool, parseMemory } from './units.js';
+import { applyOutputLimits, formatOutputLimits, parseOutputLimits } from './output-limits.js';
 import { validProcTitleTemplate } from './proc-title.js';
 import { formatNotifyFlags, INVALID_CLASS_ERROR, parseNotifyFlags } from './notify-classes.js';
 
@@ -33,6 +34,8 @@ interface ParamDef {
   protected?: boolean;
   /** Further validation after the kind's: returns the value to store, or throws ConfigError. */
   check?: (v: string) => string;
+  /** Like check, for a value that updates the previous one (client-output-buffer-limit's classes). */
+  merge?: (prev: string, v: string) => string;
 }
 
 const INT_MAX = 2147483647;
@@ -183,6 +186,9 @@ export const PARAMS: ParamDef[] = [
     'client-output-buffer-limit',
     'multi',
     'normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60',
+    {
+      merge: mergeOutputLimits,
+    },
   ),
   P('lazyfree-lazy-eviction', 'bool', 'no', {
     ignored: 'memory is freed by the garbage collector, never by a background thread',
@@ -250,6 +256,12 @@ function checkFilename(name: string): (v: string) => string {
     if (v.includes('/')) throw new ConfigError(`${name} can't be a path, just a filename`);
     return v;
   };
+}
+
+function mergeOutputLimits(prev: string, v: string): string {
+  const r = applyOutputLimits(parseOutputLimits(prev), v);
+  if (typeof r === 'string') throw new ConfigError(r);
+  return formatOutputLimits(r);
 }
 
 function checkProcTitle(v: string): string {
@@ -388,7 +400,10 @@ export class Config {
     const def = lookupParam(name);
     if (def === undefined) throw new ConfigError('Bad directive or wrong number of arguments');
     if (runtime && def.mutable === false) throw new ConfigError("can't set immutable config");
-    const v = def.check === undefined ? normalise(def, args) : def.check(normalise(def, args));
+    const given = normalise(def, args);
+    const prev = this.values.get(def.name) as string;
+    const v =
+      def.merge !== undefined ? def.merge(prev, given) : def.check !== undefined ? def.check(given) : given;
     if (def.only !== undefined && !def.only.includes(v))
       throw new ConfigError(def.unsupported ?? 'unsupported value');
     // `save` may repeat in a config file: each line adds points ("save ''" clears).

@@ -16,6 +16,9 @@ export interface BlockState {
   argv: string[];
 }
 
+/** Replies larger than this are handed to the socket at once instead of at the end of the turn. */
+export const EARLY_FLUSH_BYTES = 64 * 1024;
+
 /** Redis's islocalClient: a unix socket (no remote address), 127.0.0.0/8 or ::1. */
 export function isLoopbackOrUnix(remote: string | undefined): boolean {
   if (remote === undefined || remote === '') return true;
@@ -141,9 +144,15 @@ export class Client implements Ctx {
 
   /** Appends raw protocol to the reply buffer. */
   write(s: string): void {
-    if (this.silent) return;
+    if (this.silent || this.overLimit) return;
     this.out += s;
+    // A large reply goes to the socket as it is built, where the output limit sees it: a client over its
+    // hard limit is closed mid-reply, and nothing more is built for it (as Redis's CLOSE_ASAP).
+    if (this.out.length >= EARLY_FLUSH_BYTES) this.flush();
   }
+
+  /** Set when the output limit closed this client: replies are no longer built. */
+  overLimit = false;
 
   flush(): void {
     if (this.out.length === 0 || this.socket === null) {

@@ -23,7 +23,7 @@ import { monitorLine } from './monitor.js';
 import { readWithSharedBuffer } from './socket-reader.js';
 import { Logger, type LogLevel } from './log.js';
 import { PubSub } from './pubsub.js';
-import { parseMemory } from '../config/units.js';
+import { parseOutputLimits, type OutputLimits } from '../config/output-limits.js';
 import { NOTIFY_EXPIRED, parseNotifyFlags } from '../config/notify-classes.js';
 import { publishKeyspaceEvent } from './notify.js';
 import * as R from '../protocol/reply.js';
@@ -156,11 +156,13 @@ export class Server implements DbHost {
     this.log.level = config.get('loglevel') as LogLevel;
     if (config.get('logfile') !== '') this.log.setFile(config.get('logfile'));
     this.notifyFlags = parseNotifyFlags(config.get('notify-keyspace-events')) ?? 0;
+    this.outputLimits = parseOutputLimits(config.get('client-output-buffer-limit'));
     for (const name of config.explicitNames()) this.logIgnored(name);
     config.onChange((name, value) => {
       this.logIgnored(name);
       if (name === 'loglevel') this.log.level = value as LogLevel;
       if (name === 'notify-keyspace-events') this.notifyFlags = parseNotifyFlags(value) ?? 0;
+      if (name === 'client-output-buffer-limit') this.outputLimits = parseOutputLimits(value);
     });
   }
 
@@ -779,33 +781,35 @@ export class Server implements DbHost {
     this.flushAll();
   }
 
+  /** client-output-buffer-limit, parsed once per change. */
+  private outputLimits: OutputLimits;
+
   /**
    * client-output-buffer-limit for normal and pubsub clients (replica links are checked by
-   * replication): a client over the hard limit, or over the soft limit for longer than its seconds,
-   * is disconnected so a slow reader cannot grow the server's memory without bound.
+   * replication): what a client holds, the reply being built plus what its socket has not sent, is
+   * checked after every command and every flush; a client over the hard limit, or over the soft limit
+   * for longer than its seconds, is closed at once and nothing more is built for it, so a slow reader
+   * cannot grow the server's memory without bound.
    */
   checkOutputLimit(c: Client): void {
-    const cls = c.channels.size + c.patterns.size > 0 ? 'pubsub' : 'normal';
-    const parts = this.config.get('client-output-buffer-limit').split(/\s+/);
-    const i = parts.indexOf(cls);
-    if (i < 0 || c.socket === null) return;
-    const [hard, soft, secs] = [
-      parseMemory(parts[i + 1]) ?? 0,
-      parseMemory(parts[i + 2]) ?? 0,
-      Number(parts[i + 3]),
-    ];
-    const used = c.socket.writableLength;
-    const now = Date.now();
-    let over = hard > 0 && used > hard;
-    if (!over && soft > 0 && used > soft) {
+    if (c.socket === null || c.closing) return;
+    const l = c.channels.size + c.patterns.size > 0 ? this.outputLimits.pubsub : this.outputLimits.normal;
+    if (l.hard === 0 && l.soft === 0) return;
+    const used = c.out.length + c.socket.writableLength;
+    let over = l.hard > 0 && used > l.hard;
+    if (!over && l.soft > 0 && used > l.soft) {
+      const now = Date.now();
       if (c.softLimitSince === 0) c.softLimitSince = now;
-      else if (now - c.softLimitSince > secs * 1000) over = true;
-    } else if (used <= soft) c.softLimitSince = 0;
+      else if (now - c.softLimitSince > l.softSeconds * 1000) over = true;
+    } else if (used <= l.soft) c.softLimitSince = 0;
     if (over) {
       this.log.warning(
         `Client id=${c.id} addr=${c.addr} scheduled to be closed ASAP for overcoming of output buffer limits.`,
       );
       c.closing = true;
+      c.overLimit = true;
+      c.out = '';
+      this.toFlush.delete(c);
       c.socket.destroy();
     }
   }
