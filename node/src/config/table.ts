@@ -165,7 +165,7 @@ export const PARAMS: ParamDef[] = [
   }),
   P('min-replicas-to-write', 'int', '0', { aliases: ['min-slaves-to-write'], min: 0, max: INT_MAX }),
   P('min-replicas-max-lag', 'int', '10', { aliases: ['min-slaves-max-lag'], min: 0, max: INT_MAX }),
-  P('hash-max-listpack-entries', 'int', '128', { aliases: ['hash-max-ziplist-entries'] }),
+  P('hash-max-listpack-entries', 'int', '512', { aliases: ['hash-max-ziplist-entries'] }),
   P('hash-max-listpack-value', 'int', '64', { aliases: ['hash-max-ziplist-value'] }),
   P('set-max-intset-entries', 'int', '512'),
   P('zset-max-listpack-entries', 'int', '128', { aliases: ['zset-max-ziplist-entries'] }),
