@@ -5,30 +5,17 @@
 import { Redis } from 'ioredis';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
-import { startRedis, startTsredis, waitFor, type RunningServer } from './helpers/procs.js';
+import { waitFor } from './helpers/procs.js';
+import { KINDS, startKind, stopAll } from './helpers/side-by-side.js';
 
-const running: RunningServer[] = [];
-const conns: Redis[] = [];
 const sockets: net.Socket[] = [];
 
 afterEach(async () => {
   for (const s of sockets.splice(0)) s.destroy();
-  for (const c of conns.splice(0)) c.disconnect();
-  for (const s of running.splice(0)) await s.stop('SIGKILL');
+  await stopAll();
 });
 
-type Kind = 'redis' | 'tsredis';
-const KINDS: Kind[] = ['redis', 'tsredis'];
 const MB = 1024 * 1024;
-
-async function start(kind: Kind, extra: string[] = []): Promise<{ s: RunningServer; r: Redis }> {
-  const s = kind === 'redis' ? await startRedis(extra) : await startTsredis(extra);
-  running.push(s);
-  const r = new Redis({ port: s.port, maxRetriesPerRequest: 0, retryStrategy: () => null });
-  r.on('error', () => undefined);
-  conns.push(r);
-  return { s, r };
-}
 
 /** Resets the process's peak resident memory (VmHWM) to its current RSS (Linux clear_refs 5). */
 function resetPeak(pid: number): void {
@@ -77,7 +64,7 @@ async function connectedClients(r: Redis): Promise<number> {
 test('100 pipelined GETs of a 10 MB value, never read: the client is closed near its 32 MB limit', async () => {
   const growth: Record<string, number> = {};
   for (const kind of KINDS) {
-    const { s, r } = await start(kind, ['--client-output-buffer-limit', 'normal 32mb 16mb 10']);
+    const { s, r } = await startKind(kind, ['--client-output-buffer-limit', 'normal 32mb 16mb 10']);
     await r.set('big', 'x'.repeat(10 * MB));
     await r.get('big'); // one reply built and sent, so the baseline holds it once
     resetPeak(s.proc.pid as number);
@@ -100,7 +87,7 @@ test('100 pipelined GETs of a 10 MB value, never read: the client is closed near
 test('an unread subscriber under a publish flood is closed at the pubsub limit; the publisher goes on', async () => {
   const growth: Record<string, number> = {};
   for (const kind of KINDS) {
-    const { s, r } = await start(kind, ['--client-output-buffer-limit', 'pubsub 8mb 4mb 60']);
+    const { s, r } = await startKind(kind, ['--client-output-buffer-limit', 'pubsub 8mb 4mb 60']);
     const sub = await silentClient(s.port);
     sub.write('SUBSCRIBE flood\r\n');
     await waitFor(
@@ -130,7 +117,7 @@ test('an unread subscriber under a publish flood is closed at the pubsub limit; 
 });
 
 test('2,000 connections are all served, and all given back when they close', async () => {
-  const { s, r } = await start('tsredis');
+  const { s, r } = await startKind('tsredis');
   const before = peakRss(s.proc.pid as number);
   const clients = await Promise.all(
     Array.from({ length: 2000 }, () => {
@@ -168,7 +155,7 @@ test('a giant announced bulk and malformed RESP get the same protocol errors as 
   ];
   const got: Record<string, string[]> = { redis: [], tsredis: [] };
   for (const kind of KINDS) {
-    const { s, r } = await start(kind);
+    const { s, r } = await startKind(kind);
     for (const input of inputs) got[kind].push(await raw(s.port, input).then((x) => x.slice(0, 200)));
     expect(await r.ping()).toBe('PONG');
   }

@@ -2,23 +2,13 @@
 // DEBUG gated by enable-debug-command, protected configs (dir, dbfilename) and file names without a
 // path, protected-mode from a non-loopback peer (a network namespace this test creates), the process
 // title that hides the command line, stale temp RDB files removed at start, and the error texts.
-import { Redis } from 'ioredis';
 import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import {
-  startRedis,
-  startTsredis,
-  tmpDir,
-  TSREDIS_MAIN,
-  freePort,
-  waitFor,
-  type RunningServer,
-} from './helpers/procs.js';
+import { startRedis, startTsredis, tmpDir, TSREDIS_MAIN, freePort, waitFor } from './helpers/procs.js';
 import { createNetns, type TestNetns } from './helpers/netns.js';
+import { answer, clientFor, KINDS, startKind, stopAll, track, type Kind } from './helpers/side-by-side.js';
 
-const running: RunningServer[] = [];
-const conns: Redis[] = [];
 let ns: TestNetns;
 
 beforeAll(() => {
@@ -26,36 +16,14 @@ beforeAll(() => {
 });
 afterAll(() => ns.remove());
 afterEach(async () => {
-  for (const c of conns.splice(0)) c.disconnect();
-  for (const s of running.splice(0)) await s.stop('SIGKILL');
+  await stopAll();
 });
-
-type Kind = 'redis' | 'tsredis';
-const KINDS: Kind[] = ['redis', 'tsredis'];
-
-async function start(kind: Kind, extra: string[] = []): Promise<{ s: RunningServer; r: Redis }> {
-  const s = kind === 'redis' ? await startRedis(extra) : await startTsredis(extra);
-  running.push(s);
-  const r = new Redis({ port: s.port, maxRetriesPerRequest: 0, retryStrategy: () => null });
-  r.on('error', () => undefined);
-  conns.push(r);
-  return { s, r };
-}
-
-/** A reply or the error text, so both servers' answers compare as plain values. */
-async function answer(r: Redis, ...args: string[]): Promise<unknown> {
-  try {
-    return await r.call(args[0], ...args.slice(1));
-  } catch (e) {
-    return `ERROR ${(e as Error).message}`;
-  }
-}
 
 /** Both servers, same directives, same commands: the answers side by side. */
 async function bothAnswer(extra: string[], ...commands: string[][]): Promise<Record<Kind, unknown[]>> {
   const out: Record<Kind, unknown[]> = { redis: [], tsredis: [] };
   for (const kind of KINDS) {
-    const { r } = await start(kind, extra);
+    const { r } = await startKind(kind, extra);
     for (const c of commands) out[kind].push(await answer(r, ...c));
   }
   return out;
@@ -78,7 +46,7 @@ test('DEBUG is refused by default with Redis text, also queued in MULTI; enable-
 
 test('enable-debug-command local: allowed on loopback, refused from another host, as redis-server does', async () => {
   for (const kind of KINDS) {
-    const { s, r } = await start(kind, [
+    const { s, r } = await startKind(kind, [
       '--bind',
       `127.0.0.1 ${ns.hostIp}`,
       '--protected-mode',
@@ -150,7 +118,7 @@ test('protected-mode: no password means a non-loopback peer gets the DENIED text
   for (const [extra, want] of cases) {
     const got: Record<string, string> = {};
     for (const kind of KINDS) {
-      const { s, r } = await start(kind, ['--bind', `127.0.0.1 ${ns.hostIp}`, ...extra]);
+      const { s, r } = await startKind(kind, ['--bind', `127.0.0.1 ${ns.hostIp}`, ...extra]);
       got[kind] = fromOutside(s.port, 'PING');
       if (extra.length === 0) expect(await answer(r, 'PING')).toBe('PONG'); // loopback is always served
     }
@@ -158,7 +126,7 @@ test('protected-mode: no password means a non-loopback peer gets the DENIED text
     expect(got.tsredis).toBe(got.redis);
   }
   // Turned off at runtime, from loopback, as the DENIED text advises.
-  const { s, r } = await start('tsredis', ['--bind', `127.0.0.1 ${ns.hostIp}`]);
+  const { s, r } = await startKind('tsredis', ['--bind', `127.0.0.1 ${ns.hostIp}`]);
   expect(await answer(r, 'CONFIG', 'SET', 'protected-mode', 'no')).toBe('OK');
   expect(fromOutside(s.port, 'PING')).toBe('PONG');
   const info = String(await answer(r, 'INFO', 'stats'));
@@ -167,9 +135,8 @@ test('protected-mode: no password means a non-loopback peer gets the DENIED text
 
 test('the process title hides the command line, secrets included, like redis-server', async () => {
   const s = await startTsredis(['--requirepass', 'hunter2-secret']);
-  running.push(s);
-  const r = new Redis({ port: s.port, password: 'hunter2-secret', maxRetriesPerRequest: 0 });
-  conns.push(r);
+  track(s);
+  const r = clientFor(s.port, 'hunter2-secret');
   const cmdline = (): string => fs.readFileSync(`/proc/${s.proc.pid}/cmdline`, 'latin1').replace(/\0+$/, '');
   expect(cmdline().replace(/\0/g, ' ').trim()).toBe(`tsredis-server 127.0.0.1:${s.port}`);
   expect(cmdline()).not.toContain('hunter2');
@@ -189,7 +156,7 @@ test('a start removes temp RDB files left by a killed writer, and keeps everythi
   for (const n of [...stale, 'keep-me.rdb', `temp-bg-${process.pid}.rdb`])
     fs.writeFileSync(path.join(dir, n), 'x');
   const s = await startTsredis([], dir);
-  running.push(s);
+  track(s);
   const left = fs.readdirSync(dir).sort();
   for (const n of stale) expect(left).not.toContain(n);
   expect(left).toContain('keep-me.rdb');
@@ -219,7 +186,7 @@ test('directives tsredis cannot honour are refused at start and by CONFIG SET, w
     expect(ours.stderr).toContain('FATAL CONFIG FILE ERROR');
     expect(ours.stderr).toMatch(/tsredis/);
   }
-  const { r } = await start('tsredis');
+  const { r } = await startKind('tsredis');
   expect(await answer(r, 'CONFIG', 'SET', 'appendonly', 'yes')).toBe(
     "ERROR ERR CONFIG SET failed (possibly related to argument 'appendonly') - tsredis has no AOF yet: appendonly must be no (RDB snapshots persist the data)",
   );
@@ -227,7 +194,7 @@ test('directives tsredis cannot honour are refused at start and by CONFIG SET, w
 });
 
 test('a knob tsredis ignores is logged once, with the reason, when set to a non-default value', async () => {
-  const { s, r } = await start('tsredis', ['--lazyfree-lazy-user-del', 'yes', '--maxmemory', '100mb']);
+  const { s, r } = await startKind('tsredis', ['--lazyfree-lazy-user-del', 'yes', '--maxmemory', '100mb']);
   expect(s.output()).toContain(
     'lazyfree-lazy-user-del yes: ignored by tsredis (memory is freed by the garbage',
   );
@@ -246,10 +213,8 @@ test('stop-writes-on-bgsave-error: after a failed BGSAVE writes and PING get MIS
       kind === 'redis'
         ? await startRedis(['--save', '3600 1'], dir)
         : await startTsredis(['--save', '3600 1'], dir);
-    running.push(s);
-    const r = new Redis({ port: s.port, maxRetriesPerRequest: 0 });
-    r.on('error', () => undefined);
-    conns.push(r);
+    track(s);
+    const r = clientFor(s.port);
     await r.set('a', '1');
     fs.rmSync(dir, { recursive: true }); // the next snapshot cannot be written
     got[kind] = [await answer(r, 'BGSAVE')];
@@ -269,10 +234,9 @@ test('pidfile is written once the server listens and removed at SHUTDOWN', async
   const dir = tmpDir();
   const pidfile = path.join(dir, 'tsredis.pid');
   const s = await startTsredis(['--pidfile', pidfile]);
-  running.push(s);
+  track(s);
   expect(fs.readFileSync(pidfile, 'utf8')).toBe(`${s.proc.pid}\n`);
-  const r = new Redis({ port: s.port, maxRetriesPerRequest: 0, retryStrategy: () => null });
-  r.on('error', () => undefined);
+  const r = clientFor(s.port);
   await r.call('SHUTDOWN', 'NOSAVE').catch(() => undefined);
   await new Promise((res) => s.proc.once('exit', res));
   expect(fs.existsSync(pidfile)).toBe(false);
