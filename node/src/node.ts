@@ -7,6 +7,7 @@ import { encodingLimits, expiryPolicy } from './commands/keyspace.js';
 import { PersistenceManager } from './persistence/manager.js';
 import { Replication } from './replication/replication.js';
 import { replicationCommands } from './replication/commands.js';
+import { installDiagnostics } from './commands/diagnostics.js';
 
 export interface Node {
   server: Server;
@@ -17,6 +18,7 @@ export interface Node {
 export async function startNode(config: Config): Promise<Node> {
   const server = new Server(config);
   server.register(allCommands());
+  installDiagnostics(server);
   encodingLimits.get = () => ({
     hashMaxListpackEntries: config.getInt('hash-max-listpack-entries'),
     hashMaxListpackValue: config.getInt('hash-max-listpack-value'),

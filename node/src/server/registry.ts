@@ -9,7 +9,19 @@ import { commands as list } from '../commands/list.js';
 import { commands as hash } from '../commands/hash.js';
 import { commands as set } from '../commands/set.js';
 import { commands as zset } from '../commands/zset.js';
+import { commands as diagnostics } from '../commands/diagnostics.js';
 
 export function allCommands(): CommandSpec[] {
-  return [...connection, ...admin, ...keyspace, ...dump, ...string, ...list, ...hash, ...set, ...zset];
+  return [
+    ...connection,
+    ...admin,
+    ...keyspace,
+    ...dump,
+    ...string,
+    ...list,
+    ...hash,
+    ...set,
+    ...zset,
+    ...diagnostics,
+  ];
 }
