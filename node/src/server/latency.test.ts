@@ -204,8 +204,11 @@ test('the doctor says when the monitor is off, reports each event and advises on
   const high = latencyDoctor({
     ...base,
     latencyMonitorThreshold: 5,
-    slowestCommands: [['keys', '51642.367', 3]],
+    slowestCommands: [
+      ['keys', '51642.367', 3],
+      ['get', '1.003', 1],
+    ],
   });
   expect(high).toContain('more than the latency threshold');
-  expect(high).toContain('- keys: p99 51642.367 us over 3 calls');
+  expect(high).toContain('- keys: p99 51642.367 us over 3 calls\n- get: p99 1.003 us over 1 call\n');
 });

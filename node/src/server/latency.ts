@@ -404,5 +404,5 @@ function slowest(d: DoctorInput, out: string[]): void {
     'Commands with the highest 99th-percentile latency (latency tracking, since start or CONFIG RESETSTAT):',
   );
   for (const [name, p99, calls] of d.slowestCommands)
-    out.push(`- ${name}: p99 ${p99} us over ${calls} calls`);
+    out.push(`- ${name}: p99 ${p99} us over ${calls} call${calls === 1 ? '' : 's'}`);
 }
