@@ -7,7 +7,7 @@ import { Config } from '../node/src/config/table.js';
 import { Server } from '../node/src/server/server.js';
 import { allCommands } from '../node/src/server/registry.js';
 import { installDiagnostics, latencyStatsInfoLines } from '../node/src/commands/diagnostics.js';
-import { freePort, rawExchange } from './helpers/procs.js';
+import { freePort, rawExchange, waitFor } from './helpers/procs.js';
 import { KINDS, answer, clientFor, startKind, stopAll, type Kind } from './helpers/side-by-side.js';
 
 afterEach(stopAll);
@@ -152,16 +152,16 @@ test('a blocked command is logged once, when it is served; one that times out is
     await r.call('SLOWLOG', 'RESET');
     seen[kind].push(await r.call('BLPOP', 'nokey', '0.05'));
     const served = r.call('BLPOP', 'bl', '5');
-    // Wait until the BLPOP is blocked before pushing.
-    for (let i = 0; i < 200; i++) {
-      const list = (await other.call('CLIENT', 'LIST')) as string;
-      if (/cmd=blpop/.test(list)) break;
-      await new Promise((res) => setTimeout(res, 10));
-    }
+    // Push only once the BLPOP is blocked (CLIENT LIST's cmd=blpop would not tell: the one before it).
+    await waitFor(
+      async () => /blocked_clients:1\r\n/.test((await other.call('INFO', 'clients')) as string),
+      5000,
+      'BLPOP blocked',
+    );
     await other.call('RPUSH', 'bl', 'x');
     seen[kind].push(await served);
     const argvs = (await slowlog(r)).map((e) => plain(e).argv.join(' '));
-    seen[kind].push(argvs.filter((a) => !a.startsWith('CLIENT')));
+    seen[kind].push(argvs.filter((a) => !a.startsWith('INFO')));
     const hist = (await r.call('LATENCY', 'HISTOGRAM', 'blpop')) as [string, [string, number]];
     seen[kind].push(hist[0], hist[1][0], hist[1][1]);
   }
