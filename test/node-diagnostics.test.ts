@@ -6,7 +6,7 @@ import type { Redis } from 'ioredis';
 import { Config } from '../node/src/config/table.js';
 import { Server } from '../node/src/server/server.js';
 import { allCommands } from '../node/src/server/registry.js';
-import { installDiagnostics, latencyStatsInfoLines } from '../node/src/commands/diagnostics.js';
+import { installDiagnostics } from '../node/src/commands/diagnostics.js';
 import { freePort, rawExchange, waitFor } from './helpers/procs.js';
 import { KINDS, answer, clientFor, startKind, stopAll, type Kind } from './helpers/side-by-side.js';
 
@@ -380,7 +380,7 @@ test('wrong arguments get the error texts redis-server sends; HELP replies are l
 });
 
 test('INFO latencystats lines: one per command that ran, with the configured percentiles', async () => {
-  // tsredis: a server in this process, to read the lines INFO prints; redis-server: INFO itself.
+  // tsredis: a server in this process (installDiagnostics as node.ts does); both answer INFO.
   const config = new Config();
   const port = await freePort();
   config.set('port', [String(port)], false);
@@ -392,12 +392,13 @@ test('INFO latencystats lines: one per command that ran, with the configured per
   try {
     const { r: redis } = await startKind('redis');
     const ts = clientFor(port);
+    const infoLines = async (r: Redis): Promise<string[]> =>
+      ((await r.call('INFO', 'latencystats')) as string)
+        .split('\r\n')
+        .filter((l) => l.startsWith('latency_'));
     const lines: Record<Kind, () => Promise<string[]>> = {
-      redis: async () =>
-        ((await redis.call('INFO', 'latencystats')) as string)
-          .split('\r\n')
-          .filter((l) => l.startsWith('latency_')),
-      tsredis: async () => latencyStatsInfoLines(server),
+      redis: () => infoLines(redis),
+      tsredis: () => infoLines(ts),
     };
     const seen: Record<Kind, unknown[]> = { redis: [], tsredis: [] };
     for (const kind of KINDS) {
@@ -418,6 +419,9 @@ test('INFO latencystats lines: one per command that ran, with the configured per
       out.push((await byName()).set);
       await r.call('CONFIG', 'SET', 'latency-tracking-info-percentiles', '');
       out.push((await byName()).get);
+      await r.call('CONFIG', 'SET', 'latency-tracking-info-percentiles', '50');
+      await r.call('CONFIG', 'RESETSTAT');
+      out.push(Object.keys(await byName())); // only what ran since: CONFIG RESETSTAT clears the histograms
       await r.call('CONFIG', 'SET', 'latency-tracking', 'no');
       out.push(await lines[kind]());
     }
@@ -428,6 +432,7 @@ test('INFO latencystats lines: one per command that ran, with the configured per
       'p50=N,p99=N,p99.9=N',
       'p0=N,p0.1=N,p99.99=N,p100=N',
       '',
+      ['config|resetstat'],
       [],
     ]);
   } finally {

@@ -16,6 +16,7 @@ import { argInt } from './util.js';
 import { globMatch } from './glob.js';
 import { REDIS_VERSION } from './connection.js';
 import { encodingLimits } from './keyspace.js';
+import { latencyStatsInfoLines, resetLatencyHistograms } from './diagnostics.js';
 
 function srv(c: Ctx): Server {
   return (c as Client).server;
@@ -229,6 +230,10 @@ export function infoText(s: Server, which: string[]): string {
     }
     parts.push(lines.length === 0 ? '# Commandstats\r\n' : section('Commandstats', lines));
   }
+  if (has('latencystats', false)) {
+    const lines = latencyStatsInfoLines(s);
+    parts.push(lines.length === 0 ? '# Latencystats\r\n' : section('Latencystats', lines));
+  }
   if (has('keyspace')) {
     const lines: string[] = [];
     for (const db of s.dbs) {
@@ -339,6 +344,7 @@ function configResetstat(c: Ctx): void {
   s.replStats.syncFull = 0;
   s.replStats.syncPartialOk = 0;
   s.replStats.syncPartialErr = 0;
+  resetLatencyHistograms(s);
   c.ok();
 }
 
