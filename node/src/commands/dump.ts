@@ -7,10 +7,14 @@ import { RdbWriter } from '../persistence/rdb-writer.js';
 import { decodeDumpPayload, RdbError } from '../persistence/rdb-reader.js';
 import { expiryPolicy } from './keyspace.js';
 import { argInt } from './util.js';
+import { NOTIFY_GENERIC, NOTIFY_KEY_MISS } from '../config/notify-classes.js';
 
 function dump(c: Ctx, argv: string[]): void {
   const e = c.db.lookupEntry(argv[1]);
-  if (e === undefined) return c.nil();
+  if (e === undefined) {
+    c.notify(NOTIFY_KEY_MISS, 'keymiss', argv[1]);
+    return c.nil();
+  }
   // A value still packed from an RDB is serialized from its stored bytes, without decoding it.
   c.bulk(RdbWriter.dumpPayload(e.stored).toString('latin1'));
 }
@@ -52,8 +56,10 @@ function restore(c: Ctx, argv: string[]): void {
   const at = ttl === 0 ? -1 : absTtl ? ttl : c.now() + ttl;
   if (at !== -1 && at <= c.now() && expiryPolicy.deleteOnPastExpire()) {
     // Already expired: nothing is created; a replaced key is deleted (and that is what replicates).
-    if (replace && c.db.delete(key)) c.propagateAs(['DEL', key]);
-    else c.propagateAs();
+    if (replace && c.db.delete(key)) {
+      c.propagateAs(['DEL', key]);
+      c.notify(NOTIFY_GENERIC, 'del', key);
+    } else c.propagateAs();
     return c.ok();
   }
   if (replace) c.db.delete(key);
@@ -64,6 +70,7 @@ function restore(c: Ctx, argv: string[]): void {
     if (!absTtl)
       c.propagateAs(['RESTORE', key, String(at), payload, ...(replace ? ['REPLACE'] : []), 'ABSTTL']);
   }
+  c.notify(NOTIFY_GENERIC, 'restore', key);
   c.ok();
 }
 

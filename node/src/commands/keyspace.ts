@@ -3,25 +3,34 @@
 import { cmd, type CommandSpec, type Ctx } from '../server/command.js';
 import { RedisError, ERR_SYNTAX, ERR_NO_SUCH_KEY, unknownSubcommand } from '../store/errors.js';
 import { typeOf, encodingOf, cloneValue, type EncodingLimits } from '../store/value.js';
-import { argInt, parseIntStrict } from './util.js';
+import { argInt, lookupReadOrMiss, parseIntStrict } from './util.js';
 import { globMatch } from './glob.js';
+import { NOTIFY_GENERIC, NOTIFY_KEY_MISS } from '../config/notify-classes.js';
 
 function del(c: Ctx, argv: string[]): void {
   let n = 0;
   c.db.ks.prefetch(argv, 1, 1);
-  for (let i = 1; i < argv.length; i++) if (c.db.delete(argv[i])) n++;
+  for (let i = 1; i < argv.length; i++) {
+    if (c.db.delete(argv[i])) {
+      c.notify(NOTIFY_GENERIC, 'del', argv[i]);
+      n++;
+    }
+  }
   c.int(n);
 }
 
 function exists(c: Ctx, argv: string[]): void {
   let n = 0;
   c.db.ks.prefetch(argv, 1, 1);
-  for (let i = 1; i < argv.length; i++) if (c.db.exists(argv[i])) n++;
+  for (let i = 1; i < argv.length; i++) {
+    if (c.db.exists(argv[i])) n++;
+    else c.notify(NOTIFY_KEY_MISS, 'keymiss', argv[i]);
+  }
   c.int(n);
 }
 
 function type(c: Ctx, argv: string[]): void {
-  const v = c.db.lookupRead(argv[1]);
+  const v = lookupReadOrMiss(c.db, argv[1]);
   c.simple(v === undefined ? 'none' : typeOf(v));
 }
 
@@ -62,12 +71,22 @@ function scan(c: Ctx, argv: string[]): void {
   }
   const out: string[] = [];
   const now = c.now();
+  const expired: string[] = [];
   const next = c.db.ks.scan(cursor, count, (k, e) => {
-    if (e.expireAt !== -1 && e.expireAt <= now) return;
     if (pattern !== null && pattern !== '*' && !globMatch(pattern, k)) return;
+    if (e.expireAt !== -1 && e.expireAt <= now) {
+      expired.push(k);
+      return;
+    }
     if (typeFilter !== null && typeOf(e.value) !== typeFilter) return;
     out.push(k);
   });
+  // Like Redis, an expired key that matches the pattern is deleted (an 'expired' event) and, with TYPE,
+  // was looked up for its type first (a 'keymiss'). Done after the walk, in the walk's order.
+  for (const k of expired) {
+    c.db.exists(k);
+    if (typeFilter !== null) c.notify(NOTIFY_KEY_MISS, 'keymiss', k);
+  }
   c.arrayLen(2);
   c.bulk(String(next));
   c.bulks(out);
@@ -91,9 +110,13 @@ function renameGeneric(nx: boolean) {
     if (nx && c.db.exists(dst)) return c.int(0);
     const value = e.value;
     const ttl = e.expireAt;
+    // As Redis: an existing destination is deleted and the key added anew ('new'), no 'del' for it.
+    c.db.delete(dst);
     c.db.delete(src);
     c.db.set(dst, value);
     if (ttl !== -1) c.db.setExpire(dst, ttl);
+    c.notify(NOTIFY_GENERIC, 'rename_from', src);
+    c.notify(NOTIFY_GENERIC, 'rename_to', dst);
     if (nx) c.int(1);
     else c.ok();
   };
@@ -115,13 +138,17 @@ function copy(c: Ctx, argv: string[]): void {
   }
   if (src === dst && target === c.db) throw new RedisError('ERR source and destination objects are the same');
   const e = c.db.lookupEntry(src);
-  if (e === undefined) return c.int(0);
+  if (e === undefined) {
+    c.notify(NOTIFY_KEY_MISS, 'keymiss', src);
+    return c.int(0);
+  }
   if (target.exists(dst)) {
     if (!replace) return c.int(0);
     target.delete(dst);
   }
   target.set(dst, cloneValue(e.value));
   if (e.expireAt !== -1) target.setExpire(dst, e.expireAt);
+  target.notify(NOTIFY_GENERIC, 'copy_to', dst);
   c.int(1);
 }
 
@@ -136,6 +163,8 @@ function move(c: Ctx, argv: string[]): void {
   c.db.delete(argv[1]);
   target.set(argv[1], value);
   if (expireAt !== -1) target.setExpire(argv[1], expireAt);
+  c.notify(NOTIFY_GENERIC, 'move_from', argv[1]);
+  target.notify(NOTIFY_GENERIC, 'move_to', argv[1]);
   c.int(1);
 }
 
@@ -238,10 +267,12 @@ function expireGeneric(unitMs: number, absolute: boolean) {
     if (at <= c.now() && c.db.ks !== undefined && expireDeletesNow(c)) {
       c.db.delete(key);
       c.propagateAs(['DEL', key]);
+      c.notify(NOTIFY_GENERIC, 'del', key);
       return c.int(1);
     }
     c.db.setExpire(key, at);
     c.propagateAs(['PEXPIREAT', key, String(at)]);
+    c.notify(NOTIFY_GENERIC, 'expire', key);
     c.int(1);
   };
 }
@@ -256,6 +287,7 @@ function expireDeletesNow(_c: Ctx): boolean {
 function ttlGeneric(unit: 'ms' | 's', absolute: boolean) {
   return (c: Ctx, argv: string[]): void => {
     const at = c.db.getExpire(argv[1]);
+    if (at === -2) c.notify(NOTIFY_KEY_MISS, 'keymiss', argv[1]);
     if (at < 0) return c.int(at);
     if (absolute) return c.int(unit === 's' ? Math.floor((at + 500) / 1000) : at);
     const left = Math.max(0, at - c.now());
@@ -267,6 +299,7 @@ function persist(c: Ctx, argv: string[]): void {
   const at = c.db.getExpire(argv[1]);
   if (at < 0) return c.int(0);
   c.db.setExpire(argv[1], -1);
+  c.notify(NOTIFY_GENERIC, 'persist', argv[1]);
   c.int(1);
 }
 

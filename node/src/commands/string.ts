@@ -2,7 +2,16 @@
 // and the propagation rewrites Redis does (relative TTLs become absolute PXAT).
 import { cmd, type CommandSpec, type Ctx } from '../server/command.js';
 import { RedisError, ERR_SYNTAX, ERR_NOT_INTEGER, ERR_OVERFLOW } from '../store/errors.js';
-import { argInt, argFloat, getString, parseIntStrict, parseFloatStrict, formatHumanDouble } from './util.js';
+import {
+  argInt,
+  argFloat,
+  getString,
+  parseIntStrict,
+  parseFloatStrict,
+  formatHumanDouble,
+  lookupReadOrMiss,
+} from './util.js';
+import { NOTIFY_GENERIC, NOTIFY_STRING } from '../config/notify-classes.js';
 
 const MAX_STRING = 512 * 1024 * 1024;
 
@@ -73,6 +82,9 @@ function set(c: Ctx, argv: string[]): void {
     c.db.setExpire(key, o.expireAt);
     c.propagateAs(['SET', key, val, 'PXAT', String(o.expireAt)]);
   }
+  // As Redis: 'set', then 'expire' for EX/PX/EXAT/PXAT (even a past time: the key expires later).
+  c.notify(NOTIFY_STRING, 'set', key);
+  if (o.expireAt !== -1) c.notify(NOTIFY_GENERIC, 'expire', key);
   if (o.get) {
     if (old === undefined) c.nil();
     else c.bulk(old);
@@ -82,6 +94,7 @@ function set(c: Ctx, argv: string[]): void {
 function setnx(c: Ctx, argv: string[]): void {
   if (c.db.exists(argv[1])) return c.int(0);
   c.db.set(argv[1], argv[2]);
+  c.notify(NOTIFY_STRING, 'set', argv[1]);
   c.int(1);
 }
 
@@ -91,6 +104,8 @@ function setexGeneric(unit: 'EX' | 'PX', name: string) {
     c.db.set(argv[1], argv[3]);
     c.db.setExpire(argv[1], at);
     c.propagateAs(['SET', argv[1], argv[3], 'PXAT', String(at)]);
+    c.notify(NOTIFY_STRING, 'set', argv[1]);
+    c.notify(NOTIFY_GENERIC, 'expire', argv[1]);
     c.ok();
   };
 }
@@ -106,30 +121,45 @@ function getdel(c: Ctx, argv: string[]): void {
   if (v === undefined) return c.nil();
   c.db.delete(argv[1]);
   c.propagateAs(['DEL', argv[1]]);
+  c.notify(NOTIFY_GENERIC, 'del', argv[1]);
   c.bulk(v);
 }
 
 function getex(c: Ctx, argv: string[]): void {
   const key = argv[1];
-  let at = -2; // -2: unchanged, -1: persist
+  // As Redis: the options' syntax first (one kind of expiry, repeatable, or PERSIST), then the key,
+  // then the expire value (so a missing key is nil whatever the value).
+  let unit: 'EX' | 'PX' | 'EXAT' | 'PXAT' | null = null;
+  let raw = '';
+  let persist = false;
   for (let i = 2; i < argv.length; i++) {
     const a = argv[i].toUpperCase();
-    if ((a === 'EX' || a === 'PX' || a === 'EXAT' || a === 'PXAT') && at === -2 && i + 1 < argv.length) {
-      at = expireArgToAbs(argv[++i], a, c.now(), 'getex');
-    } else if (a === 'PERSIST' && at === -2) at = -1;
+    if (
+      (a === 'EX' || a === 'PX' || a === 'EXAT' || a === 'PXAT') &&
+      (unit === null || unit === a) &&
+      !persist &&
+      i + 1 < argv.length
+    ) {
+      unit = a;
+      raw = argv[++i];
+    } else if (a === 'PERSIST' && unit === null) persist = true;
     else throw new RedisError(ERR_SYNTAX);
   }
   const v = getString(c.db, key);
   if (v === undefined) return c.nil();
+  const at = unit === null ? -1 : expireArgToAbs(raw, unit, c.now(), 'getex');
   if (at >= 0 && at <= c.now()) {
     c.db.delete(key);
     c.propagateAs(['DEL', key]);
+    c.notify(NOTIFY_GENERIC, 'del', key);
   } else if (at >= 0) {
     c.db.setExpire(key, at);
     c.propagateAs(['PEXPIREAT', key, String(at)]);
-  } else if (at === -1 && c.db.getExpire(key) !== -1) {
+    c.notify(NOTIFY_GENERIC, 'expire', key);
+  } else if (persist && c.db.getExpire(key) !== -1) {
     c.db.setExpire(key, -1);
     c.propagateAs(['PERSIST', key]);
+    c.notify(NOTIFY_GENERIC, 'persist', key);
   }
   c.bulk(v);
 }
@@ -137,6 +167,7 @@ function getex(c: Ctx, argv: string[]): void {
 function getset(c: Ctx, argv: string[]): void {
   const old = getString(c.db, argv[1]);
   c.db.set(argv[1], argv[2]);
+  c.notify(NOTIFY_STRING, 'set', argv[1]);
   if (old === undefined) c.nil();
   else c.bulk(old);
 }
@@ -145,7 +176,7 @@ function mget(c: Ctx, argv: string[]): void {
   c.arrayLen(argv.length - 1);
   c.db.ks.prefetch(argv, 1, 1);
   for (let i = 1; i < argv.length; i++) {
-    const v = c.db.lookupRead(argv[i]);
+    const v = lookupReadOrMiss(c.db, argv[i]);
     if (typeof v === 'string') c.bulk(v);
     else c.nil();
   }
@@ -154,7 +185,10 @@ function mget(c: Ctx, argv: string[]): void {
 function mset(c: Ctx, argv: string[]): void {
   if (argv.length % 2 === 0) throw new RedisError("ERR wrong number of arguments for 'mset' command");
   c.db.ks.prefetch(argv, 1, 2);
-  for (let i = 1; i < argv.length; i += 2) c.db.set(argv[i], argv[i + 1]);
+  for (let i = 1; i < argv.length; i += 2) {
+    c.db.set(argv[i], argv[i + 1]);
+    c.notify(NOTIFY_STRING, 'set', argv[i]);
+  }
   c.ok();
 }
 
@@ -162,7 +196,10 @@ function msetnx(c: Ctx, argv: string[]): void {
   if (argv.length % 2 === 0) throw new RedisError("ERR wrong number of arguments for 'msetnx' command");
   c.db.ks.prefetch(argv, 1, 2);
   for (let i = 1; i < argv.length; i += 2) if (c.db.exists(argv[i])) return c.int(0);
-  for (let i = 1; i < argv.length; i += 2) c.db.set(argv[i], argv[i + 1]);
+  for (let i = 1; i < argv.length; i += 2) {
+    c.db.set(argv[i], argv[i + 1]);
+    c.notify(NOTIFY_STRING, 'set', argv[i]);
+  }
   c.int(1);
 }
 
@@ -173,11 +210,12 @@ const SMALL_INT = /^-?(0|[1-9][0-9]{0,14})$/;
 
 /** The signed increment of INCR/DECR/INCRBY/DECRBY: a number when |by| < 1e15 (exact in a double), else a bigint. */
 function incrBy(c: Ctx, key: string, by: number | bigint): void {
-  const cur = getString(c.db, key);
+  const cur = getString(c.db, key, true);
   // Fast path: both operands well inside 2^53, exact in doubles; no BigInt is allocated.
   if (typeof by === 'number' && (cur === undefined || (SMALL_INT.test(cur) && cur !== '-0'))) {
     const r = (cur === undefined ? 0 : Number(cur)) + by;
     c.db.set(key, String(r), true);
+    c.notify(NOTIFY_STRING, 'incrby', key);
     c.int(r);
     return;
   }
@@ -191,6 +229,7 @@ function incrBy(c: Ctx, key: string, by: number | bigint): void {
   if (r > INT64_MAX || r < INT64_MIN) throw new RedisError(ERR_OVERFLOW);
   const s = r.toString();
   c.db.set(key, s, true);
+  c.notify(NOTIFY_STRING, 'incrby', key);
   c.int(r);
 }
 
@@ -206,7 +245,7 @@ function incrDecr(sign: 1 | -1, withArg: boolean) {
 }
 
 function incrbyfloat(c: Ctx, argv: string[]): void {
-  const cur = getString(c.db, argv[1]);
+  const cur = getString(c.db, argv[1], true);
   let n = 0;
   if (cur !== undefined) {
     const p = cur.length > 0 && !/\s/.test(cur) ? parseFloatStrict(cur) : null;
@@ -219,15 +258,17 @@ function incrbyfloat(c: Ctx, argv: string[]): void {
   const s = formatHumanDouble(r);
   c.db.set(argv[1], s, true);
   c.propagateAs(['SET', argv[1], s, 'KEEPTTL']);
+  c.notify(NOTIFY_STRING, 'incrbyfloat', argv[1]);
   c.bulk(s);
 }
 
 function append(c: Ctx, argv: string[]): void {
-  const cur = getString(c.db, argv[1]);
+  const cur = getString(c.db, argv[1], true);
   const next = (cur ?? '') + argv[2];
   if (next.length > MAX_STRING)
     throw new RedisError('ERR string exceeds maximum allowed size (proto-max-bulk-len)');
   c.db.set(argv[1], next, true);
+  c.notify(NOTIFY_STRING, 'append', argv[1]);
   c.int(next.length);
 }
 
@@ -254,7 +295,7 @@ function setrange(c: Ctx, argv: string[]): void {
   const offset = argInt(argv[2]);
   if (offset < 0) throw new RedisError('ERR offset is out of range');
   const val = argv[3];
-  const cur = getString(c.db, argv[1]);
+  const cur = getString(c.db, argv[1], true);
   if (cur === undefined && val.length === 0) return c.int(0);
   const base = cur ?? '';
   if (val.length === 0) return c.int(base.length);
@@ -263,6 +304,7 @@ function setrange(c: Ctx, argv: string[]): void {
   const padded = base.length < offset ? base + '\0'.repeat(offset - base.length) : base;
   const next = padded.slice(0, offset) + val + padded.slice(offset + val.length);
   c.db.set(argv[1], next, true);
+  c.notify(NOTIFY_STRING, 'setrange', argv[1]);
   c.int(next.length);
 }
 
@@ -277,14 +319,20 @@ function setbit(c: Ctx, argv: string[]): void {
   const off = bitOffset(argv[2]);
   if (argv[3] !== '0' && argv[3] !== '1') throw new RedisError('ERR bit is not an integer or out of range');
   const on = argv[3] === '1';
-  let s = getString(c.db, argv[1]) ?? '';
+  const cur = getString(c.db, argv[1], true);
+  let s = cur ?? '';
   const byte = off >> 3;
+  // As Redis: a key created or grown, or a bit that changes, is a write (and a 'setbit' event).
+  const grown = cur === undefined || s.length <= byte;
   if (s.length <= byte) s += '\0'.repeat(byte + 1 - s.length);
   const mask = 1 << (7 - (off & 7));
   const old = s.charCodeAt(byte);
   const nv = on ? old | mask : old & ~mask;
-  s = s.slice(0, byte) + String.fromCharCode(nv) + s.slice(byte + 1);
-  c.db.set(argv[1], s, true);
+  if (grown || nv !== old) {
+    s = s.slice(0, byte) + String.fromCharCode(nv) + s.slice(byte + 1);
+    c.db.set(argv[1], s, true);
+    c.notify(NOTIFY_STRING, 'setbit', argv[1]);
+  }
   c.int(old & mask ? 1 : 0);
 }
 
@@ -303,8 +351,10 @@ function popcount8(b: number): number {
 }
 
 function bitcount(c: Ctx, argv: string[]): void {
+  // As Redis: a missing key is 0 before its arguments are looked at.
+  const s = getString(c.db, argv[1]);
+  if (s === undefined) return c.int(0);
   if (argv.length !== 2 && argv.length !== 4 && argv.length !== 5) throw new RedisError(ERR_SYNTAX);
-  const s = getString(c.db, argv[1]) ?? '';
   let start = 0;
   let end = s.length - 1;
   let bitMode = false;

@@ -3,6 +3,14 @@
 import { Db, type DbHost } from '../store/db.js';
 import { RedisError } from '../store/errors.js';
 import type { CommandSpec, Ctx } from '../server/command.js';
+import {
+  NOTIFY_ALL,
+  NOTIFY_EXPIRED,
+  NOTIFY_KEY_MISS,
+  NOTIFY_KEYEVENT,
+  NOTIFY_KEYSPACE,
+  NOTIFY_NEW,
+} from '../config/notify-classes.js';
 
 export type Reply =
   string | number | bigint | boolean | null | Reply[] | { error: string } | { double: number };
@@ -46,14 +54,24 @@ export class TestHost implements DbHost {
   expired: string[] = [];
   touched: string[] = [];
   readonly lookups = { hits: 0, misses: 0, counting: true };
+  /** Every class by default (notify-keyspace-events KEAmn), so tests see every event. */
+  notifyFlags = NOTIFY_KEYSPACE | NOTIFY_KEYEVENT | NOTIFY_ALL | NOTIFY_KEY_MISS | NOTIFY_NEW;
+  /** Where events go (TestCtx records them). */
+  onEvent: ((cls: number, event: string, key: string, dbId: number) => void) | null = null;
   now(): number {
     return this.time;
   }
   expireDeletes(): boolean {
     return this.deletes;
   }
-  onExpired(_db: Db, key: string): void {
+  onExpired(db: Db, key: string): void {
     this.expired.push(key);
+    // As the server does: an expired key announced when it is deleted.
+    if ((this.notifyFlags & NOTIFY_EXPIRED) !== 0)
+      this.notifyKeyspaceEvent(NOTIFY_EXPIRED, 'expired', key, db.id);
+  }
+  notifyKeyspaceEvent(cls: number, event: string, key: string, dbId: number): void {
+    this.onEvent?.(cls, event, key, dbId);
   }
   onTouched(_db: Db, key: string): void {
     this.touched.push(key);
@@ -68,13 +86,24 @@ export class TestCtx implements Ctx {
   inExec = false;
   blocked: { keys: string[]; timeoutMs: number } | null = null;
   propagated: string[][] | null = null;
-  /** Keyspace events the last command announced: [class, event, key]. */
-  events: [number, string, string][] = [];
+  /**
+   * Keyspace events the last command announced, in order: [class, event, key] for the selected db,
+   * [class, event, key, db] for another db. Only classes enabled in host.notifyFlags are recorded.
+   */
+  events: [number, string, string, number?][] = [];
   private rec = new Recorder();
 
   constructor(private readonly specs: CommandSpec[]) {
     for (let i = 0; i < 16; i++) this.dbs.push(new Db(i, this.host));
     this.db = this.dbs[0];
+    this.host.onEvent = (cls, event, key, dbId) => {
+      this.events.push(dbId === this.db.id ? [cls, event, key] : [cls, event, key, dbId]);
+    };
+  }
+
+  /** The last command's events as "event:key" (":db" appended for another db), for compact asserts. */
+  eventNames(): string[] {
+    return this.events.map(([, ev, key, db]) => (db === undefined ? `${ev}:${key}` : `${ev}:${key}:${db}`));
   }
 
   now(): number {
@@ -158,7 +187,7 @@ export class TestCtx implements Ctx {
     this.propagated = argvs;
   }
   notify(cls: number, event: string, key: string): void {
-    this.events.push([cls, event, key]);
+    if ((this.host.notifyFlags & cls) !== 0) this.host.notifyKeyspaceEvent(cls, event, key, this.db.id);
   }
 }
 

@@ -3,7 +3,8 @@ import { RedisError, ERR_NOT_INTEGER, ERR_NOT_FLOAT, ERR_SYNTAX, WRONGTYPE } fro
 import type { Db } from '../store/db.js';
 import { RList } from '../store/list.js';
 import { RZSet } from '../store/zset.js';
-import type { RHash, RSet } from '../store/value.js';
+import type { RHash, RSet, RValue } from '../store/value.js';
+import { NOTIFY_KEY_MISS } from '../config/notify-classes.js';
 
 const INT_RE = /^-?[0-9]+$/;
 const INT64_MAX = 9223372036854775807n;
@@ -66,36 +67,50 @@ export function formatHumanDouble(d: number): string {
   return d.toFixed(20).replace(/0+$/, '').replace(/\.$/, '');
 }
 
-export function getString(db: Db, key: string): string | undefined {
+/**
+ * Redis's lookupKeyRead: the value, or undefined after announcing a 'keymiss' (class m). Commands that
+ * Redis looks up for writing (lookupKeyWrite, no keymiss) pass write = true to the getters below.
+ */
+export function lookupReadOrMiss(db: Db, key: string): RValue | undefined {
   const v = db.lookupRead(key);
+  if (v === undefined) db.notify(NOTIFY_KEY_MISS, 'keymiss', key);
+  return v;
+}
+
+function lookup(db: Db, key: string, write: boolean): RValue | undefined {
+  return write ? db.lookupWrite(key) : lookupReadOrMiss(db, key);
+}
+
+export function getString(db: Db, key: string, write = false): string | undefined {
+  const v = lookup(db, key, write);
   if (v === undefined) return undefined;
   if (typeof v !== 'string') throw new RedisError(WRONGTYPE);
   return v;
 }
 
 export function getList(db: Db, key: string, write = false): RList | undefined {
-  const v = write ? db.lookupWrite(key) : db.lookupRead(key);
+  const v = lookup(db, key, write);
   if (v === undefined) return undefined;
   if (!(v instanceof RList)) throw new RedisError(WRONGTYPE);
   return v;
 }
 
 export function getHash(db: Db, key: string, write = false): RHash | undefined {
-  const v = write ? db.lookupWrite(key) : db.lookupRead(key);
+  const v = lookup(db, key, write);
   if (v === undefined) return undefined;
   if (!(v instanceof Map)) throw new RedisError(WRONGTYPE);
   return v;
 }
 
 export function getSet(db: Db, key: string, write = false): RSet | undefined {
-  const v = write ? db.lookupWrite(key) : db.lookupRead(key);
+  const v = lookup(db, key, write);
   if (v === undefined) return undefined;
   if (!(v instanceof Set)) throw new RedisError(WRONGTYPE);
   return v;
 }
 
 export function getZSet(db: Db, key: string, write = false): RZSet | undefined {
-  const v = write ? db.lookupWrite(key) : db.lookupRead(key);
+  const v = lookup(db, key, write);
   if (v === undefined) return undefined;
   if (!(v instanceof RZSet)) throw new RedisError(WRONGTYPE);
   return v;

@@ -3,6 +3,7 @@
 // key changed (dirty counter, WATCH, blocked clients, propagation of expiry DELs).
 import { Entry, Keyspace } from './keyspace.js';
 import type { RValue } from './value.js';
+import { NOTIFY_NEW } from '../config/notify-classes.js';
 
 export interface DbHost {
   /** The time commands see: fixed for the duration of one command, like Redis's cached mstime. */
@@ -18,6 +19,10 @@ export interface DbHost {
    * Redis, only read-only commands count (counting is switched off around write commands).
    */
   readonly lookups: { hits: number; misses: number; counting: boolean };
+  /** notify-keyspace-events as NOTIFY_* flags (config/notify-classes.ts); read before every event. */
+  readonly notifyFlags: number;
+  /** Publishes one keyspace event of db dbId (called only when its class is enabled). */
+  notifyKeyspaceEvent(cls: number, event: string, key: string, dbId: number): void;
 }
 
 export class Db {
@@ -77,6 +82,17 @@ export class Db {
     }
     this.ks.setFound(key, e, value, keepTtl);
     this.host.onTouched(this, key);
+    // Redis's dbAdd: a key that did not exist is announced as 'new' (class n) before the command's event.
+    if (e === undefined && (this.host.notifyFlags & NOTIFY_NEW) !== 0)
+      this.host.notifyKeyspaceEvent(NOTIFY_NEW, 'new', key, this.id);
+  }
+
+  /**
+   * A keyspace event for key in this db, for events of a db other than the command's own (MOVE's
+   * move_to, COPY ... DB's copy_to); a flag test when the class is off. Commands use Ctx.notify otherwise.
+   */
+  notify(cls: number, event: string, key: string): void {
+    if ((this.host.notifyFlags & cls) !== 0) this.host.notifyKeyspaceEvent(cls, event, key, this.id);
   }
 
   /** Deletes key if it is live; signals the change. */
