@@ -5,6 +5,7 @@ import { RedisError, ERR_NOT_FLOAT, ERR_OVERFLOW, ERR_SYNTAX, wrongArity } from 
 import { argBigInt, argInt, getHash, parseIntStrict } from './util.js';
 import { globMatch } from './glob.js';
 import type { RHash } from '../store/value.js';
+import { NOTIFY_GENERIC, NOTIFY_HASH } from '../config/notify-classes.js';
 
 const INT64_MAX = 9223372036854775807n;
 const INT64_MIN = -9223372036854775808n;
@@ -29,6 +30,7 @@ function hset(c: Ctx, argv: string[]): void {
     h.set(argv[i], argv[i + 1]);
   }
   store(c, argv[1], h, created);
+  c.notify(NOTIFY_HASH, 'hset', argv[1]);
   if (argv[0].toLowerCase() === 'hmset') c.ok();
   else c.int(added);
 }
@@ -38,6 +40,7 @@ function hsetnx(c: Ctx, argv: string[]): void {
   if (h.has(argv[2])) return c.int(0);
   h.set(argv[2], argv[3]);
   store(c, argv[1], h, created);
+  c.notify(NOTIFY_HASH, 'hset', argv[1]);
   c.int(1);
 }
 
@@ -63,8 +66,11 @@ function hdel(c: Ctx, argv: string[]): void {
   let n = 0;
   for (let i = 2; i < argv.length; i++) if (h.delete(argv[i])) n++;
   if (n > 0) {
-    if (h.size === 0) c.db.delete(argv[1]);
-    else c.db.touched(argv[1]);
+    c.notify(NOTIFY_HASH, 'hdel', argv[1]);
+    if (h.size === 0) {
+      c.db.delete(argv[1]);
+      c.notify(NOTIFY_GENERIC, 'del', argv[1]);
+    } else c.db.touched(argv[1]);
   }
   c.int(n);
 }
@@ -115,6 +121,7 @@ function hincrby(c: Ctx, argv: string[]): void {
   if (r > INT64_MAX || r < INT64_MIN) throw new RedisError(ERR_OVERFLOW);
   h.set(argv[2], r.toString());
   store(c, argv[1], h, created);
+  c.notify(NOTIFY_HASH, 'hincrby', argv[1]);
   c.int(r);
 }
 
@@ -126,6 +133,7 @@ function hincrbyfloat(c: Ctx, argv: string[]): void {
   store(c, argv[1], h, created);
   // Like Redis, replicas get the result, not the increment (float arithmetic may differ there).
   c.propagateAs(['HSET', argv[1], argv[2], s]);
+  c.notify(NOTIFY_HASH, 'hincrbyfloat', argv[1]);
   c.bulk(s);
 }
 

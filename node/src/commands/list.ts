@@ -1,10 +1,11 @@
 // List commands: push/pop (with counts), ranges, LINSERT/LREM/LSET/LTRIM/LPOS, LMOVE/RPOPLPUSH, LMPOP
 // and the blocking variants (BLPOP, BRPOP, BLMOVE, BRPOPLPUSH, BLMPOP), with Redis 7.0 replies.
 import { cmd, type CommandSpec, type Ctx } from '../server/command.js';
-import { RedisError, ERR_SYNTAX, ERR_NO_SUCH_KEY, WRONGTYPE, wrongArity } from '../store/errors.js';
+import { RedisError, ERR_SYNTAX, ERR_NO_SUCH_KEY, wrongArity } from '../store/errors.js';
 import { RList } from '../store/list.js';
 import { argInt, clampRange, getList, parseMpop } from './util.js';
 import { timeoutMsLongDouble } from './hash.js';
+import { NOTIFY_GENERIC, NOTIFY_LIST } from '../config/notify-classes.js';
 
 type Side = 'LEFT' | 'RIGHT';
 
@@ -36,10 +37,11 @@ function pushGeneric(head: boolean, onlyIfExists: boolean) {
       l = new RList();
       pushAll(l, argv, head);
       c.db.set(key, l);
-      return c.int(l.length);
+    } else {
+      pushAll(l, argv, head);
+      c.db.touched(key);
     }
-    pushAll(l, argv, head);
-    c.db.touched(key);
+    c.notify(NOTIFY_LIST, head ? 'lpush' : 'rpush', key);
     c.int(l.length);
   };
 }
@@ -60,20 +62,24 @@ function popGeneric(head: boolean) {
     if (l === undefined) return count === null ? c.nil() : c.nilArray();
     if (count === null) {
       const v = (head ? l.popHead() : l.popTail()) as string;
-      afterPop(c, key, l);
+      afterPop(c, key, l, head ? 'lpop' : 'rpop');
       return c.bulk(v);
     }
     if (count === 0) return c.arrayLen(0);
     const out: string[] = [];
     while (out.length < count && l.length > 0) out.push((head ? l.popHead() : l.popTail()) as string);
-    afterPop(c, key, l);
+    afterPop(c, key, l, head ? 'lpop' : 'rpop');
     c.bulks(out);
   };
 }
 
-function afterPop(c: Ctx, key: string, l: RList): void {
-  if (l.length === 0) c.db.delete(key);
-  else c.db.touched(key);
+/** After elements left the list: the command's event, then (as Redis) 'del' if it became empty. */
+function afterPop(c: Ctx, key: string, l: RList, event: string): void {
+  c.notify(NOTIFY_LIST, event, key);
+  if (l.length === 0) {
+    c.db.delete(key);
+    c.notify(NOTIFY_GENERIC, 'del', key);
+  } else c.db.touched(key);
 }
 
 function llen(c: Ctx, argv: string[]): void {
@@ -81,9 +87,10 @@ function llen(c: Ctx, argv: string[]): void {
 }
 
 function lindex(c: Ctx, argv: string[]): void {
-  const idx = argInt(argv[2]);
+  // Redis looks the key up (a missing key is nil) before parsing the index.
   const l = getList(c.db, argv[1]);
   if (l === undefined) return c.nil();
+  const idx = argInt(argv[2]);
   const v = l.at(idx < 0 ? l.length + idx : idx);
   if (v === undefined) c.nil();
   else c.bulk(v);
@@ -98,6 +105,7 @@ function lset(c: Ctx, argv: string[]): void {
   if (i < 0 || i >= l.length) throw new RedisError('ERR index out of range');
   l.set(i, argv[3]);
   c.db.touched(argv[1]);
+  c.notify(NOTIFY_LIST, 'lset', argv[1]);
   c.ok();
 }
 
@@ -116,11 +124,8 @@ function ltrim(c: Ctx, argv: string[]): void {
   const l = getList(c.db, argv[1], true);
   if (l === undefined) return c.ok();
   const r = clampRange(start, end, l.length);
-  if (r === null) c.db.delete(argv[1]);
-  else {
-    l.replaceAll(l.range(r[0], r[1]));
-    c.db.touched(argv[1]);
-  }
+  l.replaceAll(r === null ? [] : l.range(r[0], r[1]));
+  afterPop(c, argv[1], l, 'ltrim');
   c.ok();
 }
 
@@ -150,7 +155,7 @@ function lrem(c: Ctx, argv: string[]): void {
   }
   if (removed > 0) {
     l.replaceAll(keep.filter((x): x is string => x !== null));
-    afterPop(c, argv[1], l);
+    afterPop(c, argv[1], l, 'lrem');
   }
   c.int(removed);
 }
@@ -166,6 +171,7 @@ function linsert(c: Ctx, argv: string[]): void {
   items.splice(where === 'BEFORE' ? i : i + 1, 0, argv[4]);
   l.replaceAll(items);
   c.db.touched(argv[1]);
+  c.notify(NOTIFY_LIST, 'linsert', argv[1]);
   c.int(l.length);
 }
 
@@ -217,15 +223,16 @@ function parseSide(s: string): Side {
   return u;
 }
 
-/** Moves one element; returns it or undefined when the source is empty. Type-checks dest first. */
+/**
+ * Moves one element; returns it or undefined when the source is empty. Type-checks dest first. As in
+ * Redis the push is announced before the pop (and the source's 'del'); with src === dst the list is the
+ * same object, so it never becomes empty.
+ */
 function moveOne(c: Ctx, src: string, dst: string, from: Side, to: Side): string | undefined {
   const s = getList(c.db, src, true);
   if (s === undefined) return undefined;
-  const dv = c.db.lookupRead(dst);
-  if (dv !== undefined && !(dv instanceof RList)) throw new RedisError(WRONGTYPE);
-  const v = (from === 'LEFT' ? s.popHead() : s.popTail()) as string;
-  afterPop(c, src, s);
   let d = getList(c.db, dst, true);
+  const v = (from === 'LEFT' ? s.popHead() : s.popTail()) as string;
   if (d === undefined) {
     d = new RList();
     if (to === 'LEFT') d.pushHead(v);
@@ -236,6 +243,8 @@ function moveOne(c: Ctx, src: string, dst: string, from: Side, to: Side): string
     else d.pushTail(v);
     c.db.touched(dst);
   }
+  c.notify(NOTIFY_LIST, to === 'LEFT' ? 'lpush' : 'rpush', dst);
+  afterPop(c, src, s, from === 'LEFT' ? 'lpop' : 'rpop');
   return v;
 }
 
@@ -277,7 +286,7 @@ function bpop(head: boolean) {
       const l = getList(c.db, key, true);
       if (l === undefined) continue;
       const v = (head ? l.popHead() : l.popTail()) as string;
-      afterPop(c, key, l);
+      afterPop(c, key, l, head ? 'lpop' : 'rpop');
       c.propagateAs([head ? 'LPOP' : 'RPOP', key]);
       c.arrayLen(2);
       c.bulk(key);
@@ -296,7 +305,7 @@ function mpopServe(c: Ctx, keys: string[], side: Side, count: number): boolean {
     const out: string[] = [];
     while (out.length < count && l.length > 0)
       out.push((side === 'LEFT' ? l.popHead() : l.popTail()) as string);
-    afterPop(c, key, l);
+    afterPop(c, key, l, side === 'LEFT' ? 'lpop' : 'rpop');
     c.propagateAs([side === 'LEFT' ? 'LPOP' : 'RPOP', key, String(out.length)]);
     c.arrayLen(2);
     c.bulk(key);

@@ -1,13 +1,14 @@
 // Set commands: SADD/SREM/membership, SRANDMEMBER/SPOP with counts, SMOVE, set algebra and *STORE,
 // SINTERCARD, SSCAN.
 import { cmd, type CommandSpec, type Ctx } from '../server/command.js';
-import { RedisError, ERR_SYNTAX } from '../store/errors.js';
+import { RedisError, ERR_SYNTAX, WRONGTYPE } from '../store/errors.js';
 import { getSet, parseNumkeysLimit, argInt } from './util.js';
 import { encodingLimits } from './keyspace.js';
 import { isCanonicalInt } from '../store/value.js';
 import { argRandCount, checkScanCursor, parseScanOptions, scanReply, shuffle } from './hash.js';
 import { globMatch } from './glob.js';
 import type { RSet } from '../store/value.js';
+import { NOTIFY_GENERIC, NOTIFY_SET } from '../config/notify-classes.js';
 
 /**
  * Members in reply order. Redis stores small all-integer sets as a sorted intset, so clients see them
@@ -37,12 +38,17 @@ function sadd(c: Ctx, argv: string[]): void {
   }
   if (created) c.db.set(argv[1], s);
   else if (n > 0) c.db.touched(argv[1]);
+  if (n > 0) c.notify(NOTIFY_SET, 'sadd', argv[1]);
   c.int(n);
 }
 
-function afterRemove(c: Ctx, key: string, s: RSet): void {
-  if (s.size === 0) c.db.delete(key);
-  else c.db.touched(key);
+/** After members left the set: the command's event, then (as Redis) 'del' if it became empty. */
+function afterRemove(c: Ctx, key: string, s: RSet, event: string): void {
+  c.notify(NOTIFY_SET, event, key);
+  if (s.size === 0) {
+    c.db.delete(key);
+    c.notify(NOTIFY_GENERIC, 'del', key);
+  } else c.db.touched(key);
 }
 
 function srem(c: Ctx, argv: string[]): void {
@@ -50,7 +56,7 @@ function srem(c: Ctx, argv: string[]): void {
   if (s === undefined) return c.int(0);
   let n = 0;
   for (let i = 2; i < argv.length; i++) if (s.delete(argv[i])) n++;
-  if (n > 0) afterRemove(c, argv[1], s);
+  if (n > 0) afterRemove(c, argv[1], s, 'srem');
   c.int(n);
 }
 
@@ -129,8 +135,7 @@ function spop(c: Ctx, argv: string[]): void {
     if (s === undefined) return c.nil();
     const m = randomMember(s);
     s.delete(m);
-    if (s.size === 0) c.db.delete(key);
-    else c.db.touched(key);
+    afterRemove(c, key, s, 'spop');
     c.propagateAs(['SREM', key, m]);
     return c.bulk(m);
   }
@@ -142,7 +147,9 @@ function spop(c: Ctx, argv: string[]): void {
   if (count >= s.size) {
     // The whole set: replied like SMEMBERS, and the key is deleted (propagated as DEL).
     const all = replyOrder(s, s.size);
+    c.notify(NOTIFY_SET, 'spop', key);
     c.db.delete(key);
+    c.notify(NOTIFY_GENERIC, 'del', key);
     c.propagateAs(['DEL', key]);
     c.setLen(all.length);
     for (const m of all) c.bulk(m);
@@ -150,7 +157,7 @@ function spop(c: Ctx, argv: string[]): void {
   }
   const picked = sample(s, count);
   for (const m of picked) s.delete(m);
-  c.db.touched(key);
+  afterRemove(c, key, s, 'spop');
   c.propagateAs(...sremBatches(key, picked));
   c.setLen(picked.length);
   for (const m of picked) c.bulk(m);
@@ -158,18 +165,25 @@ function spop(c: Ctx, argv: string[]): void {
 
 function smove(c: Ctx, argv: string[]): void {
   const [, src, dst, member] = argv;
-  // As in Redis: a missing source replies 0 before any type check; then both types are checked.
-  const s = getSet(c.db, src, true);
-  if (s === undefined) return c.int(0);
-  getSet(c.db, dst);
+  // As in Redis: both keys are looked up (for writing), a missing source replies 0 before any type
+  // check, then both types are checked.
+  const sv = c.db.lookupWrite(src);
+  const dv = c.db.lookupWrite(dst);
+  if (sv === undefined) return c.int(0);
+  if (!(sv instanceof Set) || (dv !== undefined && !(dv instanceof Set))) throw new RedisError(WRONGTYPE);
+  const s = sv;
+  const dw = dv;
   if (src === dst) return c.int(s.has(member) ? 1 : 0);
   if (!s.delete(member)) return c.int(0);
-  afterRemove(c, src, s);
-  const dw = getSet(c.db, dst, true);
-  if (dw === undefined) c.db.set(dst, new Set([member]));
-  else {
+  // As Redis: 'srem' (and 'del') for the source, then 'sadd' only if the member was new to dst.
+  afterRemove(c, src, s, 'srem');
+  if (dw === undefined) {
+    c.db.set(dst, new Set([member]));
+    c.notify(NOTIFY_SET, 'sadd', dst);
+  } else if (!dw.has(member)) {
     dw.add(member);
     c.db.touched(dst);
+    c.notify(NOTIFY_SET, 'sadd', dst);
   }
   c.int(1);
 }
@@ -213,12 +227,16 @@ function algebra(op: (sets: (RSet | undefined)[]) => Set<string>) {
   };
 }
 
-function algebraStore(op: (sets: (RSet | undefined)[]) => Set<string>) {
+function algebraStore(op: (sets: (RSet | undefined)[]) => Set<string>, event: string) {
   return (c: Ctx, argv: string[]): void => {
     const r = op(loadSets(c, argv.slice(2)));
     const dst = argv[1];
-    if (r.size === 0) c.db.delete(dst);
-    else c.db.set(dst, r);
+    if (r.size === 0) {
+      if (c.db.delete(dst)) c.notify(NOTIFY_GENERIC, 'del', dst);
+    } else {
+      c.db.set(dst, r);
+      c.notify(NOTIFY_SET, event, dst);
+    }
     c.int(r.size);
   };
 }
@@ -261,10 +279,10 @@ export const commands: CommandSpec[] = [
     ['write', 'denyoom'],
     [1, -1, 1],
     'set',
-    algebraStore((s) => inter(s)),
+    algebraStore((s) => inter(s), 'sinterstore'),
   ),
-  cmd('sunionstore', -3, ['write', 'denyoom'], [1, -1, 1], 'set', algebraStore(union)),
-  cmd('sdiffstore', -3, ['write', 'denyoom'], [1, -1, 1], 'set', algebraStore(diff)),
+  cmd('sunionstore', -3, ['write', 'denyoom'], [1, -1, 1], 'set', algebraStore(union, 'sunionstore')),
+  cmd('sdiffstore', -3, ['write', 'denyoom'], [1, -1, 1], 'set', algebraStore(diff, 'sdiffstore')),
   cmd('sintercard', -3, ['readonly'], [0, 0, 0], 'set', sintercard),
   cmd('sscan', -3, ['readonly'], K1, 'set', sscan),
 ];

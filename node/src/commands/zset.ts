@@ -2,7 +2,7 @@
 // removals by rank/score/lex, pops (blocking too), ZRANDMEMBER, set algebra with WEIGHTS/AGGREGATE,
 // ZSCAN — with Redis 7.0's replies (doubles as %.17g) and error strings.
 import { cmd, type CommandSpec, type Ctx } from '../server/command.js';
-import { RedisError, ERR_SYNTAX, WRONGTYPE } from '../store/errors.js';
+import { RedisError, ERR_SYNTAX, ERR_NOT_INTEGER, WRONGTYPE } from '../store/errors.js';
 import { RZSet, type LexRange, type ScoreRange } from '../store/zset.js';
 import { formatDouble } from '../protocol/double.js';
 import {
@@ -10,13 +10,13 @@ import {
   argTimeoutSeconds,
   clampRange,
   getZSet,
+  lookupReadOrMiss,
   parseFloatStrict,
   parseMpop,
-  parseNumkeysLimit,
 } from './util.js';
-import { parseCursor } from './keyspace.js';
-import { parseScanOptions, shuffle } from './hash.js';
+import { argRandCount, checkScanCursor, parseScanOptions, scanReply, shuffle } from './hash.js';
 import { globMatch } from './glob.js';
+import { NOTIFY_GENERIC, NOTIFY_ZSET } from '../config/notify-classes.js';
 
 const ERR_MINMAX = 'ERR min or max is not a float';
 const ERR_LEX = 'ERR min or max not valid string range item';
@@ -96,11 +96,20 @@ function zsetForWrite(c: Ctx, key: string): { z: RZSet; created: boolean } {
   return z === undefined ? { z: new RZSet(), created: true } : { z, created: false };
 }
 
-function commit(c: Ctx, key: string, z: RZSet, created: boolean, changed: boolean): void {
+/**
+ * Stores the outcome of a write and announces it as Redis does: a created key is added ('new'), a
+ * change gets the command's event, and a set left empty is deleted after it ('del').
+ */
+function commit(c: Ctx, key: string, z: RZSet, created: boolean, changed: boolean, event: string): void {
   if (created) {
-    if (z.size > 0) c.db.set(key, z);
-  } else if (z.size === 0) c.db.delete(key);
-  else if (changed) c.db.touched(key);
+    if (z.size === 0) return;
+    c.db.set(key, z);
+  } else if (changed && z.size > 0) c.db.touched(key);
+  if (changed) c.notify(NOTIFY_ZSET, event, key);
+  if (!created && z.size === 0) {
+    c.db.delete(key);
+    c.notify(NOTIFY_GENERIC, 'del', key);
+  }
 }
 
 function zadd(c: Ctx, argv: string[]): void {
@@ -164,7 +173,7 @@ function zadd(c: Ctx, argv: string[]): void {
       updated++;
     }
   }
-  commit(c, argv[1], z, created, added + updated > 0);
+  commit(c, argv[1], z, created, added + updated > 0, incr ? 'zincr' : 'zadd');
   if (incr) {
     if (incrResult === null) return c.nil();
     return c.double(incrResult);
@@ -178,10 +187,13 @@ function zincrby(c: Ctx, argv: string[]): void {
   const by = parseFloatStrict(argv[2]);
   if (by === null) throw new RedisError(ERR_NOT_FLOAT_ZSET);
   const { z, created } = zsetForWrite(c, argv[1]);
-  const next = (z.score(argv[3]) ?? 0) + by;
+  const cur = z.score(argv[3]);
+  const next = (cur ?? 0) + by;
   if (Number.isNaN(next)) throw new RedisError('ERR resulting score is not a number (NaN)');
-  z.add(argv[3], next);
-  commit(c, argv[1], z, created, true);
+  // An unchanged score is no write (and no event), as in Redis.
+  const changed = cur === undefined || cur !== next;
+  if (changed) z.add(argv[3], next);
+  commit(c, argv[1], z, created, changed, 'zincr');
   c.double(next);
 }
 
@@ -237,23 +249,33 @@ interface RangeSpec {
   max: string;
 }
 
-/** Computes a ZRANGE-family result. For rank ranges min/max are start/stop. */
-function computeRange(z: RZSet | undefined, s: RangeSpec): Array<[string, number]> {
+/** A parsed ZRANGE-family range (parsed before the key is looked up, as Redis does). */
+type ParsedRange =
+  | { by: 'rank'; start: number; stop: number }
+  | { by: 'score'; r: ScoreRange }
+  | { by: 'lex'; r: LexRange | null };
+
+/** Parses the range of a spec (for rank ranges min/max are start/stop); throws Redis's errors. */
+function parseRange(s: RangeSpec): ParsedRange {
+  if (s.by === 'rank') return { by: 'rank', start: argInt(s.min), stop: argInt(s.max) };
+  if (s.by === 'score')
+    return { by: 'score', r: s.rev ? parseScoreRange(s.max, s.min) : parseScoreRange(s.min, s.max) };
+  return { by: 'lex', r: s.rev ? parseLexRange(s.max, s.min) : parseLexRange(s.min, s.max) };
+}
+
+/** Computes a ZRANGE-family result over a parsed range. */
+function computeRange(z: RZSet | undefined, s: RangeSpec, p: ParsedRange): Array<[string, number]> {
   if (z === undefined) return [];
-  if (s.by === 'rank') {
-    const start = argInt(s.min);
-    const stop = argInt(s.max);
-    const r = clampRange(start, stop, z.size);
+  if (p.by === 'rank') {
+    const r = clampRange(p.start, p.stop, z.size);
     return r === null ? [] : z.rangeByRank(r[0], r[1], s.rev);
   }
-  if (s.by === 'score') {
-    const r = s.rev ? parseScoreRange(s.max, s.min) : parseScoreRange(s.min, s.max);
-    if (emptyScoreRange(r) || s.offset < 0) return [];
-    return z.rangeByScore(r, s.rev, s.offset, s.limit);
+  if (p.by === 'score') {
+    if (emptyScoreRange(p.r) || s.offset < 0) return [];
+    return z.rangeByScore(p.r, s.rev, s.offset, s.limit);
   }
-  const r = s.rev ? parseLexRange(s.max, s.min) : parseLexRange(s.min, s.max);
-  if (r === null || emptyLexRange(r) || s.offset < 0) return [];
-  return z.rangeByLex(r, s.rev, s.offset, s.limit);
+  if (p.r === null || emptyLexRange(p.r) || s.offset < 0) return [];
+  return z.rangeByLex(p.r, s.rev, s.offset, s.limit);
 }
 
 function parseRangeArgs(
@@ -301,20 +323,24 @@ function parseRangeArgs(
 function zrangeGeneric(by: RangeBy, rev: boolean, allowBy: boolean) {
   return (c: Ctx, argv: string[]): void => {
     const spec = parseRangeArgs(argv, 2, by, rev, allowBy, false);
-    const items = computeRange(getZSet(c.db, argv[1]), spec);
+    const range = parseRange(spec);
+    const items = computeRange(getZSet(c.db, argv[1]), spec, range);
     replyWithScores(c, items, spec.withScores);
   };
 }
 
 function zrangestore(c: Ctx, argv: string[]): void {
   const spec = parseRangeArgs(argv, 3, 'rank', false, true, true);
-  const items = computeRange(getZSet(c.db, argv[2]), spec);
+  const range = parseRange(spec);
+  const items = computeRange(getZSet(c.db, argv[2]), spec, range);
   const dst = argv[1];
-  if (items.length === 0) c.db.delete(dst);
-  else {
+  if (items.length === 0) {
+    if (c.db.delete(dst)) c.notify(NOTIFY_GENERIC, 'del', dst);
+  } else {
     const z = new RZSet();
     for (const [m, s] of items) z.add(m, s);
     c.db.set(dst, z);
+    c.notify(NOTIFY_ZSET, 'zrangestore', dst);
   }
   c.int(items.length);
 }
@@ -324,11 +350,12 @@ function zrem(c: Ctx, argv: string[]): void {
   if (z === undefined) return c.int(0);
   let n = 0;
   for (let i = 2; i < argv.length; i++) if (z.remove(argv[i])) n++;
-  commit(c, argv[1], z, false, n > 0);
+  commit(c, argv[1], z, false, n > 0, 'zrem');
   c.int(n);
 }
 
 function zremrange(by: RangeBy) {
+  const event = `zremrangeby${by}`;
   return (c: Ctx, argv: string[]): void => {
     const spec: RangeSpec = {
       by,
@@ -339,13 +366,12 @@ function zremrange(by: RangeBy) {
       min: argv[2],
       max: argv[3],
     };
-    if (by === 'score') parseScoreRange(argv[2], argv[3]);
-    if (by === 'lex') parseLexRange(argv[2], argv[3]);
+    const range = parseRange(spec);
     const z = getZSet(c.db, argv[1], true);
     if (z === undefined) return c.int(0);
-    const items = computeRange(z, spec);
+    const items = computeRange(z, spec, range);
     for (const [m] of items) z.remove(m);
-    commit(c, argv[1], z, false, items.length > 0);
+    commit(c, argv[1], z, false, items.length > 0, event);
     c.int(items.length);
   };
 }
@@ -372,7 +398,7 @@ function zpop(max: boolean) {
     const z = getZSet(c.db, argv[1], true);
     if (z === undefined || count === 0) return c.arrayLen(0);
     const items = z.pop(count, max);
-    commit(c, argv[1], z, false, items.length > 0);
+    commit(c, argv[1], z, false, items.length > 0, max ? 'zpopmax' : 'zpopmin');
     popReply(c, items, hasCount);
   };
 }
@@ -385,7 +411,7 @@ function bzpop(max: boolean) {
       const z = getZSet(c.db, key, true);
       if (z === undefined) continue;
       const [[m, s]] = z.pop(1, max);
-      commit(c, key, z, false, true);
+      commit(c, key, z, false, true, max ? 'zpopmax' : 'zpopmin');
       c.propagateAs([max ? 'ZPOPMAX' : 'ZPOPMIN', key]);
       c.arrayLen(3);
       c.bulk(key);
@@ -402,7 +428,7 @@ function mpopServe(c: Ctx, keys: string[], max: boolean, count: number): boolean
     const z = getZSet(c.db, key, true);
     if (z === undefined) continue;
     const items = z.pop(count, max);
-    commit(c, key, z, false, true);
+    commit(c, key, z, false, true, max ? 'zpopmax' : 'zpopmin');
     c.propagateAs([max ? 'ZPOPMAX' : 'ZPOPMIN', key, String(items.length)]);
     c.arrayLen(2);
     c.bulk(key);
@@ -424,16 +450,21 @@ function bzmpop(c: Ctx, argv: string[]): void {
 }
 
 function zrandmember(c: Ctx, argv: string[]): void {
-  if (argv.length > 4) throw new RedisError(ERR_SYNTAX);
-  const withScores = argv.length === 4;
-  if (withScores && argv[3].toUpperCase() !== 'WITHSCORES') throw new RedisError(ERR_SYNTAX);
-  const z = getZSet(c.db, argv[1]);
   if (argv.length === 2) {
+    const z = getZSet(c.db, argv[1]);
     if (z === undefined) return c.nil();
     const all = [...z.entries()];
     return c.bulk(all[Math.floor(Math.random() * all.length)][0]);
   }
-  const count = argInt(argv[2]);
+  // As Redis: the count, then the syntax (and WITHSCORES's range limit), then the key.
+  const big = argRandCount(argv[2]);
+  const withScores = argv.length === 4;
+  if (argv.length > 4 || (withScores && argv[3].toUpperCase() !== 'WITHSCORES'))
+    throw new RedisError(ERR_SYNTAX);
+  if (withScores && (big < -4611686018427387903n || big > 4611686018427387903n))
+    throw new RedisError('ERR value is out of range');
+  const count = Number(big);
+  const z = getZSet(c.db, argv[1]);
   if (z === undefined || count === 0) return c.arrayLen(0);
   const all = [...z.entries()];
   let picked: Array<[string, number]>;
@@ -448,9 +479,9 @@ function zrandmember(c: Ctx, argv: string[]): void {
 
 type Aggregate = 'SUM' | 'MIN' | 'MAX';
 
-/** A source for ZUNION/ZINTER/ZDIFF: zsets as they are, sets with score 1. */
+/** A source for ZUNION/ZINTER/ZDIFF: zsets as they are, sets with score 1 (a keymiss when missing). */
 function sourceOf(c: Ctx, key: string): Map<string, number> | undefined {
-  const v = c.db.lookupRead(key);
+  const v = lookupReadOrMiss(c.db, key);
   if (v === undefined) return undefined;
   if (v instanceof RZSet) return new Map(v.entries());
   if (v instanceof Set) return new Map([...v].map((m) => [m, 1]));
@@ -464,48 +495,65 @@ function agg(a: number, b: number, how: Aggregate): number {
   return Number.isNaN(s) ? 0 : s;
 }
 
+type AlgebraOp = 'union' | 'inter' | 'diff';
+
+interface Algebra {
+  srcs: (Map<string, number> | undefined)[];
+  weights: number[];
+  aggregate: Aggregate;
+  withScores: boolean;
+  /** ZINTERCARD's LIMIT (0: none). */
+  limit: number;
+}
+
+/**
+ * Parses ZUNION/ZINTER/ZDIFF[STORE]/ZINTERCARD from argv[from] (numkeys) in Redis's order: numkeys,
+ * then the source keys are looked up (keymiss events, WRONGTYPE stops there), then the options.
+ */
 function parseAlgebra(
+  c: Ctx,
   argv: string[],
   from: number,
-  op: 'union' | 'inter' | 'diff',
-  allowWithScores: boolean,
-): { keys: string[]; weights: number[]; aggregate: Aggregate; withScores: boolean } {
-  const numkeys = argInt(argv[from], 'ERR numkeys should be greater than 0');
+  op: AlgebraOp,
+  kind: 'read' | 'store' | 'card',
+): Algebra {
+  const numkeys = argInt(argv[from], ERR_NOT_INTEGER);
   if (numkeys < 1) {
     throw new RedisError(`ERR at least 1 input key is needed for '${argv[0].toLowerCase()}' command`);
   }
-  if (from + 1 + numkeys > argv.length) throw new RedisError(ERR_SYNTAX);
-  const keys = argv.slice(from + 1, from + 1 + numkeys);
-  const weights = keys.map(() => 1);
+  if (numkeys > argv.length - from - 1) throw new RedisError(ERR_SYNTAX);
+  const srcs: (Map<string, number> | undefined)[] = [];
+  for (let i = 0; i < numkeys; i++) srcs.push(sourceOf(c, argv[from + 1 + i]));
+  const weights = srcs.map(() => 1);
   let aggregate: Aggregate = 'SUM';
   let withScores = false;
+  let limit = 0;
+  const weighted = op !== 'diff' && kind !== 'card';
   for (let i = from + 1 + numkeys; i < argv.length; i++) {
     const o = argv[i].toUpperCase();
-    if (o === 'WEIGHTS' && op !== 'diff' && i + numkeys < argv.length) {
+    const remaining = argv.length - i;
+    if (weighted && o === 'WEIGHTS' && remaining >= numkeys + 1) {
       for (let j = 0; j < numkeys; j++) {
         const w = parseFloatStrict(argv[i + 1 + j]);
         if (w === null) throw new RedisError('ERR weight value is not a float');
         weights[j] = w;
       }
       i += numkeys;
-    } else if (o === 'AGGREGATE' && op !== 'diff' && i + 1 < argv.length) {
+    } else if (weighted && o === 'AGGREGATE' && remaining >= 2) {
       const a = argv[++i].toUpperCase();
       if (a !== 'SUM' && a !== 'MIN' && a !== 'MAX') throw new RedisError(ERR_SYNTAX);
       aggregate = a;
-    } else if (o === 'WITHSCORES' && allowWithScores) withScores = true;
-    else throw new RedisError(ERR_SYNTAX);
+    } else if (kind === 'read' && o === 'WITHSCORES') withScores = true;
+    else if (kind === 'card' && o === 'LIMIT' && remaining >= 2) {
+      limit = argInt(argv[++i], "ERR LIMIT can't be negative");
+      if (limit < 0) throw new RedisError("ERR LIMIT can't be negative");
+    } else throw new RedisError(ERR_SYNTAX);
   }
-  return { keys, weights, aggregate, withScores };
+  return { srcs, weights, aggregate, withScores, limit };
 }
 
-function computeAlgebra(
-  c: Ctx,
-  op: 'union' | 'inter' | 'diff',
-  keys: string[],
-  weights: number[],
-  how: Aggregate,
-): Map<string, number> {
-  const srcs = keys.map((k) => sourceOf(c, k));
+function computeAlgebra(op: AlgebraOp, a: Algebra): Map<string, number> {
+  const { srcs, weights, aggregate: how } = a;
   const out = new Map<string, number>();
   const w = (s: number, i: number): number => {
     const r = s * weights[i];
@@ -550,50 +598,48 @@ function toZSet(m: Map<string, number>): RZSet {
   return z;
 }
 
-function algebra(op: 'union' | 'inter' | 'diff') {
+function algebra(op: AlgebraOp) {
   return (c: Ctx, argv: string[]): void => {
-    const a = parseAlgebra(argv, 1, op, true);
-    const z = toZSet(computeAlgebra(c, op, a.keys, a.weights, a.aggregate));
+    const a = parseAlgebra(c, argv, 1, op, 'read');
+    const z = toZSet(computeAlgebra(op, a));
     replyWithScores(c, [...z.entries()], a.withScores);
   };
 }
 
-function algebraStore(op: 'union' | 'inter' | 'diff') {
+function algebraStore(op: AlgebraOp) {
+  const event = `z${op}store`;
   return (c: Ctx, argv: string[]): void => {
-    const a = parseAlgebra(argv, 2, op, false);
-    const z = toZSet(computeAlgebra(c, op, a.keys, a.weights, a.aggregate));
-    if (z.size === 0) c.db.delete(argv[1]);
-    else c.db.set(argv[1], z);
+    const a = parseAlgebra(c, argv, 2, op, 'store');
+    const z = toZSet(computeAlgebra(op, a));
+    const dst = argv[1];
+    if (z.size === 0) {
+      if (c.db.delete(dst)) c.notify(NOTIFY_GENERIC, 'del', dst);
+    } else {
+      c.db.set(dst, z);
+      c.notify(NOTIFY_ZSET, event, dst);
+    }
     c.int(z.size);
   };
 }
 
 function zintercard(c: Ctx, argv: string[]): void {
-  const { keys, limit } = parseNumkeysLimit(argv);
-  const n = computeAlgebra(
-    c,
-    'inter',
-    keys,
-    keys.map(() => 1),
-    'SUM',
-  ).size;
-  c.int(limit === 0 ? n : Math.min(n, limit));
+  const a = parseAlgebra(c, argv, 1, 'inter', 'card');
+  const n = computeAlgebra('inter', a).size;
+  c.int(a.limit === 0 ? n : Math.min(n, a.limit));
 }
 
+/** The whole zset in one reply with cursor 0; cursor, then key, then options are checked, as in Redis. */
 function zscan(c: Ctx, argv: string[]): void {
-  parseCursor(argv[2]);
-  const pattern = parseScanOptions(argv, 3);
+  checkScanCursor(argv[2]);
   const z = getZSet(c.db, argv[1]);
+  if (z === undefined) return scanReply(c, []);
+  const pattern = parseScanOptions(argv, 3);
   const out: string[] = [];
-  if (z !== undefined) {
-    for (const [m, s] of z.entries()) {
-      if (pattern !== null && pattern !== '*' && !globMatch(pattern, m)) continue;
-      out.push(m, formatDouble(s));
-    }
+  for (const [m, s] of z.entries()) {
+    if (pattern !== null && pattern !== '*' && !globMatch(pattern, m)) continue;
+    out.push(m, formatDouble(s));
   }
-  c.arrayLen(2);
-  c.bulk('0');
-  c.bulks(out);
+  scanReply(c, out);
 }
 
 const K1: [number, number, number] = [1, 1, 1];
