@@ -277,3 +277,27 @@ describe('HSCAN', () => {
     expect(c.run('HSCAN', 'h', 0, 'TYPE', 'string')).toEqual(SYNTAX);
   });
 });
+
+describe('keyspace events (as redis-server 7.0 sends them)', () => {
+  test('hset (also when nothing is added), hdel and the del of an emptied hash, counters', () => {
+    const c = ctx();
+    c.run('HSET', 'h', 'a', '1');
+    expect(c.eventNames()).toEqual(['new:h', 'hset:h']);
+    c.run('HSET', 'h', 'a', '1');
+    expect(c.eventNames()).toEqual(['hset:h']);
+    c.run('HSETNX', 'h', 'a', '2');
+    expect(c.eventNames()).toEqual([]);
+    c.run('HINCRBY', 'h', 'n', '2');
+    expect(c.eventNames()).toEqual(['hincrby:h']);
+    c.run('HINCRBYFLOAT', 'h2', 'f', '0.5');
+    expect(c.eventNames()).toEqual(['new:h2', 'hincrbyfloat:h2']);
+    expect(c.run('HINCRBY', 'h', 'a', 'x')).toEqual(NOT_INT);
+    expect(c.eventNames()).toEqual([]);
+    c.run('HDEL', 'h', 'zz');
+    expect(c.eventNames()).toEqual([]);
+    c.run('HDEL', 'h', 'a', 'n');
+    expect(c.eventNames()).toEqual(['hdel:h', 'del:h']);
+    c.run('HGETALL', 'h');
+    expect(c.eventNames()).toEqual(['keymiss:h']);
+  });
+});

@@ -127,3 +127,66 @@ describe('expiry commands', () => {
     });
   });
 });
+
+describe('keyspace events (as redis-server 7.0 sends them)', () => {
+  test('DEL, EXISTS/TOUCH/TYPE/TTL misses, EXPIRE, PERSIST, a past expiry deletes', () => {
+    const c = ctx();
+    c.run('MSET', 'a', '1', 'b', '2');
+    c.run('DEL', 'a', 'zz', 'b');
+    expect(c.eventNames()).toEqual(['del:a', 'del:b']);
+    c.run('EXISTS', 'zz', 'yy');
+    expect(c.eventNames()).toEqual(['keymiss:zz', 'keymiss:yy']);
+    for (const cmd of ['TYPE', 'TTL', 'PTTL', 'EXPIRETIME', 'PEXPIRETIME']) {
+      c.run(cmd, 'zz');
+      expect(c.eventNames()).toEqual(['keymiss:zz']);
+    }
+    c.run('EXPIRE', 'zz', '10');
+    c.run('PERSIST', 'zz');
+    expect(c.eventNames()).toEqual([]);
+    c.run('SET', 'k', 'v');
+    c.run('PEXPIRE', 'k', '1000');
+    expect(c.eventNames()).toEqual(['expire:k']);
+    c.run('PERSIST', 'k');
+    expect(c.eventNames()).toEqual(['persist:k']);
+    c.run('EXPIRE', 'k', '-1');
+    expect(c.eventNames()).toEqual(['del:k']);
+    expect(c.run('EXISTS', 'k')).toBe(0);
+  });
+
+  test('RENAME: the destination is added anew (new, no del), then rename_from and rename_to', () => {
+    const c = ctx();
+    c.run('SET', 'a', '1', 'EX', '100');
+    c.run('SET', 'b', '2');
+    c.run('RENAME', 'a', 'b');
+    expect(c.eventNames()).toEqual(['new:b', 'rename_from:a', 'rename_to:b']);
+    expect(c.run('TTL', 'b')).toBe(100);
+    c.run('RENAME', 'b', 'b');
+    c.run('RENAMENX', 'b', 'b');
+    expect(c.eventNames()).toEqual([]);
+  });
+
+  test('COPY and MOVE announce in the databases they write', () => {
+    const c = ctx();
+    c.run('SET', 'a', '1');
+    c.run('COPY', 'a', 'b', 'DB', '2');
+    expect(c.eventNames()).toEqual(['new:b:2', 'copy_to:b:2']);
+    c.run('COPY', 'a', 'b', 'DB', '2');
+    expect(c.eventNames()).toEqual([]);
+    c.run('COPY', 'zz', 'b');
+    expect(c.eventNames()).toEqual(['keymiss:zz']);
+    c.run('MOVE', 'a', '3');
+    expect(c.eventNames()).toEqual(['new:a:3', 'move_from:a', 'move_to:a:3']);
+  });
+
+  test('SCAN deletes the expired keys matching its pattern; with TYPE each is a keymiss too', () => {
+    const c = ctx();
+    c.run('SET', 'x1', 'v', 'PX', '10');
+    c.run('SET', 'y1', 'v', 'PX', '10');
+    c.run('SET', 'x2', 'v');
+    c.host.time += 11;
+    expect(c.run('SCAN', '0', 'MATCH', 'x*', 'COUNT', '100')).toEqual(['0', ['x2']]);
+    expect(c.eventNames()).toEqual(['expired:x1']);
+    c.run('SCAN', '0', 'TYPE', 'string', 'COUNT', '100');
+    expect(c.eventNames()).toEqual(['expired:y1', 'keymiss:y1']);
+  });
+});

@@ -348,3 +348,68 @@ describe('blocking commands', () => {
     expect(c.run('BLPOP', 'a')).toEqual({ error: "ERR wrong number of arguments for 'blpop' command" });
   });
 });
+
+describe('keyspace events (as redis-server 7.0 sends them)', () => {
+  test('push, pop and the del of an emptied list; count 0 and misses of writes announce nothing', () => {
+    const c = ctx();
+    c.run('RPUSH', 'l', 'a', 'b', 'c');
+    expect(c.eventNames()).toEqual(['new:l', 'rpush:l']);
+    c.run('LPUSHX', 'zz', 'a');
+    c.run('LPOP', 'l', '0');
+    c.run('LPOP', 'zz');
+    expect(c.eventNames()).toEqual([]);
+    c.run('RPOP', 'l', '5');
+    expect(c.eventNames()).toEqual(['rpop:l', 'del:l']);
+    c.run('LLEN', 'zz');
+    expect(c.eventNames()).toEqual(['keymiss:zz']);
+    expect(c.run('LINDEX', 'zz', 'abc')).toBeNull();
+    expect(c.eventNames()).toEqual(['keymiss:zz']);
+  });
+
+  test('LSET, LINSERT, LREM, LTRIM (an emptying trim also deletes)', () => {
+    const c = ctx();
+    c.run('RPUSH', 'l', 'a', 'b', 'a');
+    c.run('LSET', 'l', '0', 'x');
+    expect(c.eventNames()).toEqual(['lset:l']);
+    c.run('LINSERT', 'l', 'BEFORE', 'nothere', 'y');
+    expect(c.eventNames()).toEqual([]);
+    c.run('LINSERT', 'l', 'AFTER', 'x', 'y');
+    expect(c.eventNames()).toEqual(['linsert:l']);
+    c.run('LREM', 'l', '0', 'nothere');
+    expect(c.eventNames()).toEqual([]);
+    c.run('LREM', 'l', '0', 'a');
+    expect(c.eventNames()).toEqual(['lrem:l']);
+    c.run('LTRIM', 'l', '0', '-1');
+    expect(c.eventNames()).toEqual(['ltrim:l']);
+    c.run('LTRIM', 'l', '9', '10');
+    expect(c.eventNames()).toEqual(['ltrim:l', 'del:l']);
+  });
+
+  test('LMOVE announces the push before the pop; a one-element list moved onto itself stays', () => {
+    const c = ctx();
+    c.run('RPUSH', 's', 'a');
+    c.run('LMOVE', 's', 'd', 'LEFT', 'RIGHT');
+    expect(c.eventNames()).toEqual(['new:d', 'rpush:d', 'lpop:s', 'del:s']);
+    c.run('LMOVE', 'd', 'd', 'RIGHT', 'LEFT');
+    expect(c.eventNames()).toEqual(['lpush:d', 'rpop:d']);
+    expect(c.run('LRANGE', 'd', '0', '-1')).toEqual(['a']);
+    c.run('SET', 'str', 'v');
+    expect(c.run('LMOVE', 'd', 'str', 'LEFT', 'LEFT')).toEqual(WRONGTYPE);
+    expect(c.eventNames()).toEqual([]);
+    c.run('BRPOPLPUSH', 'd', 'e', '0');
+    expect(c.eventNames()).toEqual(['new:e', 'lpush:e', 'rpop:d', 'del:d']);
+  });
+
+  test('a blocking pop run again once served announces as LPOP/LMPOP do', () => {
+    const c = ctx();
+    c.run('BLMPOP', '0', '2', 'a', 'b', 'RIGHT', 'COUNT', '5');
+    expect(c.blocked).not.toBeNull();
+    expect(c.eventNames()).toEqual([]);
+    c.run('RPUSH', 'b', 'x', 'y');
+    c.run('BLMPOP', '0', '2', 'a', 'b', 'RIGHT', 'COUNT', '5');
+    expect(c.eventNames()).toEqual(['rpop:b', 'del:b']);
+    c.run('RPUSH', 'a', 'x', 'y');
+    c.run('BLPOP', 'a', '0');
+    expect(c.eventNames()).toEqual(['lpop:a']);
+  });
+});

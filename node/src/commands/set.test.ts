@@ -283,3 +283,46 @@ describe('SSCAN', () => {
     expect(c.run('SSCAN', 'ints', 0, 'MATCH')).toEqual(SYNTAX);
   });
 });
+
+describe('keyspace events (as redis-server 7.0 sends them)', () => {
+  test('sadd only when something is added, srem/spop and the del of an emptied set', () => {
+    const c = ctx();
+    c.run('SADD', 's', 'a', 'b', 'c');
+    expect(c.eventNames()).toEqual(['new:s', 'sadd:s']);
+    c.run('SADD', 's', 'a');
+    expect(c.eventNames()).toEqual([]);
+    c.run('SREM', 's', 'a');
+    expect(c.eventNames()).toEqual(['srem:s']);
+    c.run('SPOP', 's');
+    expect(c.eventNames()).toEqual(['spop:s']);
+    c.run('SPOP', 's', '5');
+    expect(c.eventNames()).toEqual(['spop:s', 'del:s']);
+    c.run('SCARD', 's');
+    expect(c.eventNames()).toEqual(['keymiss:s']);
+  });
+
+  test('SMOVE: srem (and del) of the source, sadd only if the member is new to the destination', () => {
+    const c = ctx();
+    c.run('SADD', 'a', 'x', 'y');
+    c.run('SADD', 'b', 'y');
+    c.run('SMOVE', 'a', 'b', 'y');
+    expect(c.eventNames()).toEqual(['srem:a']);
+    c.run('SMOVE', 'a', 'c', 'x');
+    expect(c.eventNames()).toEqual(['srem:a', 'del:a', 'new:c', 'sadd:c']);
+    c.run('SMOVE', 'c', 'c', 'x');
+    expect(c.eventNames()).toEqual([]);
+  });
+
+  test('*STORE: keymiss for missing sources, then the store event, or del of the destination', () => {
+    const c = ctx();
+    c.run('SADD', 'a', 'x');
+    c.run('SUNIONSTORE', 'd', 'zz', 'a');
+    expect(c.eventNames()).toEqual(['keymiss:zz', 'new:d', 'sunionstore:d']);
+    c.run('SINTERSTORE', 'd', 'a', 'd');
+    expect(c.eventNames()).toEqual(['sinterstore:d']);
+    c.run('SDIFFSTORE', 'd', 'a', 'd');
+    expect(c.eventNames()).toEqual(['del:d']);
+    c.run('SDIFFSTORE', 'd', 'a', 'a');
+    expect(c.eventNames()).toEqual([]);
+  });
+});

@@ -2,6 +2,13 @@
 import { commands as stringCommands } from './string.js';
 import { commands as keyspaceCommands } from './keyspace.js';
 import { TestCtx } from './testing.js';
+import {
+  NOTIFY_GENERIC,
+  NOTIFY_KEY_MISS,
+  NOTIFY_KEYEVENT,
+  NOTIFY_NEW,
+  NOTIFY_STRING,
+} from '../config/notify-classes.js';
 
 function ctx(): TestCtx {
   return new TestCtx([...stringCommands, ...keyspaceCommands]);
@@ -166,5 +173,94 @@ describe('ranges and multi-key', () => {
     expect(c.run('BITCOUNT', 'f')).toBe(26);
     expect(c.run('BITCOUNT', 'f', '1', '1')).toBe(6);
     expect(c.run('BITCOUNT', 'f', '5', '30', 'BIT')).toBe(17);
+  });
+});
+
+describe('keyspace events (as redis-server 7.0 sends them)', () => {
+  test('SET: new, set, then expire for a TTL; GET on a miss a keymiss; classes as Redis', () => {
+    const c = ctx();
+    c.run('SET', 'k', 'v', 'EX', '100');
+    expect(c.eventNames()).toEqual(['new:k', 'set:k', 'expire:k']);
+    expect(c.events.map(([cls]) => cls)).toEqual([NOTIFY_NEW, NOTIFY_STRING, NOTIFY_GENERIC]);
+    c.run('SET', 'k', 'w');
+    expect(c.eventNames()).toEqual(['set:k']);
+    c.run('SET', 'k', 'x', 'NX');
+    expect(c.eventNames()).toEqual([]);
+    c.run('SET', 'g', 'v', 'GET');
+    expect(c.eventNames()).toEqual(['keymiss:g', 'new:g', 'set:g']);
+    expect(c.events[0][0]).toBe(NOTIFY_KEY_MISS);
+    c.run('GET', 'nokey');
+    expect(c.eventNames()).toEqual(['keymiss:nokey']);
+  });
+
+  test('counters and in-place writes send no keymiss (Redis looks them up for writing)', () => {
+    const c = ctx();
+    c.run('INCR', 'n');
+    expect(c.eventNames()).toEqual(['new:n', 'incrby:n']);
+    c.run('DECRBY', 'n', '5');
+    expect(c.eventNames()).toEqual(['incrby:n']);
+    c.run('INCRBYFLOAT', 'f', '1.5');
+    expect(c.eventNames()).toEqual(['new:f', 'incrbyfloat:f']);
+    c.run('APPEND', 'a', '');
+    expect(c.eventNames()).toEqual(['new:a', 'append:a']);
+    c.run('SETRANGE', 'a', '0', '');
+    expect(c.eventNames()).toEqual([]);
+    c.run('SETRANGE', 'r', '2', 'x');
+    expect(c.eventNames()).toEqual(['new:r', 'setrange:r']);
+  });
+
+  test('SETBIT announces (and writes) only a created or grown string or a changed bit', () => {
+    const c = ctx();
+    c.run('SETBIT', 'b', '3', '0');
+    expect(c.eventNames()).toEqual(['new:b', 'setbit:b']);
+    c.run('SETBIT', 'b', '3', '0');
+    expect(c.eventNames()).toEqual([]);
+    c.run('SETBIT', 'b', '3', '1');
+    expect(c.eventNames()).toEqual(['setbit:b']);
+    c.run('SETBIT', 'b', '20', '0');
+    expect(c.eventNames()).toEqual(['setbit:b']);
+    expect(c.run('STRLEN', 'b')).toBe(3);
+  });
+
+  test('GETEX: expire, persist, del for a past time; a missing key is nil whatever the value', () => {
+    const c = ctx();
+    c.run('SET', 'k', 'v');
+    c.run('GETEX', 'k');
+    expect(c.eventNames()).toEqual([]);
+    c.run('GETEX', 'k', 'EX', '10');
+    expect(c.eventNames()).toEqual(['expire:k']);
+    c.run('GETEX', 'k', 'PERSIST', 'PERSIST');
+    expect(c.eventNames()).toEqual(['persist:k']);
+    c.run('GETEX', 'k', 'PERSIST');
+    expect(c.eventNames()).toEqual([]);
+    expect(c.run('GETEX', 'k', 'EX', '0')).toEqual({ error: "ERR invalid expire time in 'getex' command" });
+    expect(c.run('GETEX', 'k', 'PXAT', '1')).toBe('v');
+    expect(c.eventNames()).toEqual(['del:k']);
+    expect(c.run('GETEX', 'k', 'EX', '0')).toBeNull();
+    expect(c.eventNames()).toEqual(['keymiss:k']);
+    expect(c.run('GETEX', 'k', 'EX', '1', 'PERSIST')).toEqual({ error: 'ERR syntax error' });
+  });
+
+  test('a lazily expired key: expired, then the keymiss or the new key of the command', () => {
+    const c = ctx();
+    c.run('SET', 'k', 'v', 'PX', '10');
+    c.run('SET', 'j', 'v', 'PX', '10');
+    c.host.time += 11;
+    c.run('GET', 'k');
+    expect(c.eventNames()).toEqual(['expired:k', 'keymiss:k']);
+    c.run('MSET', 'j', '1', 'i', '2');
+    expect(c.eventNames()).toEqual(['expired:j', 'new:j', 'set:j', 'new:i', 'set:i']);
+  });
+
+  test('classes that are off are not sent (the flag test is the only cost)', () => {
+    const c = ctx();
+    c.host.notifyFlags = NOTIFY_KEYEVENT | NOTIFY_STRING;
+    c.run('SET', 'k', 'v', 'EX', '10');
+    expect(c.eventNames()).toEqual(['set:k']);
+    c.run('GET', 'nokey');
+    expect(c.eventNames()).toEqual([]);
+    c.host.notifyFlags = 0;
+    c.run('SET', 'k', 'v');
+    expect(c.events).toEqual([]);
   });
 });
