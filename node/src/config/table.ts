@@ -401,6 +401,7 @@ export class Config {
     if (def === undefined) throw new ConfigError('Bad directive or wrong number of arguments');
     if (runtime && def.mutable === false) throw new ConfigError("can't set immutable config");
     const given = normalise(def, args);
+    this.givenValues.set(def.name, given);
     const prev = this.values.get(def.name) as string;
     const v =
       def.merge !== undefined ? def.merge(prev, given) : def.check !== undefined ? def.check(given) : given;
@@ -429,6 +430,17 @@ export class Config {
     const v = this.values.get(def.name) as string;
     if (v === def.default) return null;
     return `${def.name} ${v}: ignored by tsredis (${def.ignored})`;
+  }
+
+  /** Values as given, before a check rewrote them for display (notify-keyspace-events: "KEAmn" is shown
+   * as "AKEm", as Redis shows it, but still means class n too). */
+  private givenValues = new Map<string, string>();
+
+  /** The value as last given (set), or the stored value. */
+  givenValue(name: string): string {
+    const def = lookupParam(name);
+    if (def === undefined) throw new Error(`unknown config ${name}`);
+    return this.givenValues.get(def.name) ?? (this.values.get(def.name) as string);
   }
 
   /** The explicitly set directives, in the order they were first set. */

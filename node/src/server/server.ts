@@ -155,13 +155,14 @@ export class Server implements DbHost {
     this.runId = [...Array(40)].map(() => Math.floor(Math.random() * 16).toString(16)).join('');
     this.log.level = config.get('loglevel') as LogLevel;
     if (config.get('logfile') !== '') this.log.setFile(config.get('logfile'));
-    this.notifyFlags = parseNotifyFlags(config.get('notify-keyspace-events')) ?? 0;
+    this.notifyFlags = parseNotifyFlags(config.givenValue('notify-keyspace-events')) ?? 0;
     this.outputLimits = parseOutputLimits(config.get('client-output-buffer-limit'));
     for (const name of config.explicitNames()) this.logIgnored(name);
     config.onChange((name, value) => {
       this.logIgnored(name);
       if (name === 'loglevel') this.log.level = value as LogLevel;
-      if (name === 'notify-keyspace-events') this.notifyFlags = parseNotifyFlags(value) ?? 0;
+      if (name === 'notify-keyspace-events')
+        this.notifyFlags = parseNotifyFlags(config.givenValue(name)) ?? 0;
       if (name === 'client-output-buffer-limit') this.outputLimits = parseOutputLimits(value);
     });
   }
