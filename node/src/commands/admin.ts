@@ -2,7 +2,7 @@
 // and the persistence commands (SAVE, BGSAVE, LASTSAVE, SHUTDOWN) that delegate to server.persistence.
 import * as os from 'node:os';
 import { createHash } from 'node:crypto';
-import { cmd, type CommandSpec, type Ctx } from '../server/command.js';
+import { cmd, NO_KEYS, serverSub, type CommandSpec, type Ctx } from '../server/command.js';
 import type { Client } from '../server/client.js';
 import type { Server } from '../server/server.js';
 import { RedisError, ERR_SYNTAX, unknownSubcommand } from '../store/errors.js';
@@ -621,16 +621,7 @@ function shutdown(c: Ctx, argv: string[]): void {
   );
 }
 
-const K0: [number, number, number] = [0, 0, 0];
-
-function sub(
-  name: string,
-  arity: number,
-  flags: CommandSpec['flags'],
-  handler: CommandSpec['handler'],
-): CommandSpec {
-  return cmd(name, arity, flags, K0, 'server', handler);
-}
+const K0 = NO_KEYS;
 
 export const commands: CommandSpec[] = [
   cmd('dbsize', 1, ['readonly', 'fast'], K0, 'keyspace', dbsize),
@@ -642,11 +633,11 @@ export const commands: CommandSpec[] = [
   {
     ...cmd('config', -2, [], K0, 'server', () => undefined),
     subcommands: [
-      sub('get', -3, ['admin', 'noscript', 'loading', 'stale'], configGet),
-      sub('set', -4, ['admin', 'noscript', 'loading', 'stale'], configSet),
-      sub('resetstat', 2, ['admin', 'noscript', 'loading', 'stale'], configResetstat),
-      sub('rewrite', 2, ['admin', 'noscript', 'loading', 'stale'], configRewrite),
-      sub('help', 2, ['loading', 'stale'], configHelp),
+      serverSub('get', -3, ['admin', 'noscript', 'loading', 'stale'], configGet),
+      serverSub('set', -4, ['admin', 'noscript', 'loading', 'stale'], configSet),
+      serverSub('resetstat', 2, ['admin', 'noscript', 'loading', 'stale'], configResetstat),
+      serverSub('rewrite', 2, ['admin', 'noscript', 'loading', 'stale'], configRewrite),
+      serverSub('help', 2, ['loading', 'stale'], configHelp),
     ],
   },
   cmd('command', -1, ['loading', 'stale'], K0, 'connection', command),

@@ -6,7 +6,7 @@
 // The observer runs after every executed command. When the slow log does not keep the command and the
 // latency monitor is off it does two comparisons and, with latency tracking on, one map lookup and one
 // histogram increment: nothing is allocated.
-import { cmd, type CommandSpec, type Ctx } from '../server/command.js';
+import { cmd, NO_KEYS, serverSub, type CommandSpec, type Ctx } from '../server/command.js';
 import type { Client } from '../server/client.js';
 import type { Server } from '../server/server.js';
 import { RedisError } from '../store/errors.js';
@@ -335,40 +335,31 @@ function latencyHelp(c: Ctx): void {
   ]);
 }
 
-const K0: [number, number, number] = [0, 0, 0];
+const K0 = NO_KEYS;
 const ADMIN: CommandSpec['flags'] = ['admin', 'loading', 'stale'];
 const ADMIN_NOSCRIPT: CommandSpec['flags'] = ['admin', 'noscript', 'loading', 'stale'];
 const HELP: CommandSpec['flags'] = ['loading', 'stale'];
-
-function sub(
-  name: string,
-  arity: number,
-  flags: CommandSpec['flags'],
-  handler: CommandSpec['handler'],
-): CommandSpec {
-  return cmd(name, arity, flags, K0, 'server', handler);
-}
 
 export const commands: CommandSpec[] = [
   {
     ...cmd('slowlog', -2, [], K0, 'server', () => undefined),
     subcommands: [
-      sub('get', -2, ADMIN, slowlogGet),
-      sub('len', 2, ADMIN, slowlogLen),
-      sub('reset', 2, ADMIN, slowlogReset),
-      sub('help', 2, HELP, slowlogHelp),
+      serverSub('get', -2, ADMIN, slowlogGet),
+      serverSub('len', 2, ADMIN, slowlogLen),
+      serverSub('reset', 2, ADMIN, slowlogReset),
+      serverSub('help', 2, HELP, slowlogHelp),
     ],
   },
   {
     ...cmd('latency', -2, [], K0, 'server', () => undefined),
     subcommands: [
-      sub('latest', 2, ADMIN_NOSCRIPT, latencyLatest),
-      sub('history', 3, ADMIN_NOSCRIPT, latencyHistory),
-      sub('graph', 3, ADMIN_NOSCRIPT, latencyGraphCmd),
-      sub('doctor', 2, ADMIN_NOSCRIPT, latencyDoctorCmd),
-      sub('reset', -2, ADMIN_NOSCRIPT, latencyReset),
-      sub('histogram', -2, ADMIN_NOSCRIPT, latencyHistogramCmd),
-      sub('help', 2, HELP, latencyHelp),
+      serverSub('latest', 2, ADMIN_NOSCRIPT, latencyLatest),
+      serverSub('history', 3, ADMIN_NOSCRIPT, latencyHistory),
+      serverSub('graph', 3, ADMIN_NOSCRIPT, latencyGraphCmd),
+      serverSub('doctor', 2, ADMIN_NOSCRIPT, latencyDoctorCmd),
+      serverSub('reset', -2, ADMIN_NOSCRIPT, latencyReset),
+      serverSub('histogram', -2, ADMIN_NOSCRIPT, latencyHistogramCmd),
+      serverSub('help', 2, HELP, latencyHelp),
     ],
   },
 ];

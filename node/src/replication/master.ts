@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import * as R from '../protocol/reply.js';
-import { parseMemory } from '../config/units.js';
+import { parseOutputLimits } from '../config/output-limits.js';
 import type { Client } from '../server/client.js';
 import type { Server } from '../server/server.js';
 import type { ReplState } from './state.js';
@@ -479,13 +479,8 @@ export class MasterSide {
   }
 
   private replicaOutputLimits(): [number, number, number] {
-    const parts = this.server.config.get('client-output-buffer-limit').split(/\s+/);
-    for (let i = 0; i + 3 < parts.length; i += 4) {
-      if (parts[i] === 'slave' || parts[i] === 'replica') {
-        return [parseMemory(parts[i + 1]) ?? 0, parseMemory(parts[i + 2]) ?? 0, Number(parts[i + 3])];
-      }
-    }
-    return [0, 0, 0];
+    const l = parseOutputLimits(this.server.config.get('client-output-buffer-limit')).replica;
+    return [l.hard, l.soft, l.softSeconds];
   }
 
   infoLines(): string[] {

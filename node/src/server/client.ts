@@ -233,7 +233,7 @@ export class Client implements Ctx {
   }
 
   notify(cls: number, event: string, key: string): void {
-    if ((this.server.notifyFlags & cls) !== 0) this.server.notifyKeyspaceEvent(cls, event, key, this.db.id);
+    this.db.notify(cls, event, key);
   }
 
   /** Stops reading commands (CLIENT PAUSE is not implemented; used while a replica loads). */

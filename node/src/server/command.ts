@@ -131,3 +131,16 @@ export function cmd(
 ): CommandSpec {
   return { name, arity, flags, firstKey: keys[0], lastKey: keys[1], step: keys[2], group, handler };
 }
+
+/** Keys [0, 0, 0]: a command without key arguments. */
+export const NO_KEYS: [number, number, number] = [0, 0, 0];
+
+/** A subcommand spec of the 'server' group with no keys (CONFIG GET, SLOWLOG LEN, ...). */
+export function serverSub(
+  name: string,
+  arity: number,
+  flags: CommandFlag[],
+  handler: (c: Ctx, argv: string[]) => void,
+): CommandSpec {
+  return cmd(name, arity, flags, NO_KEYS, 'server', handler);
+}

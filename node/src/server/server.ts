@@ -198,8 +198,7 @@ export class Server implements DbHost {
     this.stats.expiredKeys++;
     this.touchWatched(db, key);
     this.propagate(db.id, ['DEL', key]);
-    if ((this.notifyFlags & NOTIFY_EXPIRED) !== 0)
-      this.notifyKeyspaceEvent(NOTIFY_EXPIRED, 'expired', key, db.id);
+    db.notify(NOTIFY_EXPIRED, 'expired', key);
   }
 
   /** notify-keyspace-events as NOTIFY_* flags. */
