@@ -40,6 +40,9 @@ export async function startNode(config: Config): Promise<Node> {
   });
   const willReplicate = config.get('replicaof') !== '';
   if (willReplicate) server.replicaMode = true;
+  // used_memory_startup: the heap before any data is loaded or served.
+  const heap = process.memoryUsage();
+  server.memory.startup = heap.heapUsed + heap.external;
   const aux = persistence.loadAtStart();
   if (aux !== null && aux.replId !== null && aux.replOffset !== null) {
     // Continue the replication history the RDB was part of, so a restart can partially resync.

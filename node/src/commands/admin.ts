@@ -17,6 +17,7 @@ import { globMatch } from './glob.js';
 import { REDIS_VERSION } from './connection.js';
 import { encodingLimits } from './keyspace.js';
 import { latencyStatsInfoLines, resetLatencyHistograms } from './diagnostics.js';
+import { memoryInfoLines } from './memory.js';
 
 function srv(c: Ctx): Server {
   return (c as Client).server;
@@ -82,18 +83,6 @@ function time(c: Ctx): void {
 
 // ---- INFO ----
 
-function fmtBytesHuman(n: number): string {
-  if (n < 1024) return `${n}B`;
-  const units = ['K', 'M', 'G', 'T'];
-  let v = n;
-  let u = -1;
-  while (v >= 1024 && u < units.length - 1) {
-    v /= 1024;
-    u++;
-  }
-  return `${v.toFixed(2)}${units[u]}`;
-}
-
 function section(title: string, lines: string[]): string {
   return `# ${title}\r\n${lines.join('\r\n')}\r\n`;
 }
@@ -104,7 +93,6 @@ export function infoText(s: Server, which: string[]): string {
   const deflt = want.length === 0 || want.includes('default') || all;
   const has = (name: string, inDefault = true): boolean => want.includes(name) || (inDefault ? deflt : all);
   const parts: string[] = [];
-  const mem = process.memoryUsage();
   const uptime = Math.floor((Date.now() - s.startedAt) / 1000);
   if (has('server')) {
     parts.push(
@@ -158,28 +146,7 @@ export function infoText(s: Server, which: string[]): string {
       ]),
     );
   }
-  if (has('memory')) {
-    const used = mem.heapUsed + mem.external;
-    parts.push(
-      section('Memory', [
-        `used_memory:${used}`,
-        `used_memory_human:${fmtBytesHuman(used)}`,
-        `used_memory_rss:${mem.rss}`,
-        `used_memory_rss_human:${fmtBytesHuman(mem.rss)}`,
-        `used_memory_peak:${Math.max(used, s.stats.peakMemory)}`,
-        `used_memory_peak_human:${fmtBytesHuman(Math.max(used, s.stats.peakMemory))}`,
-        `total_system_memory:${os.totalmem()}`,
-        `total_system_memory_human:${fmtBytesHuman(os.totalmem())}`,
-        `used_memory_lua:0`,
-        `maxmemory:${s.config.getInt('maxmemory')}`,
-        `maxmemory_human:${fmtBytesHuman(s.config.getInt('maxmemory'))}`,
-        `maxmemory_policy:${s.config.get('maxmemory-policy')}`,
-        `mem_fragmentation_ratio:${(mem.rss / Math.max(1, used)).toFixed(2)}`,
-        `mem_allocator:v8`,
-        `lazyfree_pending_objects:0`,
-      ]),
-    );
-  }
+  if (has('memory')) parts.push(section('Memory', memoryInfoLines(s)));
   if (has('persistence') && s.persistence !== null)
     parts.push(section('Persistence', s.persistence.infoLines()));
   if (has('stats')) {
@@ -196,7 +163,10 @@ export function infoText(s: Server, which: string[]): string {
         `sync_partial_ok:${s.replStats.syncPartialOk}`,
         `sync_partial_err:${s.replStats.syncPartialErr}`,
         `expired_keys:${st.expiredKeys}`,
-        `evicted_keys:0`,
+        `evicted_keys:${s.memory.evictor.evictedKeys}`,
+        `evicted_clients:${s.evictedClients}`,
+        `total_eviction_exceeded_time:${Math.round(s.memory.evictor.exceededMs)}`,
+        `current_eviction_exceeded_time:0`,
         `keyspace_hits:${s.lookups.hits}`,
         `keyspace_misses:${s.lookups.misses}`,
         `pubsub_channels:${s.pubsub.channels.size}`,
@@ -344,6 +314,8 @@ function configResetstat(c: Ctx): void {
   s.replStats.syncFull = 0;
   s.replStats.syncPartialOk = 0;
   s.replStats.syncPartialErr = 0;
+  s.memory.resetStats();
+  s.evictedClients = 0;
   resetLatencyHistograms(s);
   c.ok();
 }

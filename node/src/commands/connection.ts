@@ -5,6 +5,7 @@ import type { Client } from '../server/client.js';
 import { RedisError, ERR_SYNTAX, unknownSubcommand } from '../store/errors.js';
 import { argInt } from './util.js';
 import { globMatch } from './glob.js';
+import { clientBuffers, clientBytes } from '../server/memory.js';
 
 export const REDIS_VERSION = '7.0.15';
 
@@ -141,13 +142,15 @@ export function clientInfoLine(c: Client): string {
     (c.isReplica ? 'S' : '') +
     (c.blocked !== null ? 'b' : '') +
     (c.multi !== null ? 'x' : '') +
-    (c.channels.size + c.patterns.size > 0 ? 'P' : '');
+    (c.channels.size + c.patterns.size > 0 ? 'P' : '') +
+    (c.noEvict ? 'e' : '');
+  const buffers = clientBuffers(c);
   return (
     `id=${c.id} addr=${c.addr} laddr=${c.laddr} fd=${c.socket ? 8 : -1} name=${c.name} ` +
     `age=${Math.floor((now - c.createdAt) / 1000)} idle=${Math.floor((now - c.lastInteraction) / 1000)} ` +
     `flags=${flags === '' ? 'N' : flags} db=${c.db.id} sub=${c.channels.size} psub=${c.patterns.size} ssub=0 ` +
-    `multi=${c.multi === null ? -1 : c.multi.length} qbuf=${c.parser.buffered()} qbuf-free=0 argv-mem=0 ` +
-    `multi-mem=0 rbs=1024 rbp=0 obl=0 oll=0 omem=${c.socket?.writableLength ?? 0} tot-mem=0 events=r ` +
+    `multi=${c.multi === null ? -1 : c.multi.length} qbuf=${buffers.query} qbuf-free=0 argv-mem=0 ` +
+    `multi-mem=0 rbs=1024 rbp=0 obl=0 oll=0 omem=${buffers.output} tot-mem=${clientBytes(c)} events=r ` +
     `cmd=${c.lastCmd} user=default redir=-1 resp=${c.resp}`
   );
 }
@@ -258,10 +261,10 @@ function clientCmd(c: Ctx, argv: string[]): void {
       if (client.closing) client.closeAfterReply();
       return;
     }
-    case 'no-evict':
-    case 'no-touch': {
+    case 'no-evict': {
       const v = (argv[2] ?? '').toLowerCase();
       if (argv.length !== 3 || (v !== 'on' && v !== 'off')) throw new RedisError(ERR_SYNTAX);
+      client.noEvict = v === 'on';
       return c.ok();
     }
     case 'reply': {

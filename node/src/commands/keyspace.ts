@@ -6,6 +6,8 @@ import { typeOf, encodingOf, cloneValue, type EncodingLimits } from '../store/va
 import { argInt, lookupReadOrMiss, parseIntStrict } from './util.js';
 import { globMatch } from './glob.js';
 import { NOTIFY_GENERIC, NOTIFY_KEY_MISS } from '../config/notify-classes.js';
+import type { Entry } from '../store/keyspace.js';
+import { idleMs, lfuCounter } from '../store/lru.js';
 
 function del(c: Ctx, argv: string[]): void {
   let n = 0;
@@ -30,7 +32,7 @@ function exists(c: Ctx, argv: string[]): void {
 }
 
 function type(c: Ctx, argv: string[]): void {
-  const v = lookupReadOrMiss(c.db, argv[1]);
+  const v = lookupReadOrMiss(c.db, argv[1], false); // TYPE is not an access (LOOKUP_NOTOUCH)
   c.simple(v === undefined ? 'none' : typeOf(v));
 }
 
@@ -203,15 +205,26 @@ function object(c: Ctx, argv: string[]): void {
   if (argv.length !== 3 || !['encoding', 'freq', 'idletime', 'refcount'].includes(sub)) {
     throw new RedisError(unknownSubcommand(argv[1], 'OBJECT'));
   }
-  const v = c.db.lookupRead(argv[2]);
+  // Not an access: OBJECT must not change the idle time or the frequency it reports.
+  const v = c.db.lookupRead(argv[2], false);
   if (v === undefined) return c.nil();
   if (sub === 'encoding') return c.bulk(encodingOf(v, encodingLimits.get()));
   if (sub === 'refcount')
     return c.int(typeof v === 'string' && /^(0|[1-9][0-9]{0,3})$/.test(v) ? 2147483647 : 1);
-  if (sub === 'idletime') return c.int(0);
-  throw new RedisError(
-    'ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.',
-  );
+  const e = c.db.ks.get(argv[2]) as Entry;
+  const access = c.db.access;
+  if (sub === 'idletime') {
+    if (access.lfu)
+      throw new RedisError(
+        'ERR An LFU maxmemory policy is selected, idle time not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.',
+      );
+    return c.int(Math.floor(idleMs(e.lru, c.now()) / 1000));
+  }
+  if (!access.lfu)
+    throw new RedisError(
+      'ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.',
+    );
+  c.int(lfuCounter(e.lru, c.now(), access));
 }
 
 function touch(c: Ctx, argv: string[]): void {

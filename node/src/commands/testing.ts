@@ -54,6 +54,8 @@ export class TestHost implements DbHost {
   expired: string[] = [];
   touched: string[] = [];
   readonly lookups = { hits: 0, misses: 0, counting: true };
+  /** LRU by default; a test sets lfu to try LFU counters. */
+  readonly access = { lfu: false, logFactor: 10, decayMinutes: 1 };
   /** Every class by default (notify-keyspace-events KEAmn), so tests see every event. */
   notifyFlags = NOTIFY_KEYSPACE | NOTIFY_KEYEVENT | NOTIFY_ALL | NOTIFY_KEY_MISS | NOTIFY_NEW;
   /** Where events go (TestCtx records them). */

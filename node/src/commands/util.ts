@@ -71,8 +71,8 @@ export function formatHumanDouble(d: number): string {
  * Redis's lookupKeyRead: the value, or undefined after announcing a 'keymiss' (class m). Commands that
  * Redis looks up for writing (lookupKeyWrite, no keymiss) pass write = true to the getters below.
  */
-export function lookupReadOrMiss(db: Db, key: string): RValue | undefined {
-  const v = db.lookupRead(key);
+export function lookupReadOrMiss(db: Db, key: string, touch = true): RValue | undefined {
+  const v = db.lookupRead(key, touch);
   if (v === undefined) db.notify(NOTIFY_KEY_MISS, 'keymiss', key);
   return v;
 }

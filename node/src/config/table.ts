@@ -99,9 +99,7 @@ export const PARAMS: ParamDef[] = [
   P('always-show-logo', 'bool', 'no', { mutable: false, ignored: 'tsredis prints no logo' }),
   P('set-proc-title', 'bool', 'yes', { mutable: false }),
   P('proc-title-template', 'string', '{title} {listen-addr} {server-mode}', { check: checkProcTitle }),
-  P('maxmemory', 'memory', '0', {
-    ignored: 'NOT ENFORCED YET: tsredis does not limit its memory or evict keys',
-  }),
+  P('maxmemory', 'memory', '0'),
   P('maxmemory-policy', 'enum', 'noeviction', {
     enumValues: [
       'volatile-lru',
@@ -113,11 +111,13 @@ export const PARAMS: ParamDef[] = [
       'allkeys-random',
       'noeviction',
     ],
-    ignored: 'used only with maxmemory, which tsredis does not enforce yet',
   }),
-  P('maxmemory-samples', 'int', '5', {
-    ignored: 'used only with maxmemory, which tsredis does not enforce yet',
-  }),
+  P('maxmemory-samples', 'int', '5', { min: 1, max: INT_MAX }),
+  P('maxmemory-eviction-tenacity', 'int', '10', { min: 0, max: 100 }),
+  P('maxmemory-clients', 'string', '0', { check: checkMaxmemoryClients }),
+  P('lfu-log-factor', 'int', '10', { min: 0, max: INT_MAX }),
+  P('lfu-decay-time', 'int', '1', { min: 0, max: INT_MAX }),
+  P('replica-ignore-maxmemory', 'bool', 'yes', { aliases: ['slave-ignore-maxmemory'] }),
   P('hz', 'int', '10', { min: 1, max: 500 }),
   P('dynamic-hz', 'bool', 'yes', { ignored: 'the cron runs at hz whatever the number of clients' }),
   P('active-expire-effort', 'int', '1', { min: 1, max: 10 }),
@@ -351,6 +351,18 @@ function normalise(def: ParamDef, args: string[]): string {
     default:
       return v;
   }
+}
+
+/** maxmemory-clients: a memory value, or a percentage of maxmemory (Redis's PERCENT_CONFIG). */
+function checkMaxmemoryClients(v: string): string {
+  const pct = /^([0-9]+)%$/.exec(v);
+  if (pct !== null) {
+    if (Number(pct[1]) > 100) throw new ConfigError('argument must be between 0 and 100 inclusive');
+    return `${Number(pct[1])}%`;
+  }
+  const n = parseMemory(v);
+  if (n === null) throw new ConfigError('argument must be a memory or percent value');
+  return String(n);
 }
 
 export type ChangeListener = (name: string, value: string) => void;

@@ -28,6 +28,11 @@ export class Replication {
     server.refusalHooks.push((c, spec) => this.refusal(c, spec));
     server.replicationInfo = () => this.infoLines();
     server.currentReplOffset = () => this.state.offset;
+    server.replicationMemory = () => {
+      let replicas = 0;
+      for (const l of this.master.links) replicas += l.outputBytes();
+      return { backlog: this.state.backlog?.size ?? 0, replicas };
+    };
     server.config.onChange((name, value) => {
       if (name === 'repl-backlog-size' && this.state.backlog !== null)
         this.state.backlog.resize(Number(value));

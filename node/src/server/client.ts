@@ -47,6 +47,8 @@ export class Client implements Ctx {
   /** Set by replication when this connection became a replica link. */
   isReplica = false;
   closing = false;
+  /** CLIENT NO-EVICT on: maxmemory-clients never closes this client. */
+  noEvict = false;
   /** Suppresses replies (the master link, CLIENT REPLY OFF). */
   silent = false;
   readonly createdAt = Date.now();

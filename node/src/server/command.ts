@@ -102,6 +102,8 @@ export const F_LOADING = 32;
 /** Not shown to MONITOR clients (skip_monitor or admin, as in Redis). */
 export const F_NOT_MONITORED = 64;
 export const F_PROTECTED = 128;
+/** May add memory: refused with OOM while used memory is over maxmemory. */
+export const F_DENYOOM = 256;
 
 export function flagBits(flags: readonly CommandFlag[]): number {
   let b = 0;
@@ -113,6 +115,7 @@ export function flagBits(flags: readonly CommandFlag[]): number {
   if (flags.includes('loading')) b |= F_LOADING;
   if (flags.includes('skip_monitor') || flags.includes('admin')) b |= F_NOT_MONITORED;
   if (flags.includes('protected')) b |= F_PROTECTED;
+  if (flags.includes('denyoom')) b |= F_DENYOOM;
   return b;
 }
 

@@ -10,6 +10,7 @@ import { commands as hash } from '../commands/hash.js';
 import { commands as set } from '../commands/set.js';
 import { commands as zset } from '../commands/zset.js';
 import { commands as diagnostics } from '../commands/diagnostics.js';
+import { commands as memory } from '../commands/memory.js';
 
 export function allCommands(): CommandSpec[] {
   return [
@@ -23,5 +24,6 @@ export function allCommands(): CommandSpec[] {
     ...set,
     ...zset,
     ...diagnostics,
+    ...memory,
   ];
 }

@@ -18,13 +18,17 @@ import {
   F_NO_MULTI,
   F_NOT_MONITORED,
   F_PROTECTED,
+  F_DENYOOM,
 } from './command.js';
 import { monitorLine } from './monitor.js';
 import { readWithSharedBuffer } from './socket-reader.js';
 import { Logger, type LogLevel } from './log.js';
 import { PubSub } from './pubsub.js';
 import { parseOutputLimits, type OutputLimits } from '../config/output-limits.js';
-import { NOTIFY_EXPIRED, parseNotifyFlags } from '../config/notify-classes.js';
+import { NOTIFY_EVICTED, NOTIFY_EXPIRED, parseNotifyFlags } from '../config/notify-classes.js';
+import { MaxMemory, OOM_ERROR } from './maxmemory.js';
+import { clientBytes } from './memory.js';
+import type { AccessPolicy } from '../store/lru.js';
 import { publishKeyspaceEvent } from './notify.js';
 import * as R from '../protocol/reply.js';
 
@@ -63,6 +67,8 @@ const PUBSUB_ALLOWED = new Set([
   'quit',
   'reset',
 ]);
+/** A client's output past this makes the server check maxmemory-clients at once, not at the next tick. */
+const CLIENT_EVICTION_CHECK_BYTES = 1024 * 1024;
 const MULTI_IMMEDIATE = new Set(['exec', 'discard', 'multi', 'watch', 'quit', 'reset']);
 
 export class Server implements DbHost {
@@ -85,8 +91,9 @@ export class Server implements DbHost {
     writesProcessed: 0,
     /** Commands per second over the last cron sample. */
     opsPerSec: 0,
-    peakMemory: 0,
   };
+  /** Clients closed by maxmemory-clients (INFO evicted_clients). */
+  evictedClients = 0;
   readonly lookups = { hits: 0, misses: 0, counting: true };
   private opsSample = { at: Date.now(), commands: 0 };
   readonly cmdStats = new Map<string, CommandStats>();
@@ -149,9 +156,31 @@ export class Server implements DbHost {
   /** Hooks run at shutdown before anything is saved (a master letting its replicas catch up). */
   preShutdownHooks: (() => Promise<void>)[] = [];
 
+  /** maxmemory, eviction and the memory breakdown (server/maxmemory.ts). */
+  readonly memory: MaxMemory;
+  /** DbHost.access: the same object as memory.access, read by every key lookup. */
+  readonly access: AccessPolicy;
+  /** Set by replication: what the backlog and the replicas' links hold. */
+  replicationMemory: () => { backlog: number; replicas: number } = () => ({ backlog: 0, replicas: 0 });
+
   constructor(readonly config: Config) {
+    // eslint-disable-next-line @typescript-eslint/no-this-alias -- the host's getter reads the live flag
+    const self = this;
     const n = config.getInt('databases');
     for (let i = 0; i < n; i++) this.dbs.push(new Db(i, this));
+    this.memory = new MaxMemory({
+      dbs: this.dbs,
+      config,
+      normalClients: () => this.normalClients(),
+      replicationMemory: () => this.replicationMemory(),
+      get replicaMode() {
+        return self.replicaMode;
+      },
+      now: () => this.cmdTime,
+      evictKey: (db, key) => this.evictKey(db, key),
+      warn: (m) => this.log.warning(m),
+    });
+    this.access = this.memory.access;
     this.runId = [...Array(40)].map(() => Math.floor(Math.random() * 16).toString(16)).join('');
     this.log.level = config.get('loglevel') as LogLevel;
     if (config.get('logfile') !== '') this.log.setFile(config.get('logfile'));
@@ -194,6 +223,18 @@ export class Server implements DbHost {
   expireDeletes(): boolean {
     return !this.replicaMode;
   }
+  private *normalClients(): Iterable<Client> {
+    for (const c of this.clients.values()) if (!c.isReplica) yield c;
+  }
+
+  /** A key evicted under maxmemory: deleted, and propagated, announced and counted like Redis. */
+  private evictKey(db: Db, key: string): void {
+    db.ks.delete(key);
+    this.touchWatched(db, key);
+    this.propagate(db.id, ['DEL', key]);
+    db.notify(NOTIFY_EVICTED, 'evicted', key);
+  }
+
   onExpired(db: Db, key: string): void {
     this.stats.expiredKeys++;
     this.touchWatched(db, key);
@@ -404,6 +445,10 @@ export class Server implements DbHost {
       this.rejected(name);
       return;
     }
+    if (this.memory.maxmemory !== 0 && !c.isMaster && this.outOfMemoryRefuses(c, spec)) {
+      this.rejected(name);
+      return;
+    }
     if (
       c.resp === 2 &&
       (c.channels.size > 0 || c.patterns.size > 0) &&
@@ -439,6 +484,30 @@ export class Server implements DbHost {
       return;
     }
     this.call(c, spec, argv);
+  }
+
+  /**
+   * Evicts as maxmemory-policy allows; if memory is still over maxmemory, refuses a command that may add
+   * memory (denyoom, anything queued in MULTI, EXEC of a denyoom command) with Redis's OOM error.
+   */
+  private outOfMemoryRefuses(c: Client, spec: CommandSpec): boolean {
+    const name = spec.name;
+    let denyoom = ((spec.bits ?? 0) & F_DENYOOM) !== 0;
+    if (c.multi !== null) {
+      if (name === 'exec') denyoom = c.multi.some((q) => ((q.spec.bits ?? 0) & F_DENYOOM) !== 0);
+      else if (name !== 'discard' && name !== 'quit' && name !== 'reset') denyoom = true;
+    }
+    if (!this.memory.refusesCommand(denyoom)) return false;
+    if (c.multi !== null && name === 'exec') {
+      c.multi = null;
+      c.multiError = false;
+      this.unwatchAll(c);
+      c.error(`EXECABORT Transaction discarded because of: ${OOM_ERROR}`);
+    } else {
+      if (c.multi !== null) c.multiError = true;
+      c.error(OOM_ERROR);
+    }
+    return true;
   }
 
   /** enable-debug-command / enable-module-command / enable-protected-configs: no | yes | local. */
@@ -751,9 +820,9 @@ export class Server implements DbHost {
     if (elapsed >= 1000) {
       this.stats.opsPerSec = Math.round(((this.stats.commands - this.opsSample.commands) * 1000) / elapsed);
       this.opsSample = { at: this.cmdTime, commands: this.stats.commands };
-      const mem = process.memoryUsage();
-      this.stats.peakMemory = Math.max(this.stats.peakMemory, mem.heapUsed + mem.external);
     }
+    this.memory.tick();
+    this.evictClients();
     // Active expiry: a bounded amount of work per db per tick, never stalling the loop for long.
     const effort = this.config.getInt('active-expire-effort');
     const deadline = performance.now() + 2 + effort;
@@ -794,8 +863,12 @@ export class Server implements DbHost {
   checkOutputLimit(c: Client): void {
     if (c.socket === null || c.closing) return;
     const l = c.channels.size + c.patterns.size > 0 ? this.outputLimits.pubsub : this.outputLimits.normal;
-    if (l.hard === 0 && l.soft === 0) return;
     const used = c.out.length + c.socket.writableLength;
+    if (used > CLIENT_EVICTION_CHECK_BYTES) {
+      this.evictClients();
+      if (c.closing) return;
+    }
+    if (l.hard === 0 && l.soft === 0) return;
     let over = l.hard > 0 && used > l.hard;
     if (!over && l.soft > 0 && used > l.soft) {
       const now = Date.now();
@@ -811,6 +884,36 @@ export class Server implements DbHost {
       c.out = '';
       this.toFlush.delete(c);
       c.socket.destroy();
+    }
+  }
+
+  /**
+   * maxmemory-clients (Redis 7.0's client eviction): while normal clients together hold more than the
+   * limit, the one holding the most is closed (not the master link, replicas, or CLIENT NO-EVICT ones).
+   * Run by the cron and whenever a client's unsent output grows.
+   */
+  evictClients(): void {
+    const limit = this.memory.clientsLimit();
+    if (limit === 0) return;
+    let total = 0;
+    const candidates: { c: Client; bytes: number }[] = [];
+    for (const c of this.clients.values()) {
+      if (c.isReplica || c.closing) continue;
+      const bytes = clientBytes(c);
+      total += bytes;
+      if (!c.isMaster && !c.noEvict && c.socket !== null) candidates.push({ c, bytes });
+    }
+    if (total < limit) return;
+    candidates.sort((a, b) => b.bytes - a.bytes);
+    for (const { c, bytes } of candidates) {
+      if (total < limit) break;
+      this.log.verbose(`Evicting client: id=${c.id} addr=${c.addr} tot-mem=${bytes}`);
+      this.evictedClients++;
+      total -= bytes;
+      c.closing = true;
+      c.out = '';
+      this.toFlush.delete(c);
+      c.socket?.destroy();
     }
   }
 

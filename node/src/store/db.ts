@@ -4,6 +4,7 @@
 import { Entry, Keyspace } from './keyspace.js';
 import type { RValue } from './value.js';
 import { NOTIFY_NEW } from '../config/notify-classes.js';
+import { accessed, initialAccess, type AccessPolicy } from './lru.js';
 
 export interface DbHost {
   /** The time commands see: fixed for the duration of one command, like Redis's cached mstime. */
@@ -23,10 +24,18 @@ export interface DbHost {
   readonly notifyFlags: number;
   /** Publishes one keyspace event of db dbId (called only when its class is enabled). */
   notifyKeyspaceEvent(cls: number, event: string, key: string, dbId: number): void;
+  /** How reads and writes record an access on the key (LRU clock or LFU counter). */
+  readonly access: AccessPolicy;
 }
 
 export class Db {
   ks = new Keyspace();
+  /** The entry lookupWrite() returned last, so touched() re-accounts it without a second lookup. */
+  private writing: { key: string; entry: Entry | null; ks: Keyspace | null } = {
+    key: '',
+    entry: null,
+    ks: null,
+  };
 
   constructor(
     public readonly id: number,
@@ -47,7 +56,8 @@ export class Db {
     return e;
   }
 
-  lookupRead(key: string): RValue | undefined {
+  /** A read: counts a hit or a miss and records an access (touch false: Redis's LOOKUP_NOTOUCH, as TYPE). */
+  lookupRead(key: string, touch = true): RValue | undefined {
     const e = this.lookupEntry(key);
     const l = this.host.lookups;
     if (e === undefined) {
@@ -55,7 +65,18 @@ export class Db {
       return undefined;
     }
     if (l.counting) l.hits++;
+    if (touch) e.lru = accessed(e.lru, this.host.now(), this.host.access);
+    if (e.isPacked) {
+      const v = e.value;
+      this.ks.account(key, e);
+      return v;
+    }
     return e.value;
+  }
+
+  /** How accesses are recorded (OBJECT IDLETIME / FREQ read them with it). */
+  get access(): AccessPolicy {
+    return this.host.access;
   }
 
   /** For in-place mutation: the snapshot observer sees the old value first. Call touched() afterwards. */
@@ -63,6 +84,10 @@ export class Db {
     const e = this.lookupEntry(key);
     if (e === undefined) return undefined;
     this.ks.willWrite(key, e);
+    e.lru = accessed(e.lru, this.host.now(), this.host.access);
+    this.writing.key = key;
+    this.writing.entry = e;
+    this.writing.ks = this.ks;
     return e.value;
   }
 
@@ -80,7 +105,10 @@ export class Db {
         e = undefined;
       } else keepTtl = false; // a logically expired key is replaced as if it did not exist
     }
-    this.ks.setFound(key, e, value, keepTtl);
+    const entry = this.ks.setFound(key, e, value, keepTtl);
+    const now = this.host.now();
+    entry.lru =
+      e === undefined ? initialAccess(now, this.host.access) : accessed(entry.lru, now, this.host.access);
     this.host.onTouched(this, key);
     // Redis's dbAdd: a key that did not exist is announced as 'new' (class n) before the command's event.
     if (e === undefined && (this.host.notifyFlags & NOTIFY_NEW) !== 0)
@@ -105,6 +133,11 @@ export class Db {
 
   /** Signals an in-place change made after lookupWrite(). */
   touched(key: string): void {
+    const w = this.writing;
+    let e = w.key === key && w.ks === this.ks ? w.entry : null;
+    // A cached entry deleted since (Entry.mem === -1) may have been replaced under the same key.
+    if (e === null || e.mem === -1) e = this.ks.get(key) ?? null;
+    if (e !== null) this.ks.account(key, e);
     this.host.onTouched(this, key);
   }
 

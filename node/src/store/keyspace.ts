@@ -4,11 +4,16 @@
 import type { RValue } from './value.js';
 import { PackedValue, unpack, type StoredValue } from './packed.js';
 import { KeyTable } from './keytable.js';
+import { keyBytes } from './memory-model.js';
 
 export class Entry {
   private v: RValue = '';
   /** Set while the value is still packed (then v is unused); a plain field keeps the check cheap. */
   private packed: PackedValue | null = null;
+  /** The bytes this key holds by the memory model (store/memory-model.ts), as last accounted; -1 once deleted. */
+  mem = 0;
+  /** Access tracking: the LRU clock or the LFU field of the last access (store/lru.ts). */
+  lru = 0;
 
   constructor(
     value: RValue,
@@ -42,6 +47,11 @@ export class Entry {
     } else this.value = v;
   }
 
+  /** True while the value is still packed: reading it decodes it and changes the memory it holds. */
+  get isPacked(): boolean {
+    return this.packed !== null;
+  }
+
   /** The value as stored, without decoding it (snapshots write a packed value verbatim). */
   get stored(): StoredValue {
     return this.packed ?? this.v;
@@ -70,6 +80,8 @@ export class Keyspace {
   private holes = 0;
   private nextSeq = 1;
   observer: WriteObserver | null = null;
+  /** What every key here holds by the memory model: the dataset's share of used_memory. */
+  bytes = 0;
 
   get size(): number {
     return this.dict.size;
@@ -95,6 +107,14 @@ export class Keyspace {
     if (this.observer !== null) this.observer.beforeWrite(key, entry);
   }
 
+  /** Re-estimates the bytes key holds after its value, or its TTL, changed. */
+  account(key: string, e: Entry): void {
+    if (e.mem === -1) return;
+    const m = keyBytes(key, e.stored, e.expireAt !== -1);
+    this.bytes += m - e.mem;
+    e.mem = m;
+  }
+
   /** Sets a value. keepTtl keeps an existing expiry, otherwise the key becomes persistent. */
   set(key: string, value: RValue, keepTtl = false): Entry {
     return this.setFound(key, this.dict.get(key), value, keepTtl);
@@ -109,6 +129,7 @@ export class Keyspace {
         e.expireAt = -1;
         this.volatile.delete(key);
       }
+      this.account(key, e);
       return e;
     }
     const seq = this.nextSeq++;
@@ -117,6 +138,7 @@ export class Keyspace {
     this.scanKeys.push(key);
     this.scanEntries.push(entry);
     this.scanSeqs.push(seq);
+    this.account(key, entry);
     return entry;
   }
 
@@ -124,6 +146,7 @@ export class Keyspace {
   setLoaded(key: string, value: StoredValue): Entry {
     const e = this.set(key, '');
     e.setStored(value);
+    this.account(key, e);
     return e;
   }
 
@@ -132,6 +155,8 @@ export class Keyspace {
     if (e === undefined) return false;
     this.willWrite(key, e);
     this.dict.delete(key);
+    this.bytes -= e.mem;
+    e.mem = -1; // gone: a later account() of this entry is a no-op
     if (e.expireAt !== -1) this.volatile.delete(key);
     const idx = this.indexOfSeq(e.seq);
     if (idx >= 0) {
@@ -145,9 +170,11 @@ export class Keyspace {
 
   setExpire(key: string, e: Entry, at: number): void {
     this.willWrite(key, e);
+    const wasVolatile = e.expireAt !== -1;
     e.expireAt = at;
     if (at === -1) this.volatile.delete(key);
     else this.volatile.add(key);
+    if (wasVolatile !== (at !== -1)) this.account(key, e);
   }
 
   private indexOfSeq(seq: number): number {
@@ -215,6 +242,41 @@ export class Keyspace {
   get lastSeq(): number {
     return this.nextSeq - 1;
   }
+
+  /**
+   * Visits up to `count` live keys picked at random (eviction's sampling); volatileOnly picks among
+   * keys with a TTL. When few keys have one, random probes would mostly miss: the volatile keys are
+   * then taken in turn from a cursor that goes round the set of them.
+   */
+  sample(count: number, volatileOnly: boolean, visit: (key: string, e: Entry) => void): void {
+    if (this.dict.size === 0 || (volatileOnly && this.volatile.size === 0)) return;
+    const n = this.scanKeys.length;
+    if (!volatileOnly || this.volatile.size * 4 >= this.dict.size) {
+      let found = 0;
+      for (let tries = 0; found < count && tries < count * 16; tries++) {
+        const i = Math.floor(Math.random() * n);
+        const e = this.scanEntries[i];
+        if (e === null || (volatileOnly && e.expireAt === -1)) continue;
+        visit(this.scanKeys[i] as string, e);
+        found++;
+      }
+      if (found > 0 || !volatileOnly) return;
+    }
+    const want = Math.min(count, this.volatile.size);
+    for (let found = 0, steps = 0; found < want && steps <= this.volatile.size + want; steps++) {
+      if (this.volatileTurn === null) this.volatileTurn = this.volatile.values();
+      const r = this.volatileTurn.next();
+      if (r.done === true) {
+        this.volatileTurn = null;
+        continue;
+      }
+      const e = this.dict.get(r.value);
+      if (e === undefined) continue;
+      visit(r.value, e);
+      found++;
+    }
+  }
+  private volatileTurn: Iterator<string> | null = null;
 
   /** A uniformly random live key, or undefined when empty. */
   randomKey(): string | undefined {
