@@ -260,7 +260,7 @@ function configSet(c: Ctx, argv: string[]): void {
       );
     names.add(name.toLowerCase());
   }
-  const before = new Map(pairs.map(([n]) => [n, safeGet(s, n)]));
+  const before = new Map(pairs.map(([n]) => [n, s.config.snapshot(n)]));
   for (const [name] of pairs) {
     if (s.config.isProtected(name) && !s.gateAllows('enable-protected-configs', c as Client))
       throw new RedisError(
@@ -278,7 +278,7 @@ function configSet(c: Ctx, argv: string[]): void {
       s.config.set(name, args, true);
     } catch (e) {
       // Roll back what was applied, like Redis's atomic CONFIG SET.
-      for (const [n, v] of before) if (v !== null) s.config.set(n, [v], false);
+      for (const [n, v] of before) if (v !== null) s.config.restore(n, v);
       if (e instanceof ConfigError) {
         if (e.message === 'Bad directive or wrong number of arguments') {
           throw new RedisError(`ERR Unknown option or number of arguments for CONFIG SET - '${name}'`);
@@ -289,14 +289,6 @@ function configSet(c: Ctx, argv: string[]): void {
     }
   }
   c.ok();
-}
-
-function safeGet(s: Server, name: string): string | null {
-  try {
-    return s.config.get(name);
-  } catch {
-    return null;
-  }
 }
 
 function configResetstat(c: Ctx): void {

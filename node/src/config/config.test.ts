@@ -78,3 +78,16 @@ test('include applies another file in place; later lines win; a missing file is 
     /can't open config file/,
   );
 });
+
+test('a refused set leaves the value as given; restore() puts back both forms (CONFIG SET rollback)', () => {
+  const c = new Config();
+  c.set('notify-keyspace-events', ['KEAmn'], true);
+  expect(() => c.set('notify-keyspace-events', ['Kq'], true)).toThrow();
+  expect(c.givenValue('notify-keyspace-events')).toBe('KEAmn');
+  const snap = c.snapshot('notify-keyspace-events');
+  expect(snap).not.toBeNull();
+  c.set('notify-keyspace-events', ['Ex'], true);
+  c.restore('notify-keyspace-events', snap as { stored: string; given: string });
+  expect(c.givenValue('notify-keyspace-events')).toBe('KEAmn');
+  expect(c.get('notify-keyspace-events')).toBe(snap?.stored);
+});

@@ -413,12 +413,12 @@ export class Config {
     if (def === undefined) throw new ConfigError('Bad directive or wrong number of arguments');
     if (runtime && def.mutable === false) throw new ConfigError("can't set immutable config");
     const given = normalise(def, args);
-    this.givenValues.set(def.name, given);
     const prev = this.values.get(def.name) as string;
     const v =
       def.merge !== undefined ? def.merge(prev, given) : def.check !== undefined ? def.check(given) : given;
     if (def.only !== undefined && !def.only.includes(v))
       throw new ConfigError(def.unsupported ?? 'unsupported value');
+    this.givenValues.set(def.name, given);
     // `save` may repeat in a config file: each line adds points ("save ''" clears).
     if (def.kind === 'save' && !runtime && this.explicit.has('save') && v !== '') {
       const prev = this.values.get('save') as string;
@@ -429,6 +429,23 @@ export class Config {
     this.explicit.add(def.name);
     this.ints.clear();
     for (const l of this.listeners) l(def.name, this.values.get(def.name) as string);
+  }
+
+  /** What restore() needs to undo a set(): the stored value and the value as given. */
+  snapshot(name: string): { stored: string; given: string } | null {
+    const def = lookupParam(name);
+    if (def === undefined) return null;
+    return { stored: this.values.get(def.name) as string, given: this.givenValue(def.name) };
+  }
+
+  /** Puts back a snapshot() exactly (CONFIG SET's rollback), and tells the listeners. */
+  restore(name: string, snap: { stored: string; given: string }): void {
+    const def = lookupParam(name);
+    if (def === undefined) return;
+    this.values.set(def.name, snap.stored);
+    this.givenValues.set(def.name, snap.given);
+    this.ints.clear();
+    for (const l of this.listeners) l(def.name, snap.stored);
   }
 
   isProtected(name: string): boolean {
