@@ -45,7 +45,10 @@ function overheadOf(s: Server, b: MemoryBreakdown): { total: number; perDb: [num
     perDb.push([db.id, main, expires]);
     tables += main + expires;
   }
-  return { total: b.startup + b.clientsNormal + b.clientsReplicas + b.backlog + tables, perDb };
+  return {
+    total: b.startup + b.gcReserve + b.clientsNormal + b.clientsReplicas + b.backlog + tables,
+    perDb,
+  };
 }
 
 export function memoryInfoLines(s: Server): string[] {
@@ -92,6 +95,7 @@ export function memoryInfoLines(s: Server): string[] {
     `mem_clients_slaves:${b.clientsReplicas}`,
     `mem_clients_normal:${b.clientsNormal}`,
     `mem_aof_buffer:0`,
+    `mem_gc_reserve:${b.gcReserve}`,
     `mem_allocator:v8`,
     `active_defrag_running:0`,
     `lazyfree_pending_objects:0`,
@@ -136,6 +140,7 @@ function stats(c: Ctx): void {
     ['aof.buffer', 0, false],
     ['lua.caches', 0, false],
     ['functions.caches', 0, false],
+    ['gc.reserve', b.gcReserve, false],
   ];
   for (const [id, main, expires] of ov.perDb)
     out.push([

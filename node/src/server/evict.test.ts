@@ -1,5 +1,6 @@
 // Eviction against real Dbs (TestHost): each policy picks what Redis's would, stops once under the
 // limit, reports 'fail' when nothing may be evicted, and honours the time limit of the tenacity.
+import { jest } from '@jest/globals';
 import { Db } from '../store/db.js';
 import { TestHost } from '../commands/testing.js';
 import { Evictor, evictionTimeLimitUs, type Policy } from './evict.js';
@@ -84,4 +85,17 @@ test("the tenacity's time limit: 50 us per step up to 10, then 15% more per step
   expect(evictionTimeLimitUs(10)).toBe(500);
   expect(evictionTimeLimitUs(11)).toBe(575);
   expect(evictionTimeLimitUs(100)).toBe(Infinity);
+});
+
+test('allkeys-random finds a key even when every random probe hits a hole in the scan index', () => {
+  const { db, ev, evicted, limit } = setup('allkeys-random', 100);
+  db.ks.delete('k0'); // index 0 is now a hole, and every probe below lands on it
+  limit.max = db.ks.bytes - 1;
+  const random = jest.spyOn(Math, 'random').mockReturnValue(0);
+  try {
+    expect(ev.perform()).toBe('ok');
+  } finally {
+    random.mockRestore();
+  }
+  expect(evicted).toHaveLength(1);
 });

@@ -32,6 +32,7 @@ export interface MaxMemoryHost {
 function tightenHeap(on: boolean): void {
   v8.setFlagsFromString(on ? '--heap-growing-percent=10' : '--heap-growing-percent=0');
   v8.setFlagsFromString(on ? '--max-semi-space-size=2' : '--max-semi-space-size=16');
+  v8.setFlagsFromString(on ? '--optimize-for-size' : '--no-optimize-for-size');
 }
 
 export class MaxMemory implements EvictionHost {

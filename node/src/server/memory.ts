@@ -1,7 +1,8 @@
 // Memory accounting: what used_memory is made of. The dataset's bytes come from the memory model
 // (store/memory-model.ts, summed per key as keys change); clients count their fixed share plus what
 // their query and output buffers hold; the replication backlog its allocation; replicas' links what
-// their output holds. startup is the heap the server held before it served anything. These are the
+// their output holds; the GC reserve what the heap needs beside live data. startup is the heap the
+// server held before it served anything. These are the
 // figures maxmemory compares against (without replicas' output, as Redis does), INFO memory and
 // MEMORY STATS report, and client eviction (maxmemory-clients) sums.
 import type { Db } from '../store/db.js';
@@ -29,14 +30,25 @@ export function clientBuffers(c: ClientMemory): { query: number; output: number 
   return { query: c.parser.buffered(), output: c.out.length + (c.socket?.writableLength ?? 0) };
 }
 
+/**
+ * The V8 heap's working space under churn, as a share of the dataset: a deleted or evicted key is
+ * garbage until a collection finds it, and the old generation keeps free and fragmented pages. Under
+ * 10 s of mixed writes with eviction at maxmemory 100mb (test/node-maxmemory.test.ts) the committed
+ * heap peaked at 1.5-1.7x the dataset; counting 35% of the dataset as used is what keeps peak RSS
+ * under (maxmemory + idle RSS) * 1.25 for every policy (measured per policy in docs/configuration.md).
+ */
+export const GC_RESERVE = 0.35;
+
 export interface MemoryBreakdown {
   startup: number;
   dataset: number;
+  /** GC_RESERVE of the dataset: memory the heap holds beside the live data (mem_gc_reserve). */
+  gcReserve: number;
   keys: number;
   clientsNormal: number;
   clientsReplicas: number;
   backlog: number;
-  /** Everything: startup + dataset + clients + backlog (used_memory). */
+  /** Everything: startup + dataset + GC reserve + clients + backlog (used_memory). */
   used: number;
   /**
    * What maxmemory compares with: used without replicas' output (Redis's freeMemoryGetNotCountedMemory)
@@ -64,10 +76,12 @@ export function breakdown(
   repl: { backlog: number; replicas: number },
 ): MemoryBreakdown {
   const { bytes, keys } = datasetBytes(dbs);
-  const used = startup + bytes + clientsNormal + repl.backlog + repl.replicas;
+  const gcReserve = Math.round(bytes * GC_RESERVE);
+  const used = startup + bytes + gcReserve + clientsNormal + repl.backlog + repl.replicas;
   return {
     startup,
     dataset: bytes,
+    gcReserve,
     keys,
     clientsNormal,
     clientsReplicas: repl.replicas,

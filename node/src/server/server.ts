@@ -166,8 +166,6 @@ export class Server implements DbHost {
   constructor(readonly config: Config) {
     // eslint-disable-next-line @typescript-eslint/no-this-alias -- the host's getter reads the live flag
     const self = this;
-    const n = config.getInt('databases');
-    for (let i = 0; i < n; i++) this.dbs.push(new Db(i, this));
     this.memory = new MaxMemory({
       dbs: this.dbs,
       config,
@@ -181,6 +179,8 @@ export class Server implements DbHost {
       warn: (m) => this.log.warning(m),
     });
     this.access = this.memory.access;
+    const n = config.getInt('databases');
+    for (let i = 0; i < n; i++) this.dbs.push(new Db(i, this));
     this.runId = [...Array(40)].map(() => Math.floor(Math.random() * 16).toString(16)).join('');
     this.log.level = config.get('loglevel') as LogLevel;
     if (config.get('logfile') !== '') this.log.setFile(config.get('logfile'));

@@ -40,7 +40,9 @@ export class Db {
   constructor(
     public readonly id: number,
     private readonly host: DbHost,
-  ) {}
+  ) {
+    this.ks.access = host.access;
+  }
 
   /** The live entry for key, applying lazy expiry. */
   lookupEntry(key: string): Entry | undefined {
@@ -166,6 +168,7 @@ export class Db {
   flush(): Keyspace {
     const old = this.ks;
     this.ks = new Keyspace();
+    this.ks.access = this.host.access;
     return old;
   }
 

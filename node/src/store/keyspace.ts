@@ -5,6 +5,7 @@ import type { RValue } from './value.js';
 import { PackedValue, unpack, type StoredValue } from './packed.js';
 import { KeyTable } from './keytable.js';
 import { keyBytes } from './memory-model.js';
+import { initialAccess, type AccessPolicy } from './lru.js';
 
 export class Entry {
   private v: RValue = '';
@@ -80,6 +81,8 @@ export class Keyspace {
   private holes = 0;
   private nextSeq = 1;
   observer: WriteObserver | null = null;
+  /** How a new key's access field starts (its Db's policy; LRU for a keyspace on its own). */
+  access: AccessPolicy = { lfu: false, logFactor: 10, decayMinutes: 1 };
   /** What every key here holds by the memory model: the dataset's share of used_memory. */
   bytes = 0;
 
@@ -134,6 +137,7 @@ export class Keyspace {
     }
     const seq = this.nextSeq++;
     const entry = new Entry(value, -1, seq);
+    entry.lru = initialAccess(Date.now(), this.access); // a loaded key starts as just accessed, as in Redis
     this.dict.set(key, entry);
     this.scanKeys.push(key);
     this.scanEntries.push(entry);
@@ -260,7 +264,13 @@ export class Keyspace {
         visit(this.scanKeys[i] as string, e);
         found++;
       }
-      if (found > 0 || !volatileOnly) return;
+      if (found > 0) return;
+      if (!volatileOnly) {
+        // Every probe hit a hole (up to half the index may be holes before it is compacted).
+        const k = this.randomKey() as string;
+        visit(k, this.dict.get(k) as Entry);
+        return;
+      }
     }
     const want = Math.min(count, this.volatile.size);
     for (let found = 0, steps = 0; found < want && steps <= this.volatile.size + want; steps++) {
