@@ -18,15 +18,15 @@ export const KEY_OVERHEAD = 140;
 /** A key with a TTL: its slot in the set of volatile keys and the boxed expiry time. */
 export const VOLATILE_OVERHEAD = 80;
 
-const MAP_BASE = 60;
-const MAP_PER_ENTRY = 46;
-const SET_BASE = 60;
-const SET_PER_MEMBER = 33;
-const LIST_BASE = 120;
-const LIST_PER_ELEMENT = 13;
-const ZSET_BASE = 2150;
-const ZSET_PER_MEMBER = 100;
-const PACKED_BASE = 40;
+/** Per collection type: the empty structure, and each element beside its strings. */
+const COST = {
+  hash: { base: 60, each: 46 },
+  set: { base: 60, each: 33 },
+  list: { base: 120, each: 13 },
+  zset: { base: 2150, each: 100 },
+  /** A value still in its RDB encoding: a small object and the payload string. */
+  packed: { base: 40, each: 0 },
+} as const;
 
 /** Elements sampled by default (MEMORY USAGE's SAMPLES, and the accounting of every write). */
 export const DEFAULT_SAMPLES = 5;
@@ -37,31 +37,31 @@ export const DEFAULT_SAMPLES = 5;
  */
 export function valueBytes(v: StoredValue, samples = DEFAULT_SAMPLES): number {
   if (typeof v === 'string') return stringBytes(v.length);
-  if (v instanceof PackedValue) return PACKED_BASE + stringBytes(v.payload.length);
-  if (v instanceof RList) return LIST_BASE + listElements(v, samples);
+  if (v instanceof PackedValue) return COST.packed.base + stringBytes(v.payload.length);
+  if (v instanceof RList) return COST.list.base + listElements(v, samples);
   if (v instanceof Map) {
     const n = v.size;
-    if (n === 0) return MAP_BASE;
+    if (n === 0) return COST.hash.base;
     let seen = 0;
     let sum = 0;
     for (const [f, val] of v) {
       sum += stringBytes(f.length) + stringBytes(val.length);
       if (++seen === samples) break;
     }
-    return MAP_BASE + n * MAP_PER_ENTRY + Math.round((sum / seen) * n);
+    return COST.hash.base + n * COST.hash.each + Math.round((sum / seen) * n);
   }
   if (v instanceof Set) {
     const n = v.size;
-    if (n === 0) return SET_BASE;
+    if (n === 0) return COST.set.base;
     let seen = 0;
     let sum = 0;
     for (const m of v) {
       sum += stringBytes(m.length);
       if (++seen === samples) break;
     }
-    return SET_BASE + n * SET_PER_MEMBER + Math.round((sum / seen) * n);
+    return COST.set.base + n * COST.set.each + Math.round((sum / seen) * n);
   }
-  return ZSET_BASE + zsetMembers(v, samples);
+  return COST.zset.base + zsetMembers(v, samples);
 }
 
 function listElements(l: RList, samples: number): number {
@@ -70,7 +70,7 @@ function listElements(l: RList, samples: number): number {
   const take = samples === 0 || samples > n ? n : samples;
   let sum = 0;
   for (let i = 0; i < take; i++) sum += stringBytes((l.at(i) as string).length);
-  return n * LIST_PER_ELEMENT + Math.round((sum / take) * n);
+  return n * COST.list.each + Math.round((sum / take) * n);
 }
 
 function zsetMembers(z: RZSet, samples: number): number {
@@ -82,7 +82,7 @@ function zsetMembers(z: RZSet, samples: number): number {
     sum += stringBytes(m.length);
     if (++seen === samples) break;
   }
-  return n * ZSET_PER_MEMBER + Math.round((sum / seen) * n);
+  return n * COST.zset.each + Math.round((sum / seen) * n);
 }
 
 /** Everything one key holds: its name, its value, its entry, and its TTL's bookkeeping. */
