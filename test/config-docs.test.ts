@@ -7,8 +7,10 @@ import { PARAMS } from '../node/src/config/table.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const doc = fs.readFileSync(path.resolve(here, '../../docs/configuration.md'), 'utf8');
+/** The directive table: the lines of the "Every directive" section (other sections have tables too). */
+const section = doc.slice(doc.indexOf('## Every directive'), doc.indexOf('### Redis 7.0 directives'));
 const rows = new Map(
-  doc
+  section
     .split('\n')
     .filter((l) => l.startsWith('| ') && !l.startsWith('| directive') && !l.startsWith('|---'))
     .map((l) => {
