@@ -186,7 +186,7 @@ function stats(c: Ctx): void {
 }
 
 /** A short report in plain words: what stands out in the figures, or that nothing does. */
-export function doctorReport(s: Server): string {
+function doctorReport(s: Server): string {
   const b = s.memory.report();
   const h = heapFigures();
   if (b.used - b.startup < 5 * 1024 * 1024)
@@ -241,7 +241,7 @@ function mallocStats(c: Ctx): void {
 let collect: (() => void) | null = null;
 
 /** A full garbage collection; V8 gives the emptied pages back to the system. */
-export function fullGc(): void {
+function fullGc(): void {
   if (collect === null) {
     v8.setFlagsFromString('--expose-gc');
     collect = vm.runInNewContext('gc') as () => void;

@@ -98,7 +98,7 @@ export class Evictor {
     this.background = true;
     setImmediate(() => {
       this.background = false;
-      if (this.perform() === 'running') return; // perform() scheduled the next turn
+      this.perform(); // when still over the time limit, perform() schedules the next turn itself
     });
   }
 

@@ -17,19 +17,24 @@ export interface MaxMemoryHost {
   normalClients(): Iterable<ClientMemory>;
   /** Set by replication: the backlog's allocation and what replicas' links hold. */
   replicationMemory(): { backlog: number; replicas: number };
-  readonly replicaMode: boolean;
+  /** True while this node replicates from a master. */
+  isReplica(): boolean;
   now(): number;
   evictKey(db: Db, key: string): void;
   warn(message: string): void;
 }
 
 /**
- * With maxmemory set, V8 is told to collect garbage sooner: the old generation may grow 10% past what
- * the last full collection left live (instead of up to 4x), and the young generation is kept small.
- * Evicted keys are garbage until a collection finds them; without this, RSS would reach twice
- * maxmemory. The price is throughput under load (measured in docs/configuration.md).
+ * With maxmemory set, V8 is told to favour memory over speed and to collect garbage sooner: the old
+ * generation may grow 10% past what the last full collection left live (instead of up to 4x), and the
+ * young generation is kept small. Evicted keys are garbage until a collection finds them; without
+ * this, RSS would reach twice maxmemory. The price is throughput under load (docs/configuration.md).
+ * V8's flags are only touched when the setting changes, so a server without maxmemory keeps V8's own.
  */
+let heapTightened = false;
 function tightenHeap(on: boolean): void {
+  if (on === heapTightened) return;
+  heapTightened = on;
   v8.setFlagsFromString(on ? '--heap-growing-percent=10' : '--heap-growing-percent=0');
   v8.setFlagsFromString(on ? '--max-semi-space-size=2' : '--max-semi-space-size=16');
   v8.setFlagsFromString(on ? '--optimize-for-size' : '--no-optimize-for-size');
@@ -148,14 +153,12 @@ export class MaxMemory implements EvictionHost {
 
   /** Called by the cron. */
   tick(): void {
-    this.sumClients();
-    const b = breakdown(this.startup, this.host.dbs, this.clientsBytes, this.host.replicationMemory());
-    this.peak = Math.max(this.peak, b.used);
+    this.report();
   }
 
   /** Redis's isSafeToPerformEvictions: a replica leaves eviction to its master unless told otherwise. */
   private evictIfSafe(): EvictResult {
-    if (this.host.replicaMode && this.ignoreOnReplica) return 'ok';
+    if (this.host.isReplica() && this.ignoreOnReplica) return 'ok';
     return this.evictor.perform();
   }
 

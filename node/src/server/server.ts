@@ -164,16 +164,12 @@ export class Server implements DbHost {
   replicationMemory: () => { backlog: number; replicas: number } = () => ({ backlog: 0, replicas: 0 });
 
   constructor(readonly config: Config) {
-    // eslint-disable-next-line @typescript-eslint/no-this-alias -- the host's getter reads the live flag
-    const self = this;
     this.memory = new MaxMemory({
       dbs: this.dbs,
       config,
       normalClients: () => this.normalClients(),
       replicationMemory: () => this.replicationMemory(),
-      get replicaMode() {
-        return self.replicaMode;
-      },
+      isReplica: () => this.replicaMode,
       now: () => this.cmdTime,
       evictKey: (db, key) => this.evictKey(db, key),
       warn: (m) => this.log.warning(m),
