@@ -9,6 +9,7 @@ import { Keyspace } from '../node/src/store/keyspace.js';
 import { RList } from '../node/src/store/list.js';
 import { RZSet } from '../node/src/store/zset.js';
 import type { RValue } from '../node/src/store/value.js';
+import { keyTableBytes } from '../node/src/store/memory-model.js';
 
 v8.setFlagsFromString('--expose-gc');
 const gc = vm.runInNewContext('gc') as () => void;
@@ -33,6 +34,8 @@ const shapes: [string, (i: number) => RValue][] = [
   ['string 10 B', (i) => str(10, i)],
   ['string 100 B', (i) => str(100, i)],
   ['string 1 KB', (i) => str(1024, i)],
+  ['integer < 2^31', (i) => String(i * 7919)],
+  ['integer of 12 digits', (i) => String(100_000_000_000 + i)],
   ['hash 10 fields of 8 B', (i) => new Map([...Array(10)].map((_, j) => [str(8, j), str(8, i)]))],
   ['set 10 members of 8 B', (i) => new Set([...Array(10)].map((_, j) => str(8, i * 10 + j)))],
   ['list 10 elements of 8 B', (i) => RList.from([...Array(10)].map((_, j) => str(8, i * 10 + j)))],
@@ -53,7 +56,7 @@ for (const [name, make] of shapes) {
   const before = heap();
   for (let i = 0; i < N; i++) ks.set(str(16, i), make(i));
   const measured = (heap() - before) / N;
-  const model = ks.bytes / N;
+  const model = (ks.bytes + keyTableBytes(ks.size, ks.volatile.size)) / N;
   console.log(
     name.padEnd(28),
     measured.toFixed(0).padStart(8),

@@ -8,7 +8,7 @@ import { cmd, serverSub, type CommandSpec, type Ctx } from '../server/command.js
 import type { Client } from '../server/client.js';
 import type { Server } from '../server/server.js';
 import { RedisError, ERR_SYNTAX } from '../store/errors.js';
-import { keyBytes, KEY_OVERHEAD, VOLATILE_OVERHEAD } from '../store/memory-model.js';
+import { keyBytes, keyTableBytes } from '../store/memory-model.js';
 import type { MemoryBreakdown } from '../server/memory.js';
 
 function srv(c: Ctx): Server {
@@ -40,8 +40,8 @@ function overheadOf(s: Server, b: MemoryBreakdown): { total: number; perDb: [num
   let tables = 0;
   for (const db of s.dbs) {
     if (db.ks.size === 0) continue;
-    const main = db.ks.size * KEY_OVERHEAD;
-    const expires = db.ks.volatile.size * VOLATILE_OVERHEAD;
+    const main = keyTableBytes(db.ks.size, 0);
+    const expires = keyTableBytes(0, db.ks.volatile.size);
     perDb.push([db.id, main, expires]);
     tables += main + expires;
   }
@@ -119,7 +119,7 @@ function usage(c: Ctx, argv: string[]): void {
   // Like Redis, the key as stored: no expiry check, and not an access.
   const e = c.db.ks.get(argv[2]);
   if (e === undefined) return c.nil();
-  c.int(keyBytes(argv[2], e.stored, e.expireAt !== -1, samples));
+  c.int(keyBytes(argv[2], e.held, e.expireAt !== -1, samples));
 }
 
 function stats(c: Ctx): void {

@@ -6,6 +6,7 @@
 // figures maxmemory compares against (without replicas' output, as Redis does), INFO memory and
 // MEMORY STATS report, and client eviction (maxmemory-clients) sums.
 import type { Db } from '../store/db.js';
+import { keyTableBytes } from '../store/memory-model.js';
 
 /**
  * One connection's fixed share beside its buffers: its socket, handle, parser and Client object in the
@@ -63,7 +64,7 @@ export function datasetBytes(dbs: readonly Db[]): { bytes: number; keys: number 
   let bytes = 0;
   let keys = 0;
   for (const db of dbs) {
-    bytes += db.ks.bytes;
+    bytes += db.ks.bytes + keyTableBytes(db.ks.size, db.ks.volatile.size);
     keys += db.ks.size;
   }
   return { bytes, keys };

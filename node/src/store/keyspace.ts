@@ -7,10 +7,38 @@ import { KeyTable } from './keytable.js';
 import { keyBytes } from './memory-model.js';
 import { initialAccess, type AccessPolicy } from './lru.js';
 
+/**
+ * A string value that is a canonical integer of at most 15 digits is held as a JS number (a small
+ * integer is an immediate, no object at all), as Redis holds such strings in the object itself
+ * (the "int" encoding); it becomes a string again when a command reads it.
+ */
+const COMPACT_INT_MAX_LEN = 16;
+
+/** True for "0", "-7", "123456789012345": the canonical decimal form of an integer of ≤ 15 digits. */
+export function isCompactInt(s: string): boolean {
+  const n = s.length;
+  if (n === 0 || n > COMPACT_INT_MAX_LEN) return false;
+  let i = 0;
+  if (s.charCodeAt(0) === 45 /* - */) {
+    if (n === 1) return false;
+    i = 1;
+  }
+  const first = s.charCodeAt(i);
+  if (first === 48 /* 0 */) return n === 1; // "0" only: no leading zeros, no "-0"
+  if (n - i > 15) return false;
+  for (; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
+}
+
+/**
+ * One key's entry. Its fields are kept few because every key has one: the value (live, a compact
+ * integer, or still packed from an RDB), its accounted bytes, its access field, expiry, and scan seq.
+ */
 export class Entry {
-  private v: RValue = '';
-  /** Set while the value is still packed (then v is unused); a plain field keeps the check cheap. */
-  private packed: PackedValue | null = null;
+  private v: RValue | PackedValue | number = '';
   /** The bytes this key holds by the memory model (store/memory-model.ts), as last accounted; -1 once deleted. */
   mem = 0;
   /** Access tracking: the LRU clock or the LFU field of the last access (store/lru.ts). */
@@ -23,39 +51,46 @@ export class Entry {
     /** Position in the scan index; stable for the life of the key. */
     public seq: number,
   ) {
-    this.v = value;
+    this.value = value;
   }
 
   /** The live value; a value still packed from an RDB is decoded on this first access. */
   get value(): RValue {
-    if (this.packed !== null) {
-      this.v = unpack(this.packed);
-      this.packed = null;
+    const v = this.v;
+    if (typeof v === 'string') return v;
+    if (typeof v === 'number') return String(v);
+    if (v instanceof PackedValue) {
+      const live = unpack(v);
+      this.v = live;
+      return live;
     }
-    return this.v;
+    return v;
   }
 
   set value(v: RValue) {
-    this.v = v;
-    this.packed = null;
+    this.v = typeof v === 'string' && isCompactInt(v) ? Number(v) : v;
   }
 
   /** Stores a value that may still be packed (loading an RDB). */
   setStored(v: StoredValue): void {
-    if (v instanceof PackedValue) {
-      this.packed = v;
-      this.v = '';
-    } else this.value = v;
+    if (v instanceof PackedValue) this.v = v;
+    else this.value = v;
   }
 
   /** True while the value is still packed: reading it decodes it and changes the memory it holds. */
   get isPacked(): boolean {
-    return this.packed !== null;
+    return this.v instanceof PackedValue;
   }
 
   /** The value as stored, without decoding it (snapshots write a packed value verbatim). */
   get stored(): StoredValue {
-    return this.packed ?? this.v;
+    const v = this.v;
+    return typeof v === 'number' ? String(v) : v;
+  }
+
+  /** The value as held, a compact integer as its number (what the memory model measures). */
+  get held(): StoredValue | number {
+    return this.v;
   }
 }
 
@@ -113,7 +148,7 @@ export class Keyspace {
   /** Re-estimates the bytes key holds after its value, or its TTL, changed. */
   account(key: string, e: Entry): void {
     if (e.mem === -1) return;
-    const m = keyBytes(key, e.stored, e.expireAt !== -1);
+    const m = keyBytes(key, e.held, e.expireAt !== -1);
     this.bytes += m - e.mem;
     e.mem = m;
   }

@@ -13,10 +13,22 @@ export function stringBytes(len: number): number {
   return len <= 1 ? 0 : 16 + ((len + 7) & ~7);
 }
 
-/** Per key beside its name and value: the Entry object, its slot in the key table, its scan-index slots. */
-export const KEY_OVERHEAD = 140;
-/** A key with a TTL: its slot in the set of volatile keys and the boxed expiry time. */
-export const VOLATILE_OVERHEAD = 80;
+/** Per key beside its name and value: its Entry object (Redis's dictEntry and object header). */
+export const ENTRY_BYTES = 64;
+/**
+ * Per key, the keyspace's tables: its share of the key table's slots and of the scan index. Like the
+ * dict's bucket array in Redis, this is overhead.hashtable.main, not part of a key's MEMORY USAGE.
+ */
+export const KEY_TABLE_BYTES = 68;
+/** A key with a TTL: the boxed expiry time in its entry. */
+export const EXPIRY_BYTES = 16;
+/** A key with a TTL: its slot in the set of volatile keys (overhead.hashtable.expires). */
+export const VOLATILE_TABLE_BYTES = 64;
+
+/** A number held in a field: a small integer is immediate; any other is a boxed 8-byte double. */
+export function numberBytes(n: number): number {
+  return n >= -0x80000000 && n <= 0x7fffffff && Number.isInteger(n) ? 0 : 16;
+}
 
 /** Per collection type: the empty structure, and each element beside its strings. */
 const COST = {
@@ -35,8 +47,9 @@ export const DEFAULT_SAMPLES = 5;
  * The bytes a value holds. Collections are estimated as Redis's MEMORY USAGE does: the average of the
  * first `samples` elements times the element count (samples 0 = every element).
  */
-export function valueBytes(v: StoredValue, samples = DEFAULT_SAMPLES): number {
+export function valueBytes(v: StoredValue | number, samples = DEFAULT_SAMPLES): number {
   if (typeof v === 'string') return stringBytes(v.length);
+  if (typeof v === 'number') return numberBytes(v);
   if (v instanceof PackedValue) return COST.packed.base + stringBytes(v.payload.length);
   if (v instanceof RList) return COST.list.base + listElements(v, samples);
   if (v instanceof Map) {
@@ -85,7 +98,20 @@ function zsetMembers(z: RZSet, samples: number): number {
   return n * COST.zset.each + Math.round((sum / seen) * n);
 }
 
-/** Everything one key holds: its name, its value, its entry, and its TTL's bookkeeping. */
-export function keyBytes(key: string, v: StoredValue, volatile: boolean, samples = DEFAULT_SAMPLES): number {
-  return KEY_OVERHEAD + stringBytes(key.length) + valueBytes(v, samples) + (volatile ? VOLATILE_OVERHEAD : 0);
+/**
+ * What one key holds, as MEMORY USAGE reports it: its name, its value, its entry and expiry time.
+ * The keyspace tables' share is counted apart (keyTableBytes), as Redis counts its dicts' buckets.
+ */
+export function keyBytes(
+  key: string,
+  v: StoredValue | number,
+  volatile: boolean,
+  samples = DEFAULT_SAMPLES,
+): number {
+  return ENTRY_BYTES + stringBytes(key.length) + valueBytes(v, samples) + (volatile ? EXPIRY_BYTES : 0);
+}
+
+/** The keyspace tables' bytes for `keys` keys of which `volatile` have a TTL. */
+export function keyTableBytes(keys: number, volatile: number): number {
+  return keys * KEY_TABLE_BYTES + volatile * VOLATILE_TABLE_BYTES;
 }
