@@ -10,6 +10,7 @@ import { RList } from '../node/src/store/list.js';
 import { RZSet } from '../node/src/store/zset.js';
 import type { RValue } from '../node/src/store/value.js';
 import { keyTableBytes } from '../node/src/store/memory-model.js';
+import { RHash } from '../node/src/store/hash.js';
 
 v8.setFlagsFromString('--expose-gc');
 const gc = vm.runInNewContext('gc') as () => void;
@@ -36,7 +37,22 @@ const shapes: [string, (i: number) => RValue][] = [
   ['string 1 KB', (i) => str(1024, i)],
   ['integer < 2^31', (i) => String(i * 7919)],
   ['integer of 12 digits', (i) => String(100_000_000_000 + i)],
-  ['hash 10 fields of 8 B', (i) => new Map([...Array(10)].map((_, j) => [str(8, j), str(8, i)]))],
+  [
+    'hash 10 fields of 8 B',
+    (i) => RHash.from([...Array(10)].map((_, j) => [str(8, j), str(8, i)] as [string, string])),
+  ],
+  [
+    'hash 10 fields, one HSET each',
+    (i) => {
+      const h = new RHash();
+      for (let j = 0; j < 10; j++) h.put(str(8, j), str(8, i));
+      return h;
+    },
+  ],
+  [
+    'hash 600 fields of 8 B',
+    (i) => RHash.from([...Array(600)].map((_, j) => [str(8, j), str(8, i)] as [string, string])),
+  ],
   ['set 10 members of 8 B', (i) => new Set([...Array(10)].map((_, j) => str(8, i * 10 + j)))],
   ['list 10 elements of 8 B', (i) => RList.from([...Array(10)].map((_, j) => str(8, i * 10 + j)))],
   [

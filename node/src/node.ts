@@ -3,7 +3,8 @@
 import type { Config } from './config/table.js';
 import { Server } from './server/server.js';
 import { allCommands } from './server/registry.js';
-import { encodingLimits, expiryPolicy } from './commands/keyspace.js';
+import { expiryPolicy } from './commands/keyspace.js';
+import { compactLimits } from './store/encoding-limits.js';
 import { PersistenceManager } from './persistence/manager.js';
 import { Replication } from './replication/replication.js';
 import { replicationCommands } from './replication/commands.js';
@@ -15,17 +16,27 @@ export interface Node {
   replication: Replication;
 }
 
+/** The compact encodings' thresholds follow the config, at start and on every CONFIG SET. */
+function followEncodingLimits(config: Config): void {
+  const sync = (): void => {
+    compactLimits.hashMaxListpackEntries = config.getInt('hash-max-listpack-entries');
+    compactLimits.hashMaxListpackValue = config.getInt('hash-max-listpack-value');
+    compactLimits.setMaxIntsetEntries = config.getInt('set-max-intset-entries');
+    compactLimits.zsetMaxListpackEntries = config.getInt('zset-max-listpack-entries');
+    compactLimits.zsetMaxListpackValue = config.getInt('zset-max-listpack-value');
+    compactLimits.listMaxListpackSize = config.getInt('list-max-listpack-size');
+  };
+  sync();
+  config.onChange((name) => {
+    if (/^(hash|set|zset|list)-max-/.test(name)) sync();
+  });
+}
+
 export async function startNode(config: Config): Promise<Node> {
   const server = new Server(config);
   server.register(allCommands());
   installDiagnostics(server);
-  encodingLimits.get = () => ({
-    hashMaxListpackEntries: config.getInt('hash-max-listpack-entries'),
-    hashMaxListpackValue: config.getInt('hash-max-listpack-value'),
-    setMaxIntsetEntries: config.getInt('set-max-intset-entries'),
-    zsetMaxListpackEntries: config.getInt('zset-max-listpack-entries'),
-    zsetMaxListpackValue: config.getInt('zset-max-listpack-value'),
-  });
+  followEncodingLimits(config);
   expiryPolicy.deleteOnPastExpire = () => !server.replicaMode;
   const persistence = new PersistenceManager(server);
   server.persistence = persistence;

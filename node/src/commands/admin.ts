@@ -9,13 +9,14 @@ import { RedisError, ERR_SYNTAX, unknownSubcommand } from '../store/errors.js';
 import { ConfigError } from '../config/table.js';
 import { rewriteConfigFile } from '../config/file.js';
 import { RList } from '../store/list.js';
+import { RHash } from '../store/hash.js';
 import type { Db } from '../store/db.js';
 import { typeOf, encodingOf, type RValue } from '../store/value.js';
 import { formatDouble } from '../protocol/double.js';
 import { argInt } from './util.js';
 import { globMatch } from './glob.js';
 import { REDIS_VERSION } from './connection.js';
-import { encodingLimits } from './keyspace.js';
+import { compactLimits } from '../store/encoding-limits.js';
 import { latencyStatsInfoLines, resetLatencyHistograms } from './diagnostics.js';
 import { memoryInfoLines } from './memory.js';
 
@@ -442,9 +443,9 @@ export function valueDigest(v: RValue): Buffer {
     for (const e of v.toArray()) h.update(`\0${e.length}:`).update(e, 'latin1');
     return h.digest();
   }
-  if (v instanceof Map || v instanceof Set) {
+  if (v instanceof RHash || v instanceof Set) {
     const acc = Buffer.alloc(20);
-    if (v instanceof Map) for (const [f, val] of v) xorInto(acc, sha1(`${f.length}:${f}\0${val}`));
+    if (v instanceof RHash) for (const [f, val] of v) xorInto(acc, sha1(`${f.length}:${f}\0${val}`));
     else for (const m of v) xorInto(acc, sha1(m));
     return createHash('sha1').update(t).update(acc).digest();
   }
@@ -500,7 +501,7 @@ function debug(c: Ctx, argv: string[]): void {
     const v = c.db.lookupRead(argv[2]);
     if (v === undefined) throw new RedisError('ERR no such key');
     return c.simple(
-      `Value at:0x0 refcount:1 encoding:${encodingOf(v, encodingLimits.get())} serializedlength:0 lru:0 lru_seconds_idle:0`,
+      `Value at:0x0 refcount:1 encoding:${encodingOf(v, compactLimits)} serializedlength:0 lru:0 lru_seconds_idle:0`,
     );
   }
   if (sub === 'reload') {

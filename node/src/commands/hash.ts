@@ -4,7 +4,7 @@ import { cmd, type CommandSpec, type Ctx } from '../server/command.js';
 import { RedisError, ERR_NOT_FLOAT, ERR_OVERFLOW, ERR_SYNTAX, wrongArity } from '../store/errors.js';
 import { argBigInt, argInt, getHash, parseIntStrict } from './util.js';
 import { globMatch } from './glob.js';
-import type { RHash } from '../store/value.js';
+import { RHash } from '../store/hash.js';
 import { NOTIFY_GENERIC, NOTIFY_HASH } from '../config/notify-classes.js';
 
 const INT64_MAX = 9223372036854775807n;
@@ -13,7 +13,7 @@ const INT64_MIN = -9223372036854775808n;
 /** The hash for a write, created (not yet stored) when missing; `created` tells the caller to db.set it. */
 function hashForWrite(c: Ctx, key: string): { h: RHash; created: boolean } {
   const h = getHash(c.db, key, true);
-  return h === undefined ? { h: new Map(), created: true } : { h, created: false };
+  return h === undefined ? { h: new RHash(), created: true } : { h, created: false };
 }
 
 function store(c: Ctx, key: string, h: RHash, created: boolean): void {
@@ -26,8 +26,7 @@ function hset(c: Ctx, argv: string[]): void {
   const { h, created } = hashForWrite(c, argv[1]);
   let added = 0;
   for (let i = 2; i < argv.length; i += 2) {
-    if (!h.has(argv[i])) added++;
-    h.set(argv[i], argv[i + 1]);
+    if (h.put(argv[i], argv[i + 1])) added++;
   }
   store(c, argv[1], h, created);
   c.notify(NOTIFY_HASH, 'hset', argv[1]);

@@ -2,6 +2,7 @@
 import { commands as stringCommands } from './string.js';
 import { commands as keyspaceCommands } from './keyspace.js';
 import { TestCtx } from './testing.js';
+import { RHash } from '../store/hash.js';
 
 function ctx(): TestCtx {
   return new TestCtx([...stringCommands, ...keyspaceCommands]);
@@ -24,12 +25,12 @@ describe('keyspace', () => {
 
   test('COPY and MOVE between databases', () => {
     const c = ctx();
-    c.db.set('h', new Map([['f', 'v']]));
+    c.db.set('h', RHash.from([['f', 'v']]));
     expect(c.run('COPY', 'h', 'h2')).toBe(1);
     expect(c.run('COPY', 'h', 'h2')).toBe(0);
     expect(c.run('COPY', 'h', 'h2', 'DB', '3', 'REPLACE')).toBe(1);
-    (c.db.lookupWrite('h') as Map<string, string>).set('f', 'changed');
-    expect((c.dbs[3].lookupRead('h2') as Map<string, string>).get('f')).toBe('v');
+    (c.db.lookupWrite('h') as RHash).set('f', 'changed');
+    expect((c.dbs[3].lookupRead('h2') as RHash).get('f')).toBe('v');
     expect(c.run('COPY', 'h', 'h', 'DB', '99')).toEqual({ error: 'ERR DB index is out of range' });
     expect(c.run('MOVE', 'h', '1')).toBe(1);
     expect(c.run('EXISTS', 'h')).toBe(0);
@@ -61,7 +62,7 @@ describe('keyspace', () => {
   test('SCAN MATCH/TYPE/COUNT and errors', () => {
     const c = ctx();
     c.run('MSET', 'user:1', 'a', 'user:2', 'b', 'other', 'c');
-    c.db.set('hash', new Map());
+    c.db.set('hash', new RHash());
     const r = c.run('SCAN', '0', 'MATCH', 'user:*', 'COUNT', '100') as [string, string[]];
     expect(r[0]).toBe('0');
     expect(r[1].sort()).toEqual(['user:1', 'user:2']);

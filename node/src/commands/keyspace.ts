@@ -2,7 +2,7 @@
 // and the expiry commands (EXPIRE family with NX/XX/GT/LT, TTL family, PERSIST).
 import { cmd, type CommandSpec, type Ctx } from '../server/command.js';
 import { RedisError, ERR_SYNTAX, ERR_NO_SUCH_KEY, unknownSubcommand } from '../store/errors.js';
-import { typeOf, encodingOf, cloneValue, type EncodingLimits } from '../store/value.js';
+import { typeOf, encodingOf, cloneValue } from '../store/value.js';
 import { argInt, lookupReadOrMiss, parseIntStrict } from './util.js';
 import { globMatch } from './glob.js';
 import { NOTIFY_GENERIC, NOTIFY_KEY_MISS } from '../config/notify-classes.js';
@@ -170,17 +170,6 @@ function move(c: Ctx, argv: string[]): void {
   c.int(1);
 }
 
-/** Encoding limits come from the server's config; the family gets them through this hook. */
-export const encodingLimits: { get: () => EncodingLimits } = {
-  get: () => ({
-    hashMaxListpackEntries: 128,
-    hashMaxListpackValue: 64,
-    setMaxIntsetEntries: 512,
-    zsetMaxListpackEntries: 128,
-    zsetMaxListpackValue: 64,
-  }),
-};
-
 function object(c: Ctx, argv: string[]): void {
   const sub = argv[1].toLowerCase();
   if (sub === 'help') {
@@ -208,7 +197,7 @@ function object(c: Ctx, argv: string[]): void {
   // Not an access: OBJECT must not change the idle time or the frequency it reports.
   const v = c.db.lookupRead(argv[2], false);
   if (v === undefined) return c.nil();
-  if (sub === 'encoding') return c.bulk(encodingOf(v, encodingLimits.get()));
+  if (sub === 'encoding') return c.bulk(encodingOf(v));
   if (sub === 'refcount')
     return c.int(typeof v === 'string' && /^(0|[1-9][0-9]{0,3})$/.test(v) ? 2147483647 : 1);
   const e = c.db.ks.get(argv[2]) as Entry;

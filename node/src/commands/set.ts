@@ -3,7 +3,7 @@
 import { cmd, type CommandSpec, type Ctx } from '../server/command.js';
 import { RedisError, ERR_SYNTAX, WRONGTYPE } from '../store/errors.js';
 import { getSet, parseNumkeysLimit, argInt } from './util.js';
-import { encodingLimits } from './keyspace.js';
+import { compactLimits } from '../store/encoding-limits.js';
 import { isCanonicalInt } from '../store/value.js';
 import { argRandCount, checkScanCursor, parseScanOptions, scanReply, shuffle } from './hash.js';
 import { globMatch } from './glob.js';
@@ -16,7 +16,7 @@ import { NOTIFY_GENERIC, NOTIFY_SET } from '../config/notify-classes.js';
  */
 export function replyOrder(s: Iterable<string>, size: number): string[] {
   const all = [...s];
-  if (size <= encodingLimits.get().setMaxIntsetEntries && all.every(isCanonicalInt)) {
+  if (size <= compactLimits.setMaxIntsetEntries && all.every(isCanonicalInt)) {
     return all.sort((a, b) => {
       const d = BigInt(a) - BigInt(b);
       return d < 0n ? -1 : d > 0n ? 1 : 0;

@@ -2,6 +2,7 @@
 import { commands as stringCommands } from './string.js';
 import { commands as keyspaceCommands } from './keyspace.js';
 import { TestCtx } from './testing.js';
+import { RHash } from '../store/hash.js';
 import {
   NOTIFY_GENERIC,
   NOTIFY_KEY_MISS,
@@ -37,7 +38,7 @@ describe('SET family', () => {
 
   test('GET on a wrong type is WRONGTYPE; SET GET too', () => {
     const c = ctx();
-    c.db.set('h', new Map([['a', 'b']]));
+    c.db.set('h', RHash.from([['a', 'b']]));
     expect(c.run('GET', 'h')).toEqual({
       error: 'WRONGTYPE Operation against a key holding the wrong kind of value',
     });

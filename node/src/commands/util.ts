@@ -2,8 +2,9 @@
 import { RedisError, ERR_NOT_INTEGER, ERR_NOT_FLOAT, ERR_SYNTAX, WRONGTYPE } from '../store/errors.js';
 import type { Db } from '../store/db.js';
 import { RList } from '../store/list.js';
+import { RHash } from '../store/hash.js';
 import { RZSet } from '../store/zset.js';
-import type { RHash, RSet, RValue } from '../store/value.js';
+import type { RSet, RValue } from '../store/value.js';
 import { NOTIFY_KEY_MISS } from '../config/notify-classes.js';
 
 const INT_RE = /^-?[0-9]+$/;
@@ -98,7 +99,7 @@ export function getList(db: Db, key: string, write = false): RList | undefined {
 export function getHash(db: Db, key: string, write = false): RHash | undefined {
   const v = lookup(db, key, write);
   if (v === undefined) return undefined;
-  if (!(v instanceof Map)) throw new RedisError(WRONGTYPE);
+  if (!(v instanceof RHash)) throw new RedisError(WRONGTYPE);
   return v;
 }
 

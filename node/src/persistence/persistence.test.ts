@@ -9,6 +9,7 @@ import { typeOf, type RValue } from '../store/value.js';
 import { PackedValue, unpack, type StoredValue } from '../store/packed.js';
 import { RList } from '../store/list.js';
 import { RZSet } from '../store/zset.js';
+import { RHash } from '../store/hash.js';
 
 test('crc64 matches the Jones check value', () => {
   expect(crc64(Buffer.from('123456789'))).toBe(0xe9c6d914c4b8d9can);
@@ -94,7 +95,7 @@ test('writer -> reader round trip of a random dataset, with checksum verificatio
     else if (kind === 1) v = String(Math.floor(rand() * 1e12) - 5e11);
     else if (kind === 2) v = RList.from(Array.from({ length: Math.floor(rand() * 300) + 1 }, bin));
     else if (kind === 3)
-      v = new Map(Array.from({ length: 5 }, (_, j) => [`f${j}${bin()}`, bin()] as [string, string]));
+      v = RHash.from(Array.from({ length: 5 }, (_, j) => [`f${j}${bin()}`, bin()] as [string, string]));
     else if (kind === 4) v = new Set(Array.from({ length: 10 }, () => String(Math.floor(rand() * 100))));
     else {
       const z = new RZSet();

@@ -8,6 +8,7 @@ import { Crc64 } from './crc64.js';
 import { lzfDecompress } from './lzf.js';
 import { decodeIntset, decodeListpack, decodeZiplist, listpackLength } from './listpack.js';
 import { RList } from '../store/list.js';
+import { RHash } from '../store/hash.js';
 import { RZSet } from '../store/zset.js';
 import { PackedValue, registerPackedDecoder, type StoredValue } from '../store/packed.js';
 import type { RValue } from '../store/value.js';
@@ -419,7 +420,7 @@ class Reader {
           const f = this.str();
           h.set(f, this.str());
         }
-        return h;
+        return RHash.from(h);
       }
       case 10:
         return RList.from(decodeZiplist(this.bytes()));
@@ -436,7 +437,7 @@ class Reader {
         if (items.length % 2 !== 0) throw new RdbError('odd number of hash entries');
         const h = new Map<string, string>();
         for (let i = 0; i < items.length; i += 2) h.set(items[i], items[i + 1]);
-        return h;
+        return RHash.from(h);
       }
       case 14:
       case 18: {

@@ -7,6 +7,7 @@ import { lzfCompress } from './lzf.js';
 import { encodeListpack } from './listpack.js';
 import { PackedValue, type StoredValue } from '../store/packed.js';
 import { RList } from '../store/list.js';
+import { RHash } from '../store/hash.js';
 import type { RdbEncoder } from './snapshot.js';
 
 export const RDB_VERSION = 10;
@@ -38,7 +39,7 @@ function rdbTypeOf(value: StoredValue): number {
   if (value instanceof PackedValue) return value.rdbType;
   if (typeof value === 'string') return T_STRING;
   if (value instanceof RList) return T_LIST_QUICKLIST_2;
-  if (value instanceof Map) return T_HASH;
+  if (value instanceof RHash) return T_HASH;
   if (value instanceof Set) return T_SET;
   return T_ZSET_2;
 }
@@ -241,7 +242,7 @@ export class RdbWriter implements RdbEncoder {
         this.len(2); // QUICKLIST_NODE_CONTAINER_PACKED
         this.bytes(encodeListpack(n));
       }
-    } else if (value instanceof Map) {
+    } else if (value instanceof RHash) {
       this.len(value.size);
       for (const [f, v] of value) {
         this.str(f);

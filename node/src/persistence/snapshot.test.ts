@@ -7,6 +7,7 @@ import { Snapshot } from './snapshot.js';
 import { RdbWriter } from './rdb-writer.js';
 import { readRdb } from './rdb-reader.js';
 import type { RValue } from '../store/value.js';
+import { RHash } from '../store/hash.js';
 
 function norm(v: RValue): unknown {
   if (v instanceof RList) return ['list', v.toArray()];
@@ -28,7 +29,7 @@ test('a snapshot is the dataset as it was at its start, whatever happens between
   for (let i = 0; i < 5000; i++) {
     dbs[i % 2].set(`k${i}`, `v${i}`);
     if (i % 10 === 0) dbs[i % 2].set(`l${i}`, RList.from(['a', 'b']));
-    if (i % 7 === 0) dbs[i % 2].set(`h${i}`, new Map([['f', 'x']]));
+    if (i % 7 === 0) dbs[i % 2].set(`h${i}`, RHash.from([['f', 'x']]));
   }
   dbs[1].setExpire('k1', 1900000000000);
   const before = dump(dbs);

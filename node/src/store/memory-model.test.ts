@@ -4,6 +4,7 @@ import { Db } from './db.js';
 import { TestHost } from '../commands/testing.js';
 import { keyBytes, stringBytes, valueBytes } from './memory-model.js';
 import { RList } from './list.js';
+import { RHash } from './hash.js';
 
 test('strings cost a header and their bytes rounded to 8; one-char strings are shared', () => {
   expect(stringBytes(1)).toBe(0);
@@ -16,7 +17,7 @@ test('strings cost a header and their bytes rounded to 8; one-char strings are s
 test('a collection is estimated from sampled elements; SAMPLES 0 reads every element', () => {
   const l = RList.from(['a'.repeat(10), 'b'.repeat(10), 'c'.repeat(1000)]);
   expect(valueBytes(l, 2)).toBeLessThan(valueBytes(l, 0));
-  const h = new Map([
+  const h = RHash.from([
     ['f1', 'v'.repeat(100)],
     ['f2', 'v'.repeat(100)],
   ]);
@@ -29,14 +30,14 @@ test("the keyspace's total follows writes, in-place changes, TTLs and deletes", 
   const db = new Db(0, host);
   const sum = (): number => {
     let n = 0;
-    for (const [k, e] of db.ks.dict) n += keyBytes(k, e.stored, e.expireAt !== -1);
+    for (const [k, e] of db.ks.dict) n += keyBytes(k, e.held, e.expireAt !== -1);
     return n;
   };
   db.set('s', 'x'.repeat(500));
-  const h = new Map<string, string>();
+  const h = new RHash();
   db.set('h', h);
   expect(db.ks.bytes).toBe(sum());
-  const w = db.lookupWrite('h') as Map<string, string>;
+  const w = db.lookupWrite('h') as RHash;
   for (let i = 0; i < 100; i++) w.set(`field${i}`, 'y'.repeat(50));
   db.touched('h');
   expect(db.ks.bytes).toBe(sum());

@@ -7,6 +7,7 @@
 import { RList } from './list.js';
 import { RZSet } from './zset.js';
 import { PackedValue, type StoredValue } from './packed.js';
+import { RHash } from './hash.js';
 
 /** A sequential one-byte string: map + hash + length, the bytes rounded up to 8. One-char strings are shared. */
 export function stringBytes(len: number): number {
@@ -32,7 +33,7 @@ export function numberBytes(n: number): number {
 
 /** Per collection type: the empty structure, and each element beside its strings. */
 const COST = {
-  hash: { base: 60, each: 46 },
+  hash: { compact: 48, base: 108, each: 46 },
   set: { base: 60, each: 33 },
   list: { base: 120, each: 13 },
   zset: { base: 2150, each: 100 },
@@ -52,7 +53,8 @@ export function valueBytes(v: StoredValue | number, samples = DEFAULT_SAMPLES): 
   if (typeof v === 'number') return numberBytes(v);
   if (v instanceof PackedValue) return COST.packed.base + stringBytes(v.payload.length);
   if (v instanceof RList) return COST.list.base + listElements(v, samples);
-  if (v instanceof Map) {
+  if (v instanceof RHash) {
+    if (v.compact) return COST.hash.compact + stringBytes(v.packedLength);
     const n = v.size;
     if (n === 0) return COST.hash.base;
     let seen = 0;

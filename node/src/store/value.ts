@@ -3,8 +3,11 @@
 // so they are binary-safe and their .length is their byte length.
 import { RList } from './list.js';
 import { RZSet } from './zset.js';
+import { RHash } from './hash.js';
+import { compactLimits, type EncodingLimits } from './encoding-limits.js';
 
-export type RHash = Map<string, string>;
+export { RHash };
+
 export type RSet = Set<string>;
 export type RValue = string | RList | RHash | RSet | RZSet;
 export type TypeName = 'string' | 'list' | 'hash' | 'set' | 'zset';
@@ -12,18 +15,9 @@ export type TypeName = 'string' | 'list' | 'hash' | 'set' | 'zset';
 export function typeOf(v: RValue): TypeName {
   if (typeof v === 'string') return 'string';
   if (v instanceof RList) return 'list';
-  if (v instanceof Map) return 'hash';
+  if (v instanceof RHash) return 'hash';
   if (v instanceof Set) return 'set';
   return 'zset';
-}
-
-/** Tuning knobs that decide which compact encoding Redis would report (CONFIG *-max-listpack-*). */
-export interface EncodingLimits {
-  hashMaxListpackEntries: number;
-  hashMaxListpackValue: number;
-  setMaxIntsetEntries: number;
-  zsetMaxListpackEntries: number;
-  zsetMaxListpackValue: number;
 }
 
 const INT_RE = /^-?[1-9][0-9]{0,18}$|^0$/;
@@ -35,20 +29,13 @@ export function isCanonicalInt(s: string): boolean {
   return n >= -9223372036854775808n && n <= 9223372036854775807n;
 }
 
-export function encodingOf(v: RValue, limits: EncodingLimits): string {
+export function encodingOf(v: RValue, limits: EncodingLimits = compactLimits): string {
   if (typeof v === 'string') {
     if (isCanonicalInt(v)) return 'int';
     return v.length <= 44 ? 'embstr' : 'raw';
   }
   if (v instanceof RList) return 'quicklist';
-  if (v instanceof Map) {
-    if (v.size > limits.hashMaxListpackEntries) return 'hashtable';
-    for (const [f, val] of v) {
-      if (f.length > limits.hashMaxListpackValue || val.length > limits.hashMaxListpackValue)
-        return 'hashtable';
-    }
-    return 'listpack';
-  }
+  if (v instanceof RHash) return v.compact ? 'listpack' : 'hashtable';
   if (v instanceof Set) {
     if (v.size > limits.setMaxIntsetEntries) return 'hashtable';
     for (const m of v) if (!isCanonicalInt(m)) return 'hashtable';
@@ -63,7 +50,7 @@ export function encodingOf(v: RValue, limits: EncodingLimits): string {
 export function cloneValue(v: RValue): RValue {
   if (typeof v === 'string') return v;
   if (v instanceof RList) return RList.from(v.toArray());
-  if (v instanceof Map) return new Map(v);
+  if (v instanceof RHash) return v.clone();
   if (v instanceof Set) return new Set(v);
   const z = new RZSet();
   for (const [m, s] of v.entries()) z.add(m, s);
