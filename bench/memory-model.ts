@@ -11,6 +11,7 @@ import { RZSet } from '../node/src/store/zset.js';
 import type { RValue } from '../node/src/store/value.js';
 import { keyTableBytes } from '../node/src/store/memory-model.js';
 import { RHash } from '../node/src/store/hash.js';
+import { RSet } from '../node/src/store/set.js';
 
 v8.setFlagsFromString('--expose-gc');
 const gc = vm.runInNewContext('gc') as () => void;
@@ -53,7 +54,9 @@ const shapes: [string, (i: number) => RValue][] = [
     'hash 600 fields of 8 B',
     (i) => RHash.from([...Array(600)].map((_, j) => [str(8, j), str(8, i)] as [string, string])),
   ],
-  ['set 10 members of 8 B', (i) => new Set([...Array(10)].map((_, j) => str(8, i * 10 + j)))],
+  ['set 10 members of 8 B', (i) => RSet.from([...Array(10)].map((_, j) => str(8, i * 10 + j)))],
+  ['set 100 integers < 32768', (i) => RSet.from([...Array(100)].map((_, j) => String((i + j * 3) % 30000)))],
+  ['set 600 integers', (i) => RSet.from([...Array(600)].map((_, j) => String(i * 1000 + j)))],
   ['list 10 elements of 8 B', (i) => RList.from([...Array(10)].map((_, j) => str(8, i * 10 + j)))],
   [
     'zset 10 members of 8 B',

@@ -19,6 +19,7 @@ import { REDIS_VERSION } from './connection.js';
 import { compactLimits } from '../store/encoding-limits.js';
 import { latencyStatsInfoLines, resetLatencyHistograms } from './diagnostics.js';
 import { memoryInfoLines } from './memory.js';
+import { RSet } from '../store/set.js';
 
 function srv(c: Ctx): Server {
   return (c as Client).server;
@@ -443,7 +444,7 @@ export function valueDigest(v: RValue): Buffer {
     for (const e of v.toArray()) h.update(`\0${e.length}:`).update(e, 'latin1');
     return h.digest();
   }
-  if (v instanceof RHash || v instanceof Set) {
+  if (v instanceof RHash || v instanceof RSet) {
     const acc = Buffer.alloc(20);
     if (v instanceof RHash) for (const [f, val] of v) xorInto(acc, sha1(`${f.length}:${f}\0${val}`));
     else for (const m of v) xorInto(acc, sha1(m));

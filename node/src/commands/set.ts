@@ -7,7 +7,7 @@ import { compactLimits } from '../store/encoding-limits.js';
 import { isCanonicalInt } from '../store/value.js';
 import { argRandCount, checkScanCursor, parseScanOptions, scanReply, shuffle } from './hash.js';
 import { globMatch } from './glob.js';
-import type { RSet } from '../store/value.js';
+import { RSet } from '../store/set.js';
 import { NOTIFY_GENERIC, NOTIFY_SET } from '../config/notify-classes.js';
 
 /**
@@ -16,6 +16,7 @@ import { NOTIFY_GENERIC, NOTIFY_SET } from '../config/notify-classes.js';
  */
 export function replyOrder(s: Iterable<string>, size: number): string[] {
   const all = [...s];
+  if (s instanceof RSet) return all; // an intset iterates in order already
   if (size <= compactLimits.setMaxIntsetEntries && all.every(isCanonicalInt)) {
     return all.sort((a, b) => {
       const d = BigInt(a) - BigInt(b);
@@ -28,14 +29,9 @@ export function replyOrder(s: Iterable<string>, size: number): string[] {
 function sadd(c: Ctx, argv: string[]): void {
   let s = getSet(c.db, argv[1], true);
   const created = s === undefined;
-  s ??= new Set();
+  s ??= new RSet();
   let n = 0;
-  for (let i = 2; i < argv.length; i++) {
-    if (!s.has(argv[i])) {
-      s.add(argv[i]);
-      n++;
-    }
-  }
+  for (let i = 2; i < argv.length; i++) if (s.put(argv[i])) n++;
   if (created) c.db.set(argv[1], s);
   else if (n > 0) c.db.touched(argv[1]);
   if (n > 0) c.notify(NOTIFY_SET, 'sadd', argv[1]);
@@ -170,7 +166,7 @@ function smove(c: Ctx, argv: string[]): void {
   const sv = c.db.lookupWrite(src);
   const dv = c.db.lookupWrite(dst);
   if (sv === undefined) return c.int(0);
-  if (!(sv instanceof Set) || (dv !== undefined && !(dv instanceof Set))) throw new RedisError(WRONGTYPE);
+  if (!(sv instanceof RSet) || (dv !== undefined && !(dv instanceof RSet))) throw new RedisError(WRONGTYPE);
   const s = sv;
   const dw = dv;
   if (src === dst) return c.int(s.has(member) ? 1 : 0);
@@ -178,7 +174,7 @@ function smove(c: Ctx, argv: string[]): void {
   // As Redis: 'srem' (and 'del') for the source, then 'sadd' only if the member was new to dst.
   afterRemove(c, src, s, 'srem');
   if (dw === undefined) {
-    c.db.set(dst, new Set([member]));
+    c.db.set(dst, RSet.from([member]));
     c.notify(NOTIFY_SET, 'sadd', dst);
   } else if (!dw.has(member)) {
     dw.add(member);
@@ -234,7 +230,7 @@ function algebraStore(op: (sets: (RSet | undefined)[]) => Set<string>, event: st
     if (r.size === 0) {
       if (c.db.delete(dst)) c.notify(NOTIFY_GENERIC, 'del', dst);
     } else {
-      c.db.set(dst, r);
+      c.db.set(dst, RSet.from(r));
       c.notify(NOTIFY_SET, event, dst);
     }
     c.int(r.size);

@@ -4,7 +4,8 @@ import type { Db } from '../store/db.js';
 import { RList } from '../store/list.js';
 import { RHash } from '../store/hash.js';
 import { RZSet } from '../store/zset.js';
-import type { RSet, RValue } from '../store/value.js';
+import type { RValue } from '../store/value.js';
+import { RSet } from '../store/set.js';
 import { NOTIFY_KEY_MISS } from '../config/notify-classes.js';
 
 const INT_RE = /^-?[0-9]+$/;
@@ -106,7 +107,7 @@ export function getHash(db: Db, key: string, write = false): RHash | undefined {
 export function getSet(db: Db, key: string, write = false): RSet | undefined {
   const v = lookup(db, key, write);
   if (v === undefined) return undefined;
-  if (!(v instanceof Set)) throw new RedisError(WRONGTYPE);
+  if (!(v instanceof RSet)) throw new RedisError(WRONGTYPE);
   return v;
 }
 

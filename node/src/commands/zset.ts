@@ -17,6 +17,7 @@ import {
 import { argRandCount, checkScanCursor, parseScanOptions, scanReply, shuffle } from './hash.js';
 import { globMatch } from './glob.js';
 import { NOTIFY_GENERIC, NOTIFY_ZSET } from '../config/notify-classes.js';
+import { RSet } from '../store/set.js';
 
 const ERR_MINMAX = 'ERR min or max is not a float';
 const ERR_LEX = 'ERR min or max not valid string range item';
@@ -484,7 +485,7 @@ function sourceOf(c: Ctx, key: string): Map<string, number> | undefined {
   const v = lookupReadOrMiss(c.db, key);
   if (v === undefined) return undefined;
   if (v instanceof RZSet) return new Map(v.entries());
-  if (v instanceof Set) return new Map([...v].map((m) => [m, 1]));
+  if (v instanceof RSet) return new Map([...v].map((m) => [m, 1]));
   throw new RedisError(WRONGTYPE);
 }
 

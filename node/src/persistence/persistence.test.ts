@@ -10,6 +10,7 @@ import { PackedValue, unpack, type StoredValue } from '../store/packed.js';
 import { RList } from '../store/list.js';
 import { RZSet } from '../store/zset.js';
 import { RHash } from '../store/hash.js';
+import { RSet } from '../store/set.js';
 
 test('crc64 matches the Jones check value', () => {
   expect(crc64(Buffer.from('123456789'))).toBe(0xe9c6d914c4b8d9can);
@@ -96,7 +97,7 @@ test('writer -> reader round trip of a random dataset, with checksum verificatio
     else if (kind === 2) v = RList.from(Array.from({ length: Math.floor(rand() * 300) + 1 }, bin));
     else if (kind === 3)
       v = RHash.from(Array.from({ length: 5 }, (_, j) => [`f${j}${bin()}`, bin()] as [string, string]));
-    else if (kind === 4) v = new Set(Array.from({ length: 10 }, () => String(Math.floor(rand() * 100))));
+    else if (kind === 4) v = RSet.from(Array.from({ length: 10 }, () => String(Math.floor(rand() * 100))));
     else {
       const z = new RZSet();
       for (let j = 0; j < 20; j++) z.add(`m${j}`, j === 0 ? Infinity : rand() * 100 - 50);
@@ -118,9 +119,11 @@ test('writer -> reader round trip of a random dataset, with checksum verificatio
       ? ['list', v.toArray()]
       : v instanceof RZSet
         ? ['zset', [...v.entries()]]
-        : v instanceof Set
+        : v instanceof RSet
           ? ['set', [...v].sort()]
-          : v;
+          : v instanceof RHash
+            ? ['hash', [...v].sort()]
+            : v;
   const expected = data.map(([d, k, v, e]) => [d, k, norm(v), e]);
   for (const lazy of [false, true]) {
     const got: [number, string, StoredValue, number][] = [];
@@ -168,7 +171,7 @@ test('the streaming reader gives the same keys as the whole-buffer reader, whate
   const big = RList.from(Array.from({ length: 3000 }, (_, i) => `element-${i}-${'z'.repeat(500)}`)); // > 1 MB value
   w.writeKey(0, 'big', big, -1);
   for (let i = 0; i < 2000; i++)
-    w.writeKey(i % 4, `k${i}`, i % 2 ? `v${i}` : new Set([`a${i}`, `b${i}`]), i % 5 ? -1 : 1800000000000);
+    w.writeKey(i % 4, `k${i}`, i % 2 ? `v${i}` : RSet.from([`a${i}`, `b${i}`]), i % 5 ? -1 : 1800000000000);
   chunks.push(w.take());
   w.finish();
   chunks.push(w.take());

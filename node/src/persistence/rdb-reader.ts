@@ -12,6 +12,7 @@ import { RHash } from '../store/hash.js';
 import { RZSet } from '../store/zset.js';
 import { PackedValue, registerPackedDecoder, type StoredValue } from '../store/packed.js';
 import type { RValue } from '../store/value.js';
+import { RSet } from '../store/set.js';
 
 export class RdbError extends Error {}
 
@@ -399,9 +400,9 @@ class Reader {
       }
       case 2: {
         const n = this.len();
-        const s = new Set<string>();
-        for (let i = 0; i < n; i++) s.add(this.str());
-        return s;
+        const s: string[] = [];
+        for (let i = 0; i < n; i++) s.push(this.str());
+        return RSet.from(s);
       }
       case 3:
       case 5: {
@@ -425,7 +426,7 @@ class Reader {
       case 10:
         return RList.from(decodeZiplist(this.bytes()));
       case 11:
-        return new Set(decodeIntset(this.bytes()));
+        return RSet.from(decodeIntset(this.bytes()));
       case 12:
       case 17: {
         const items = type === 12 ? decodeZiplist(this.bytes()) : decodeListpack(this.bytes());
@@ -454,7 +455,7 @@ class Reader {
         return l;
       }
       case 20:
-        return new Set(decodeListpack(this.bytes()));
+        return RSet.from(decodeListpack(this.bytes()));
       case 9:
         throw new RdbError('zipmap encoded hashes (RDB < 4) are not supported');
       case 15:

@@ -9,6 +9,7 @@ import { PackedValue, type StoredValue } from '../store/packed.js';
 import { RList } from '../store/list.js';
 import { RHash } from '../store/hash.js';
 import type { RdbEncoder } from './snapshot.js';
+import { RSet } from '../store/set.js';
 
 export const RDB_VERSION = 10;
 export const T_STRING = 0;
@@ -40,7 +41,7 @@ function rdbTypeOf(value: StoredValue): number {
   if (typeof value === 'string') return T_STRING;
   if (value instanceof RList) return T_LIST_QUICKLIST_2;
   if (value instanceof RHash) return T_HASH;
-  if (value instanceof Set) return T_SET;
+  if (value instanceof RSet) return T_SET;
   return T_ZSET_2;
 }
 
@@ -248,7 +249,7 @@ export class RdbWriter implements RdbEncoder {
         this.str(f);
         this.str(v);
       }
-    } else if (value instanceof Set) {
+    } else if (value instanceof RSet) {
       this.len(value.size);
       for (const m of value) this.str(m);
     } else {

@@ -8,11 +8,12 @@ import { RdbWriter } from './rdb-writer.js';
 import { readRdb } from './rdb-reader.js';
 import type { RValue } from '../store/value.js';
 import { RHash } from '../store/hash.js';
+import { RSet } from '../store/set.js';
 
 function norm(v: RValue): unknown {
   if (v instanceof RList) return ['list', v.toArray()];
-  if (v instanceof Map) return ['hash', [...v].sort()];
-  if (v instanceof Set) return ['set', [...v].sort()];
+  if (v instanceof RHash) return ['hash', [...v].sort()];
+  if (v instanceof RSet) return ['set', [...v].sort()];
   if (typeof v === 'string') return v;
   return ['zset', [...v.entries()]];
 }
@@ -50,7 +51,7 @@ test('a snapshot is the dataset as it was at its start, whatever happens between
     const l = dbs[0].lookupWrite(`l${(round * 10) % 5000}`);
     if (l instanceof RList) l.pushTail('mutated in place');
     const h = dbs[1].lookupWrite(`h${(round * 7 + 7) % 5000}`);
-    if (h instanceof Map) h.set('f', 'mutated');
+    if (h instanceof RHash) h.set('f', 'mutated');
     if (round === 5) dbs[2].set('late-db2', 'x');
     if (round === 20) dbs[1].setExpire('k1', -1);
     round++;

@@ -8,10 +8,16 @@ import { RList } from './list.js';
 import { RZSet } from './zset.js';
 import { PackedValue, type StoredValue } from './packed.js';
 import { RHash } from './hash.js';
+import { RSet } from './set.js';
 
 /** A sequential one-byte string: map + hash + length, the bytes rounded up to 8. One-char strings are shared. */
 export function stringBytes(len: number): number {
   return len <= 1 ? 0 : 16 + ((len + 7) & ~7);
+}
+
+/** A sequential two-byte string (an intset's keys): map + hash + length, 2 bytes a char rounded up to 8. */
+export function twoByteStringBytes(len: number): number {
+  return len === 0 ? 0 : 16 + ((2 * len + 7) & ~7);
 }
 
 /** Per key beside its name and value: its Entry object (Redis's dictEntry and object header). */
@@ -34,7 +40,7 @@ export function numberBytes(n: number): number {
 /** Per collection type: the empty structure, and each element beside its strings. */
 const COST = {
   hash: { compact: 48, base: 108, each: 46 },
-  set: { base: 60, each: 33 },
+  set: { compact: 48, base: 108, each: 33 },
   list: { base: 120, each: 13 },
   zset: { base: 2150, each: 100 },
   /** A value still in its RDB encoding: a small object and the payload string. */
@@ -65,7 +71,8 @@ export function valueBytes(v: StoredValue | number, samples = DEFAULT_SAMPLES): 
     }
     return COST.hash.base + n * COST.hash.each + Math.round((sum / seen) * n);
   }
-  if (v instanceof Set) {
+  if (v instanceof RSet) {
+    if (v.compact) return COST.set.compact + twoByteStringBytes(v.packedLength);
     const n = v.size;
     if (n === 0) return COST.set.base;
     let seen = 0;

@@ -4,11 +4,12 @@
 import { RList } from './list.js';
 import { RZSet } from './zset.js';
 import { RHash } from './hash.js';
+import { RSet } from './set.js';
+import { isCanonicalInt } from './intset.js';
 import { compactLimits, type EncodingLimits } from './encoding-limits.js';
 
-export { RHash };
+export { RHash, RSet, isCanonicalInt };
 
-export type RSet = Set<string>;
 export type RValue = string | RList | RHash | RSet | RZSet;
 export type TypeName = 'string' | 'list' | 'hash' | 'set' | 'zset';
 
@@ -16,17 +17,8 @@ export function typeOf(v: RValue): TypeName {
   if (typeof v === 'string') return 'string';
   if (v instanceof RList) return 'list';
   if (v instanceof RHash) return 'hash';
-  if (v instanceof Set) return 'set';
+  if (v instanceof RSet) return 'set';
   return 'zset';
-}
-
-const INT_RE = /^-?[1-9][0-9]{0,18}$|^0$/;
-
-/** True when Redis would store this string as an integer (canonical form within int64). */
-export function isCanonicalInt(s: string): boolean {
-  if (s.length > 20 || !INT_RE.test(s)) return false;
-  const n = BigInt(s);
-  return n >= -9223372036854775808n && n <= 9223372036854775807n;
 }
 
 export function encodingOf(v: RValue, limits: EncodingLimits = compactLimits): string {
@@ -36,11 +28,7 @@ export function encodingOf(v: RValue, limits: EncodingLimits = compactLimits): s
   }
   if (v instanceof RList) return 'quicklist';
   if (v instanceof RHash) return v.compact ? 'listpack' : 'hashtable';
-  if (v instanceof Set) {
-    if (v.size > limits.setMaxIntsetEntries) return 'hashtable';
-    for (const m of v) if (!isCanonicalInt(m)) return 'hashtable';
-    return 'intset';
-  }
+  if (v instanceof RSet) return v.compact ? 'intset' : 'hashtable';
   if (v.size > limits.zsetMaxListpackEntries) return 'skiplist';
   for (const [m] of v.entries()) if (m.length > limits.zsetMaxListpackValue) return 'skiplist';
   return 'listpack';
@@ -51,7 +39,7 @@ export function cloneValue(v: RValue): RValue {
   if (typeof v === 'string') return v;
   if (v instanceof RList) return RList.from(v.toArray());
   if (v instanceof RHash) return v.clone();
-  if (v instanceof Set) return new Set(v);
+  if (v instanceof RSet) return v.clone();
   const z = new RZSet();
   for (const [m, s] of v.entries()) z.add(m, s);
   return z;
