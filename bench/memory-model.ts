@@ -66,6 +66,14 @@ const shapes: [string, (i: number) => RValue][] = [
       return z;
     },
   ],
+  [
+    'zset 200 members of 8 B',
+    (i) => {
+      const z = new RZSet();
+      for (let j = 0; j < 200; j++) z.add(str(8, i * 200 + j), j);
+      return z;
+    },
+  ],
 ];
 
 console.log(`${N} keys per shape (keys of 16 bytes); bytes per key`);

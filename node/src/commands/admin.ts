@@ -16,7 +16,6 @@ import { formatDouble } from '../protocol/double.js';
 import { argInt } from './util.js';
 import { globMatch } from './glob.js';
 import { REDIS_VERSION } from './connection.js';
-import { compactLimits } from '../store/encoding-limits.js';
 import { latencyStatsInfoLines, resetLatencyHistograms } from './diagnostics.js';
 import { memoryInfoLines } from './memory.js';
 import { RSet } from '../store/set.js';
@@ -502,7 +501,7 @@ function debug(c: Ctx, argv: string[]): void {
     const v = c.db.lookupRead(argv[2]);
     if (v === undefined) throw new RedisError('ERR no such key');
     return c.simple(
-      `Value at:0x0 refcount:1 encoding:${encodingOf(v, compactLimits)} serializedlength:0 lru:0 lru_seconds_idle:0`,
+      `Value at:0x0 refcount:1 encoding:${encodingOf(v)} serializedlength:0 lru:0 lru_seconds_idle:0`,
     );
   }
   if (sub === 'reload') {

@@ -42,7 +42,7 @@ const COST = {
   hash: { compact: 48, base: 108, each: 46 },
   set: { compact: 48, base: 108, each: 33 },
   list: { base: 120, each: 13 },
-  zset: { base: 2150, each: 100 },
+  zset: { compact: 48, base: 2200, each: 112 },
   /** A value still in its RDB encoding: a small object and the payload string. */
   packed: { base: 40, each: 0 },
 } as const;
@@ -83,6 +83,7 @@ export function valueBytes(v: StoredValue | number, samples = DEFAULT_SAMPLES): 
     }
     return COST.set.base + n * COST.set.each + Math.round((sum / seen) * n);
   }
+  if (v.compact) return COST.zset.compact + stringBytes(v.packedLength);
   return COST.zset.base + zsetMembers(v, samples);
 }
 

@@ -6,7 +6,6 @@ import { RZSet } from './zset.js';
 import { RHash } from './hash.js';
 import { RSet } from './set.js';
 import { isCanonicalInt } from './intset.js';
-import { compactLimits, type EncodingLimits } from './encoding-limits.js';
 
 export { RHash, RSet, isCanonicalInt };
 
@@ -21,7 +20,8 @@ export function typeOf(v: RValue): TypeName {
   return 'zset';
 }
 
-export function encodingOf(v: RValue, limits: EncodingLimits = compactLimits): string {
+/** What OBJECT ENCODING reports: the encoding the value holds now (lists: always quicklist, as 7.0). */
+export function encodingOf(v: RValue): string {
   if (typeof v === 'string') {
     if (isCanonicalInt(v)) return 'int';
     return v.length <= 44 ? 'embstr' : 'raw';
@@ -29,9 +29,7 @@ export function encodingOf(v: RValue, limits: EncodingLimits = compactLimits): s
   if (v instanceof RList) return 'quicklist';
   if (v instanceof RHash) return v.compact ? 'listpack' : 'hashtable';
   if (v instanceof RSet) return v.compact ? 'intset' : 'hashtable';
-  if (v.size > limits.zsetMaxListpackEntries) return 'skiplist';
-  for (const [m] of v.entries()) if (m.length > limits.zsetMaxListpackValue) return 'skiplist';
-  return 'listpack';
+  return v.compact ? 'listpack' : 'skiplist';
 }
 
 /** A deep copy (COPY, snapshotting a value before an in-place write). */

@@ -1,91 +1,81 @@
-// Randomized test of RZSet against a sorted-array model: ranks, ranges, counts, pops.
+// RZSet packed and full against a sorted-array model: the same answers from both forms (ranks, score
+// and lex ranges, pops, special scores), and the switch to the full form at zset-max-listpack-entries
+// or -value, never back.
 import { RZSet } from './zset.js';
+import { compactLimits } from './encoding-limits.js';
 import { parseLexRange } from '../commands/zset.js';
 import { lcg } from '../seeded-random.js';
 
-function model(entries: Map<string, number>): Array<[string, number]> {
-  return [...entries].sort((a, b) =>
-    a[1] - b[1] !== 0 ? a[1] - b[1] : a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0,
-  );
-}
-
-test('RZSet matches a sorted-array model under random operations', () => {
-  const z = new RZSet();
-  const ref = new Map<string, number>();
-  const rand = lcg(42);
-  for (let i = 0; i < 30000; i++) {
-    const m = `m${Math.floor(rand() * 3000)}`;
-    if (rand() < 0.7) {
-      const s = Math.floor(rand() * 50) / 2;
-      z.add(m, s);
-      ref.set(m, s);
-    } else {
-      expect(z.remove(m)).toBe(ref.delete(m));
-    }
-    if (i % 997 === 0) {
-      const sorted = model(ref);
-      expect(z.size).toBe(sorted.length);
-      expect([...z.entries()]).toEqual(sorted);
-      sorted.forEach(([mm], idx) => {
-        expect(z.rank(mm)).toBe(idx);
-        expect(z.rank(mm, true)).toBe(sorted.length - 1 - idx);
-      });
-      const a = Math.floor(rand() * sorted.length);
-      const b = Math.min(sorted.length - 1, a + Math.floor(rand() * 20));
-      expect(z.rangeByRank(a, b)).toEqual(sorted.slice(a, b + 1));
-      expect(z.rangeByRank(a, b, true)).toEqual([...sorted].reverse().slice(a, b + 1));
-      const r = { min: 5, max: 15, minEx: true, maxEx: false };
-      const inRange = sorted.filter(([, s]) => s > 5 && s <= 15);
-      expect(z.rangeByScore(r)).toEqual(inRange);
-      expect(z.rangeByScore(r, true)).toEqual([...inRange].reverse());
-      expect(z.rangeByScore(r, false, 2, 3)).toEqual(inRange.slice(2, 5));
-      expect(z.countInScore(r)).toBe(inRange.length);
-    }
-  }
-  const sorted = model(ref);
-  expect(z.pop(3)).toEqual(sorted.slice(0, 3));
-  expect(z.pop(2, true)).toEqual(sorted.slice(-2).reverse());
+afterEach(() => {
+  compactLimits.zsetMaxListpackEntries = 128;
+  compactLimits.zsetMaxListpackValue = 64;
 });
 
-test('lex ranges on equal scores', () => {
+function model(entries: Map<string, number>): Array<[string, number]> {
+  return [...entries].sort((a, b) => (a[1] !== b[1] ? a[1] - b[1] : a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+}
+
+const SCORES = [-Infinity, Infinity, -0, 0, 1.5, -2.25, 1e300, 5e-324, 3];
+
+test('RZSet answers like the model while packed and after converting', () => {
+  compactLimits.zsetMaxListpackEntries = 24;
+  const rand = lcg(5);
+  for (let round = 0; round < 40; round++) {
+    const z = new RZSet();
+    const ref = new Map<string, number>();
+    let converted = false;
+    for (let op = 0; op < 120; op++) {
+      const m = rand() < 0.01 ? 'L'.repeat(65) : `m${Math.floor(rand() * 30)}`;
+      if (rand() < 0.65) {
+        const s = rand() < 0.15 ? SCORES[Math.floor(rand() * SCORES.length)] : Math.floor(rand() * 10);
+        z.add(m, s);
+        if (!ref.has(m) || ref.get(m) !== s) ref.set(m, s);
+      } else expect(z.remove(m)).toBe(ref.delete(m));
+      if (converted) expect(z.compact).toBe(false);
+      if (!z.compact) converted = true;
+      const sorted = model(ref);
+      expect(z.size).toBe(sorted.length);
+      expect(z.score(m)).toBe(ref.get(m));
+      if (op % 10 !== 0) continue;
+      expect([...z.entries()]).toEqual(sorted);
+      sorted.forEach(([mm], i) => {
+        expect(z.rank(mm)).toBe(i);
+        expect(z.rank(mm, true)).toBe(sorted.length - 1 - i);
+      });
+      expect(z.rangeByRank(1, 5)).toEqual(sorted.slice(1, 6));
+      expect(z.rangeByRank(0, 3, true)).toEqual([...sorted].reverse().slice(0, 4));
+      const r = { min: 2, max: 7, minEx: false, maxEx: true };
+      const inRange = sorted.filter(([, s]) => s >= 2 && s < 7);
+      expect(z.rangeByScore(r)).toEqual(inRange);
+      expect(z.rangeByScore(r, true, 1, 2)).toEqual([...inRange].reverse().slice(1, 3));
+      expect(z.countInScore(r)).toBe(inRange.length);
+    }
+    const sorted = model(ref);
+    expect(z.pop(2)).toEqual(sorted.slice(0, 2));
+    expect(z.pop(3, true)).toEqual(sorted.slice(2).slice(-3).reverse());
+    expect([...z.entries()]).toEqual(sorted.slice(2, Math.max(2, sorted.length - 3)));
+  }
+});
+
+test('packed lex ranges, -0 kept, and the value limit', () => {
   const z = new RZSet();
-  for (const m of ['a', 'b', 'c', 'd', 'e']) z.add(m, 0);
+  for (const m of ['e', 'a', 'c', 'b', 'd']) z.add(m, 0);
   const lex = (min: string, max: string): string[] => {
     const r = parseLexRange(min, max);
     return r === null ? [] : z.rangeByLex(r).map(([m]) => m);
   };
+  expect(z.compact).toBe(true);
   expect(lex('-', '+')).toEqual(['a', 'b', 'c', 'd', 'e']);
   expect(lex('[b', '(d')).toEqual(['b', 'c']);
-  expect(lex('(a', '[c')).toEqual(['b', 'c']);
+  expect(z.countInLex(parseLexRange('(a', '[c') ?? fail())).toBe(2);
+  z.add('neg', -0);
+  expect(Object.is(z.score('neg'), -0)).toBe(true);
+  compactLimits.zsetMaxListpackValue = 3;
+  z.add('long', 1);
+  expect(z.compact).toBe(false);
+  expect(z.rangeByLex(parseLexRange('-', '+') ?? fail()).length).toBe(7);
 });
 
-test('draining a large set chunk by chunk and refilling it keeps order, ranks and sizes right', () => {
-  const z = new RZSet();
-  const ref = new Map<string, number>();
-  const rand = lcg(9);
-  for (let round = 0; round < 3; round++) {
-    for (let i = 0; i < 2000; i++) {
-      const m = `m${Math.floor(rand() * 5000)}`;
-      const s = Math.floor(rand() * 300) - 150 + (rand() < 0.1 ? 0.5 : 0);
-      z.add(m, s);
-      ref.set(m, s);
-    }
-    expect([...z.entries()]).toEqual(model(ref));
-    // Empty whole chunks from both ends and from the middle (freed slots are reused by later inserts).
-    const sorted = model(ref);
-    for (const [m] of sorted.slice(0, 700)) expect(z.remove(m)).toBe(ref.delete(m));
-    for (const [m] of sorted.slice(-400)) expect(z.remove(m)).toBe(ref.delete(m));
-    const mid = model(ref);
-    for (const [m] of mid.slice(300, 600)) expect(z.remove(m)).toBe(ref.delete(m));
-    const after = model(ref);
-    expect(z.size).toBe(after.length);
-    expect([...z.entries()]).toEqual(after);
-    for (let k = 0; k < after.length; k += 37) expect(z.rank(after[k][0])).toBe(k);
-  }
-  const rest = model(ref);
-  expect(z.pop(rest.length + 5)).toEqual(rest);
-  expect(z.size).toBe(0);
-  expect([...z.entries()]).toEqual([]);
-  z.add('again', 1);
-  expect(z.rangeByRank(0, 0)).toEqual([['again', 1]]);
-});
+function fail(): never {
+  throw new Error('bad range');
+}
