@@ -58,6 +58,7 @@ const shapes: [string, (i: number) => RValue][] = [
   ['set 100 integers < 32768', (i) => RSet.from([...Array(100)].map((_, j) => String((i + j * 3) % 30000)))],
   ['set 600 integers', (i) => RSet.from([...Array(600)].map((_, j) => String(i * 1000 + j)))],
   ['list 10 elements of 8 B', (i) => RList.from([...Array(10)].map((_, j) => str(8, i * 10 + j)))],
+  ['list 1000 elements of 8 B', (i) => RList.from([...Array(1000)].map((_, j) => str(8, i * 1000 + j)))],
   [
     'zset 10 members of 8 B',
     (i) => {

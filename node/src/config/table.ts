@@ -170,12 +170,9 @@ export const PARAMS: ParamDef[] = [
   P('set-max-intset-entries', 'int', '512'),
   P('zset-max-listpack-entries', 'int', '128', { aliases: ['zset-max-ziplist-entries'] }),
   P('zset-max-listpack-value', 'int', '64', { aliases: ['zset-max-ziplist-value'] }),
-  P('list-max-listpack-size', 'int', '-2', {
-    aliases: ['list-max-ziplist-size'],
-    ignored: 'lists have one encoding in tsredis (no listpack nodes to size)',
-  }),
+  P('list-max-listpack-size', 'int', '-2', { aliases: ['list-max-ziplist-size'] }),
   P('list-compress-depth', 'int', '0', {
-    ignored: 'lists have one encoding in tsredis (no quicklist nodes to compress)',
+    ignored: 'a list is packed in one node while small and is not compressed',
   }),
   P('stream-node-max-bytes', 'memory', '4096', { ignored: 'tsredis has no streams yet' }),
   P('stream-node-max-entries', 'int', '100', { ignored: 'tsredis has no streams yet' }),

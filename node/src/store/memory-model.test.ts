@@ -15,8 +15,11 @@ test('strings cost a header and their bytes rounded to 8; one-char strings are s
 });
 
 test('a collection is estimated from sampled elements; SAMPLES 0 reads every element', () => {
-  const l = RList.from(['a'.repeat(10), 'b'.repeat(10), 'c'.repeat(1000)]);
+  const l = RList.from(['a'.repeat(10), 'b'.repeat(10), 'c'.repeat(9000)]); // past one 8 KB node
+  expect(l.compact).toBe(false);
   expect(valueBytes(l, 2)).toBeLessThan(valueBytes(l, 0));
+  const small = RList.from(['a'.repeat(10), 'b'.repeat(10), 'c'.repeat(1000)]); // packed: exact
+  expect(valueBytes(small, 2)).toBe(valueBytes(small, 0));
   const h = RHash.from([
     ['f1', 'v'.repeat(100)],
     ['f2', 'v'.repeat(100)],

@@ -41,7 +41,7 @@ export function numberBytes(n: number): number {
 const COST = {
   hash: { compact: 48, base: 108, each: 46 },
   set: { compact: 48, base: 108, each: 33 },
-  list: { base: 120, each: 13 },
+  list: { compact: 56, base: 176, slot: 8 },
   zset: { compact: 48, base: 2200, each: 112 },
   /** A value still in its RDB encoding: a small object and the payload string. */
   packed: { base: 40, each: 0 },
@@ -58,7 +58,10 @@ export function valueBytes(v: StoredValue | number, samples = DEFAULT_SAMPLES): 
   if (typeof v === 'string') return stringBytes(v.length);
   if (typeof v === 'number') return numberBytes(v);
   if (v instanceof PackedValue) return COST.packed.base + stringBytes(v.payload.length);
-  if (v instanceof RList) return COST.list.base + listElements(v, samples);
+  if (v instanceof RList) {
+    if (v.compact) return COST.list.compact + stringBytes(v.packedLength);
+    return COST.list.base + listElements(v, samples);
+  }
   if (v instanceof RHash) {
     if (v.compact) return COST.hash.compact + stringBytes(v.packedLength);
     const n = v.size;
@@ -93,7 +96,7 @@ function listElements(l: RList, samples: number): number {
   const take = samples === 0 || samples > n ? n : samples;
   let sum = 0;
   for (let i = 0; i < take; i++) sum += stringBytes((l.at(i) as string).length);
-  return n * COST.list.each + Math.round((sum / take) * n);
+  return l.slots * COST.list.slot + Math.round((sum / take) * n);
 }
 
 function zsetMembers(z: RZSet, samples: number): number {
