@@ -19,6 +19,7 @@ import { REDIS_VERSION } from './connection.js';
 import { latencyStatsInfoLines, resetLatencyHistograms } from './diagnostics.js';
 import { memoryInfoLines } from './memory.js';
 import { RSet } from '../store/set.js';
+import type { Entry } from '../store/keyspace.js';
 
 function srv(c: Ctx): Server {
   return (c as Client).server;
@@ -501,7 +502,7 @@ function debug(c: Ctx, argv: string[]): void {
     const v = c.db.lookupRead(argv[2]);
     if (v === undefined) throw new RedisError('ERR no such key');
     return c.simple(
-      `Value at:0x0 refcount:1 encoding:${encodingOf(v)} serializedlength:0 lru:0 lru_seconds_idle:0`,
+      `Value at:0x0 refcount:1 encoding:${encodingOf((c.db.ks.get(argv[2]) as Entry).tagged)} serializedlength:0 lru:0 lru_seconds_idle:0`,
     );
   }
   if (sub === 'reload') {

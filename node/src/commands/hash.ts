@@ -427,6 +427,18 @@ export function addLongDouble(current: string | undefined, by: LongDouble, notFl
 }
 
 /**
+ * INCRBYFLOAT's sum: current (undefined = 0) plus incr in long double. Redis reads both with
+ * getLongDoubleFromObject (an infinite one parses, so the sum is then refused as NaN or Infinity).
+ */
+export function incrFloatLongDouble(current: string | undefined, incr: string): string {
+  if (current !== undefined && ldParse(current) === null) throw new RedisError(ERR_NOT_FLOAT);
+  const by = ldParse(incr);
+  if (by === null) throw new RedisError(ERR_NOT_FLOAT);
+  if (typeof by === 'number') throw new RedisError('ERR increment would produce NaN or Infinity');
+  return addLongDouble(current, by, ERR_NOT_FLOAT);
+}
+
+/**
  * A blocking timeout in seconds as Redis 7.0 computes it: (long long) ceill(strtold(s) * 1000), in ms.
  * Null when s is not a valid long double. A result beyond the C long long range (infinity included)
  * becomes -2^63, as the conversion does on x86-64, so Redis reports such timeouts as negative.

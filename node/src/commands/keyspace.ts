@@ -110,7 +110,7 @@ function renameGeneric(nx: boolean) {
     if (e === undefined) throw new RedisError(ERR_NO_SUCH_KEY);
     if (src === dst) return nx ? c.int(0) : c.ok();
     if (nx && c.db.exists(dst)) return c.int(0);
-    const value = e.value;
+    const value = e.tagged;
     const ttl = e.expireAt;
     // As Redis: an existing destination is deleted and the key added anew ('new'), no 'del' for it.
     c.db.delete(dst);
@@ -148,7 +148,7 @@ function copy(c: Ctx, argv: string[]): void {
     if (!replace) return c.int(0);
     target.delete(dst);
   }
-  target.set(dst, cloneValue(e.value));
+  target.set(dst, cloneValue(e.tagged));
   if (e.expireAt !== -1) target.setExpire(dst, e.expireAt);
   target.notify(NOTIFY_GENERIC, 'copy_to', dst);
   c.int(1);
@@ -161,7 +161,7 @@ function move(c: Ctx, argv: string[]): void {
   if (target === c.db) throw new RedisError('ERR source and destination objects are the same');
   const e = c.db.lookupEntry(argv[1]);
   if (e === undefined || target.exists(argv[1])) return c.int(0);
-  const { value, expireAt } = e;
+  const { tagged: value, expireAt } = e;
   c.db.delete(argv[1]);
   target.set(argv[1], value);
   if (expireAt !== -1) target.setExpire(argv[1], expireAt);
@@ -197,7 +197,7 @@ function object(c: Ctx, argv: string[]): void {
   // Not an access: OBJECT must not change the idle time or the frequency it reports.
   const v = c.db.lookupRead(argv[2], false);
   if (v === undefined) return c.nil();
-  if (sub === 'encoding') return c.bulk(encodingOf(v));
+  if (sub === 'encoding') return c.bulk(encodingOf((c.db.ks.get(argv[2]) as Entry).tagged));
   if (sub === 'refcount')
     return c.int(typeof v === 'string' && /^(0|[1-9][0-9]{0,3})$/.test(v) ? 2147483647 : 1);
   const e = c.db.ks.get(argv[2]) as Entry;

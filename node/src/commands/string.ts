@@ -2,16 +2,10 @@
 // and the propagation rewrites Redis does (relative TTLs become absolute PXAT).
 import { cmd, type CommandSpec, type Ctx } from '../server/command.js';
 import { RedisError, ERR_SYNTAX, ERR_NOT_INTEGER, ERR_OVERFLOW } from '../store/errors.js';
-import {
-  argInt,
-  argFloat,
-  getString,
-  parseIntStrict,
-  parseFloatStrict,
-  formatHumanDouble,
-  lookupReadOrMiss,
-} from './util.js';
+import { argInt, getString, parseIntStrict, lookupReadOrMiss } from './util.js';
 import { NOTIFY_GENERIC, NOTIFY_STRING } from '../config/notify-classes.js';
+import { TaggedString } from '../store/tagged-string.js';
+import { incrFloatLongDouble } from './hash.js';
 
 const MAX_STRING = 512 * 1024 * 1024;
 
@@ -244,19 +238,11 @@ function incrDecr(sign: 1 | -1, withArg: boolean) {
   };
 }
 
+/** INCRBYFLOAT computes in long double, as Redis does; its result is a plain string (never int-encoded). */
 function incrbyfloat(c: Ctx, argv: string[]): void {
   const cur = getString(c.db, argv[1], true);
-  let n = 0;
-  if (cur !== undefined) {
-    const p = cur.length > 0 && !/\s/.test(cur) ? parseFloatStrict(cur) : null;
-    if (p === null) throw new RedisError('ERR value is not a valid float');
-    n = p;
-  }
-  const by = argFloat(argv[2]);
-  const r = n + by;
-  if (!Number.isFinite(r)) throw new RedisError('ERR increment would produce NaN or Infinity');
-  const s = formatHumanDouble(r);
-  c.db.set(argv[1], s, true);
+  const s = incrFloatLongDouble(cur, argv[2]);
+  c.db.set(argv[1], new TaggedString(s, false), true);
   c.propagateAs(['SET', argv[1], s, 'KEEPTTL']);
   c.notify(NOTIFY_STRING, 'incrbyfloat', argv[1]);
   c.bulk(s);
@@ -267,7 +253,8 @@ function append(c: Ctx, argv: string[]): void {
   const next = (cur ?? '') + argv[2];
   if (next.length > MAX_STRING)
     throw new RedisError('ERR string exceeds maximum allowed size (proto-max-bulk-len)');
-  c.db.set(argv[1], next, true);
+  // Redis appends to an existing value in place, leaving it raw; a new key is encoded as SET's value.
+  c.db.set(argv[1], cur === undefined ? next : new TaggedString(next, true), true);
   c.notify(NOTIFY_STRING, 'append', argv[1]);
   c.int(next.length);
 }
@@ -303,7 +290,7 @@ function setrange(c: Ctx, argv: string[]): void {
     throw new RedisError('ERR string exceeds maximum allowed size (proto-max-bulk-len)');
   const padded = base.length < offset ? base + '\0'.repeat(offset - base.length) : base;
   const next = padded.slice(0, offset) + val + padded.slice(offset + val.length);
-  c.db.set(argv[1], next, true);
+  c.db.set(argv[1], new TaggedString(next, true), true);
   c.notify(NOTIFY_STRING, 'setrange', argv[1]);
   c.int(next.length);
 }
@@ -330,7 +317,7 @@ function setbit(c: Ctx, argv: string[]): void {
   const nv = on ? old | mask : old & ~mask;
   if (grown || nv !== old) {
     s = s.slice(0, byte) + String.fromCharCode(nv) + s.slice(byte + 1);
-    c.db.set(argv[1], s, true);
+    c.db.set(argv[1], new TaggedString(s, true), true);
     c.notify(NOTIFY_STRING, 'setbit', argv[1]);
   }
   c.int(old & mask ? 1 : 0);

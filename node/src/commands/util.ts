@@ -60,15 +60,6 @@ export function argFloat(s: string, message = ERR_NOT_FLOAT): number {
   return d;
 }
 
-/** Formats a double the way INCRBYFLOAT / HINCRBYFLOAT store it: shortest round-trip, never exponent. */
-export function formatHumanDouble(d: number): string {
-  if (Number.isInteger(d) && Math.abs(d) < 1e21) return d.toFixed(0);
-  const s = String(d);
-  if (!s.includes('e')) return s;
-  // Expand exponent notation into fixed-point.
-  return d.toFixed(20).replace(/0+$/, '').replace(/\.$/, '');
-}
-
 /**
  * Redis's lookupKeyRead: the value, or undefined after announcing a 'keymiss' (class m). Commands that
  * Redis looks up for writing (lookupKeyWrite, no keymiss) pass write = true to the getters below.

@@ -1,7 +1,8 @@
 // Compact encodings inside RDB payloads: listpack (encode and decode), ziplist and intset (decode),
 // as Redis 7.0 writes and reads them.
 
-const INT_RE = /^-?(0|[1-9][0-9]{0,18})$/;
+/** Canonical integers only: "-0" and "007" stay strings, or they would not load back as written. */
+const INT_RE = /^-?[1-9][0-9]{0,18}$|^0$/;
 
 function asInt(s: string): bigint | null {
   if (s.length > 20 || !INT_RE.test(s)) return null;

@@ -16,6 +16,7 @@ export const T_STRING = 0;
 export const T_SET = 2;
 export const T_HASH = 4;
 export const T_ZSET_2 = 5;
+export const T_ZSET_LISTPACK = 17;
 export const T_LIST_QUICKLIST_2 = 18;
 export const OP_AUX = 0xfa;
 export const OP_RESIZEDB = 0xfb;
@@ -42,7 +43,7 @@ function rdbTypeOf(value: StoredValue): number {
   if (value instanceof RList) return T_LIST_QUICKLIST_2;
   if (value instanceof RHash) return T_HASH;
   if (value instanceof RSet) return T_SET;
-  return T_ZSET_2;
+  return value.compact ? T_ZSET_LISTPACK : T_ZSET_2;
 }
 
 const LIST_NODE_MAX_BYTES = 8192;
@@ -252,6 +253,8 @@ export class RdbWriter implements RdbEncoder {
     } else if (value instanceof RSet) {
       this.len(value.size);
       for (const m of value) this.str(m);
+    } else if (value.compact) {
+      this.bytes(encodeListpack(value.listpackItems()));
     } else {
       this.len(value.size);
       for (const [m, s] of value.entries()) {

@@ -5,6 +5,7 @@ import { Entry, Keyspace } from './keyspace.js';
 import type { RValue } from './value.js';
 import { NOTIFY_NEW } from '../config/notify-classes.js';
 import { accessed, initialAccess, type AccessPolicy } from './lru.js';
+import type { TaggedString } from './tagged-string.js';
 
 export interface DbHost {
   /** The time commands see: fixed for the duration of one command, like Redis's cached mstime. */
@@ -98,7 +99,7 @@ export class Db {
   }
 
   /** Stores value under key (replacing any), drops the TTL unless keepTtl, and signals the change. */
-  set(key: string, value: RValue, keepTtl = false): void {
+  set(key: string, value: RValue | TaggedString, keepTtl = false): void {
     let e = this.ks.get(key);
     if (e !== undefined && e.expireAt !== -1 && e.expireAt <= this.host.now()) {
       if (this.host.expireDeletes()) {

@@ -78,6 +78,8 @@ export class RHash {
         if (at >= 0) {
           const vpos = skip(this.lp, at);
           this.lp = splice(this.lp, vpos, skip(this.lp, vpos), [v]);
+          // Redis checks the entry limit after every write, so a lowered limit converts on an update
+          if (this.n > lim.hashMaxListpackEntries) this.convert();
           return false;
         }
         this.lp = splice(this.lp, this.lp.length, this.lp.length, [f, v]);

@@ -6,6 +6,7 @@ import { PackedValue, unpack, type StoredValue } from './packed.js';
 import { KeyTable } from './keytable.js';
 import { keyBytes } from './memory-model.js';
 import { initialAccess, type AccessPolicy } from './lru.js';
+import { TaggedString } from './tagged-string.js';
 
 /**
  * A string value that is a canonical integer of at most 15 digits is held as a JS number (a small
@@ -38,20 +39,20 @@ export function isCompactInt(s: string): boolean {
  * integer, or still packed from an RDB), its accounted bytes, its access field, expiry, and scan seq.
  */
 export class Entry {
-  private v: RValue | PackedValue | number = '';
+  private v: RValue | PackedValue | TaggedString | number = '';
   /** The bytes this key holds by the memory model (store/memory-model.ts), as last accounted; -1 once deleted. */
   mem = 0;
   /** Access tracking: the LRU clock or the LFU field of the last access (store/lru.ts). */
   lru = 0;
 
   constructor(
-    value: RValue,
+    value: RValue | TaggedString,
     /** Absolute unix time in ms, or -1 for no expiry. */
     public expireAt: number,
     /** Position in the scan index; stable for the life of the key. */
     public seq: number,
   ) {
-    this.value = value;
+    this.put(value);
   }
 
   /** The live value; a value still packed from an RDB is decoded on this first access. */
@@ -59,6 +60,7 @@ export class Entry {
     const v = this.v;
     if (typeof v === 'string') return v;
     if (typeof v === 'number') return String(v);
+    if (v instanceof TaggedString) return v.s;
     if (v instanceof PackedValue) {
       const live = unpack(v);
       this.v = live;
@@ -68,7 +70,18 @@ export class Entry {
   }
 
   set value(v: RValue) {
+    this.put(v);
+  }
+
+  /** Stores a value; a string in its default encoding unless tagged (store/tagged-string.ts). */
+  put(v: RValue | TaggedString): void {
     this.v = typeof v === 'string' && isCompactInt(v) ? Number(v) : v;
+  }
+
+  /** The value with its string tag, if any: what RENAME, MOVE and COPY carry to the new key. */
+  get tagged(): RValue | TaggedString {
+    const v = this.v;
+    return v instanceof TaggedString ? v : this.value;
   }
 
   /** Stores a value that may still be packed (loading an RDB). */
@@ -85,11 +98,11 @@ export class Entry {
   /** The value as stored, without decoding it (snapshots write a packed value verbatim). */
   get stored(): StoredValue {
     const v = this.v;
-    return typeof v === 'number' ? String(v) : v;
+    return typeof v === 'number' ? String(v) : v instanceof TaggedString ? v.s : v;
   }
 
   /** The value as held, a compact integer as its number (what the memory model measures). */
-  get held(): StoredValue | number {
+  get held(): StoredValue | TaggedString | number {
     return this.v;
   }
 }
@@ -154,15 +167,15 @@ export class Keyspace {
   }
 
   /** Sets a value. keepTtl keeps an existing expiry, otherwise the key becomes persistent. */
-  set(key: string, value: RValue, keepTtl = false): Entry {
+  set(key: string, value: RValue | TaggedString, keepTtl = false): Entry {
     return this.setFound(key, this.dict.get(key), value, keepTtl);
   }
 
   /** set() when the caller already looked the entry up (saves a second hash lookup). */
-  setFound(key: string, e: Entry | undefined, value: RValue, keepTtl: boolean): Entry {
+  setFound(key: string, e: Entry | undefined, value: RValue | TaggedString, keepTtl: boolean): Entry {
     if (e !== undefined) {
       this.willWrite(key, e);
-      e.value = value;
+      e.put(value);
       if (!keepTtl && e.expireAt !== -1) {
         e.expireAt = -1;
         this.volatile.delete(key);

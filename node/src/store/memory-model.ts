@@ -9,6 +9,7 @@ import { RZSet } from './zset.js';
 import { PackedValue, type StoredValue } from './packed.js';
 import { RHash } from './hash.js';
 import { RSet } from './set.js';
+import { TaggedString } from './tagged-string.js';
 
 /** A sequential one-byte string: map + hash + length, the bytes rounded up to 8. One-char strings are shared. */
 export function stringBytes(len: number): number {
@@ -47,6 +48,9 @@ const COST = {
   packed: { base: 40, each: 0 },
 } as const;
 
+/** The tag object of a string held in a non-default encoding (store/tagged-string.ts). */
+const TAGGED_BYTES = 40;
+
 /** Elements sampled by default (MEMORY USAGE's SAMPLES, and the accounting of every write). */
 export const DEFAULT_SAMPLES = 5;
 
@@ -54,9 +58,10 @@ export const DEFAULT_SAMPLES = 5;
  * The bytes a value holds. Collections are estimated as Redis's MEMORY USAGE does: the average of the
  * first `samples` elements times the element count (samples 0 = every element).
  */
-export function valueBytes(v: StoredValue | number, samples = DEFAULT_SAMPLES): number {
+export function valueBytes(v: StoredValue | TaggedString | number, samples = DEFAULT_SAMPLES): number {
   if (typeof v === 'string') return stringBytes(v.length);
   if (typeof v === 'number') return numberBytes(v);
+  if (v instanceof TaggedString) return TAGGED_BYTES + stringBytes(v.s.length);
   if (v instanceof PackedValue) return COST.packed.base + stringBytes(v.payload.length);
   if (v instanceof RList) {
     if (v.compact) return COST.list.compact + stringBytes(v.packedLength);
@@ -117,7 +122,7 @@ function zsetMembers(z: RZSet, samples: number): number {
  */
 export function keyBytes(
   key: string,
-  v: StoredValue | number,
+  v: StoredValue | TaggedString | number,
   volatile: boolean,
   samples = DEFAULT_SAMPLES,
 ): number {

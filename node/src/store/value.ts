@@ -6,6 +6,7 @@ import { RZSet } from './zset.js';
 import { RHash } from './hash.js';
 import { RSet } from './set.js';
 import { isCanonicalInt } from './intset.js';
+import { TaggedString } from './tagged-string.js';
 
 export { RHash, RSet, isCanonicalInt };
 
@@ -21,7 +22,8 @@ export function typeOf(v: RValue): TypeName {
 }
 
 /** What OBJECT ENCODING reports: the encoding the value holds now (lists: always quicklist, as 7.0). */
-export function encodingOf(v: RValue): string {
+export function encodingOf(v: RValue | TaggedString): string {
+  if (v instanceof TaggedString) return v.encoding;
   if (typeof v === 'string') {
     if (isCanonicalInt(v)) return 'int';
     return v.length <= 44 ? 'embstr' : 'raw';
@@ -33,12 +35,11 @@ export function encodingOf(v: RValue): string {
 }
 
 /** A deep copy (COPY, snapshotting a value before an in-place write). */
-export function cloneValue(v: RValue): RValue {
-  if (typeof v === 'string') return v;
+export function cloneValue<V extends RValue | TaggedString>(v: V): V;
+export function cloneValue(v: RValue | TaggedString): RValue | TaggedString {
+  if (typeof v === 'string' || v instanceof TaggedString) return v;
   if (v instanceof RList) return RList.from(v.toArray());
   if (v instanceof RHash) return v.clone();
   if (v instanceof RSet) return v.clone();
-  const z = new RZSet();
-  for (const [m, s] of v.entries()) z.add(m, s);
-  return z;
+  return v.clone();
 }

@@ -1,6 +1,6 @@
 // RZSet: the sorted-set value type. A small sorted set is one packed string (store/strpack.ts) of
 // member, score, member, score ... in (score, member) order, as Redis keeps it in a listpack; scores are
-// their shortest round-trip text ("inf", "-inf", "-0" included). Past zset-max-listpack-entries members,
+// their shortest round-trip text ("inf", "-inf"; -0 is packed as 0, as Redis's listpacks hold it). Past zset-max-listpack-entries members,
 // or a member longer than zset-max-listpack-value, it becomes a ChunkedZSet for good (Redis 7.0 never
 // converts back). Packed, every operation is a scan of at most the entry limit, as in Redis.
 import { compactLimits } from './encoding-limits.js';
@@ -9,10 +9,11 @@ import { ChunkedZSet, type LexRange, type ScoreRange } from './zset-chunks.js';
 
 export type { LexRange, ScoreRange };
 
+/** A score as packed: -0 becomes 0, as in Redis's listpacks (its skiplists keep -0). */
 function scoreText(s: number): string {
   if (s === Infinity) return 'inf';
   if (s === -Infinity) return '-inf';
-  return Object.is(s, -0) ? '-0' : String(s);
+  return String(s);
 }
 
 function parseScore(t: string): number {
@@ -48,6 +49,62 @@ export class RZSet {
   /** The full structure while not compact (the memory model's input), else null. */
   get chunks(): ChunkedZSet | null {
     return this.full;
+  }
+
+  /**
+   * A set loaded from a skiplist's pairs (RDB zset / zset-2), as Redis loads one: the full structure,
+   * packed afterwards when both listpack limits allow (packing turns a -0 score into 0, as in Redis).
+   */
+  static fromSkiplist(pairs: ReadonlyArray<readonly [string, number]>): RZSet {
+    const lim = compactLimits;
+    let fits = pairs.length <= lim.zsetMaxListpackEntries;
+    for (let i = 0; fits && i < pairs.length; i++)
+      if (pairs[i][0].length > lim.zsetMaxListpackValue) fits = false;
+    if (fits) return RZSet.fromListpack(pairs);
+    const z = new RZSet();
+    const full = new ChunkedZSet();
+    for (const [m, s] of pairs) full.add(m, s);
+    z.full = full;
+    return z;
+  }
+
+  /**
+   * A set loaded from a listpack (RDB), as Redis loads one: packed while the entry count allows,
+   * whatever its members' lengths (only a later write checks zset-max-listpack-value).
+   */
+  static fromListpack(pairs: ReadonlyArray<readonly [string, number]>): RZSet {
+    const z = new RZSet();
+    if (pairs.length > compactLimits.zsetMaxListpackEntries) return RZSet.fromSkiplist(pairs);
+    for (const [m, s] of pairs) {
+      const at = z.find(m);
+      if (at >= 0) z.rescore(at, s);
+      else {
+        const pos = z.insertPos(s, m);
+        z.lp = splice(z.lp, pos, pos, [m, scoreText(s)]);
+        z.n++;
+      }
+    }
+    if (z.n > compactLimits.zsetMaxListpackEntries) z.convert();
+    return z;
+  }
+
+  /** The packed elements (member, score text, ...) for a listpack in an RDB file; compact sets only. */
+  listpackItems(): string[] {
+    return unpackAll(this.lp);
+  }
+
+  /** A deep copy in the same encoding. */
+  clone(): RZSet {
+    const z = new RZSet();
+    if (this.full !== null) {
+      const full = new ChunkedZSet();
+      for (const [m, s] of this.full.entries()) full.insert(m, s);
+      z.full = full;
+    } else {
+      z.lp = this.lp;
+      z.n = this.n;
+    }
+    return z;
   }
 
   /** Position of member's pair in lp, or -1. */
@@ -141,11 +198,18 @@ export class RZSet {
 
   /** Adds a member that is not in the set. */
   insert(member: string, score: number): void {
-    if (this.full === null && member.length > compactLimits.zsetMaxListpackValue) this.convert();
+    // As Redis: converted before the insert when the member would pass a limit (so a score the
+    // listpack would not hold exactly, -0, goes straight into the full structure)
+    const lim = compactLimits;
+    if (
+      this.full === null &&
+      (member.length > lim.zsetMaxListpackValue || this.n + 1 > lim.zsetMaxListpackEntries)
+    )
+      this.convert();
     if (this.full !== null) return this.full.insert(member, score);
     const pos = this.insertPos(score, member);
     this.lp = splice(this.lp, pos, pos, [member, scoreText(score)]);
-    if (++this.n > compactLimits.zsetMaxListpackEntries) this.convert();
+    this.n++;
   }
 
   remove(member: string): boolean {
