@@ -119,11 +119,12 @@ export class RHash {
     this.n = 0;
   }
 
-  *entries(): IterableIterator<[string, string]> {
-    if (this.map !== null) {
-      yield* this.map.entries();
-      return;
-    }
+  // A full hash hands out its Map's own iterators (a generator per call costs HSET's accounting).
+  entries(): IterableIterator<[string, string]> {
+    return this.map !== null ? this.map.entries() : this.packedPairs();
+  }
+
+  private *packedPairs(): IterableIterator<[string, string]> {
     const p = this.lp;
     for (let pos = 0; pos < p.length;) {
       const flen = readLen(p, pos);
@@ -140,12 +141,17 @@ export class RHash {
     return this.entries();
   }
 
-  *keys(): IterableIterator<string> {
-    for (const [f] of this.entries()) yield f;
+  keys(): IterableIterator<string> {
+    return this.map !== null ? this.map.keys() : this.packedPart(0);
   }
 
-  *values(): IterableIterator<string> {
-    for (const [, v] of this.entries()) yield v;
+  values(): IterableIterator<string> {
+    return this.map !== null ? this.map.values() : this.packedPart(1);
+  }
+
+  /** The packed fields (which 0) or values (which 1). */
+  private *packedPart(which: 0 | 1): IterableIterator<string> {
+    for (const pair of this.packedPairs()) yield pair[which];
   }
 
   /** A deep copy in the same encoding. */

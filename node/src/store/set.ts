@@ -116,11 +116,11 @@ export class RSet {
     this.w = 1;
   }
 
-  *values(): IterableIterator<string> {
-    if (this.set !== null) {
-      yield* this.set.values();
-      return;
-    }
+  values(): IterableIterator<string> {
+    return this.set !== null ? this.set.values() : this.intsetMembers();
+  }
+
+  private *intsetMembers(): IterableIterator<string> {
     const s = this.is;
     const w = this.w;
     for (let pos = 0; pos < s.length; pos += w) yield decodeInt(s, pos, w);

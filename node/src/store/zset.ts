@@ -253,11 +253,11 @@ export class RZSet {
     return out;
   }
 
-  *entries(): IterableIterator<[string, number]> {
-    if (this.full !== null) {
-      yield* this.full.entries();
-      return;
-    }
+  entries(): IterableIterator<[string, number]> {
+    return this.full !== null ? this.full.entries() : this.packedPairs();
+  }
+
+  private *packedPairs(): IterableIterator<[string, number]> {
     const p = this.lp;
     for (let pos = 0; pos < p.length;) {
       const mlen = readLen(p, pos);
