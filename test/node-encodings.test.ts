@@ -586,8 +586,8 @@ const STRING_SCENARIOS: Scenario[] = [
     ],
   },
   {
-    name: 'string: APPEND, INCR, INCRBYFLOAT, SETRANGE and GETSET change the encoding as Redis does',
-    keys: ['a', 'b', 'k', 'c', 'f', 'n', 'r', 'q', 'g'],
+    name: 'string: APPEND, INCR, INCRBYFLOAT, SETRANGE, SETBIT and GETSET change the encoding as Redis does',
+    keys: ['a', 'b', 'k', 'c', 'f', 'n', 'r', 'q', 'g', 'sb'],
     steps: [
       ['APPEND', 'a', '123'],
       ['APPEND', 'b', 'abc'],
@@ -610,6 +610,8 @@ const STRING_SCENARIOS: Scenario[] = [
       ['GETSET', 'g', '42'],
       ['GETSET', 'g', x(45)],
       ['GETSET', 'g', '1'],
+      ['SET', 'sb', '1'],
+      ['SETBIT', 'sb', '0', '0'],
       ['DEBUG', 'RELOAD'],
     ],
   },
@@ -682,6 +684,18 @@ const KEYSPACE_SCENARIOS: Scenario[] = [
       config('set-max-intset-entries', 2),
       config('zset-max-listpack-value', 1),
       ['DEBUG', 'RELOAD'],
+    ],
+  },
+  {
+    // a listpack loads back as a listpack while its entry count allows, whatever its values' lengths
+    name: 'keyspace: DEBUG RELOAD after lowering hash-max-listpack-value keeps a listpack hash',
+    keys: ['h'],
+    steps: [
+      ['HSET', 'h', 'f', x(20), 'g', '1'],
+      config('hash-max-listpack-value', 10),
+      ['DEBUG', 'RELOAD'],
+      ['HSET', 'h', 'g', '2'],
+      ['HSET', 'h', 'k', x(11)],
     ],
   },
 ];

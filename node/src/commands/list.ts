@@ -66,8 +66,7 @@ function popGeneric(head: boolean) {
       return c.bulk(v);
     }
     if (count === 0) return c.arrayLen(0);
-    const out: string[] = [];
-    while (out.length < count && l.length > 0) out.push((head ? l.popHead() : l.popTail()) as string);
+    const out = l.popMany(count, head);
     afterPop(c, key, l, head ? 'lpop' : 'rpop');
     c.bulks(out);
   };
@@ -204,10 +203,12 @@ function lpos(c: Ctx, argv: string[]): void {
   const want = count === null ? 1 : count === 0 ? Infinity : count;
   let skip = Math.abs(rank) - 1;
   const n = l.length;
+  // a packed list is read once (its at() is a scan from the front)
+  const items = l.compact ? l.toArray() : null;
   for (let step = 0; step < n && found.length < want; step++) {
     if (maxlen > 0 && step >= maxlen) break;
     const idx = rank > 0 ? step : n - 1 - step;
-    if (l.at(idx) === argv[2]) {
+    if ((items !== null ? items[idx] : l.at(idx)) === argv[2]) {
       if (skip > 0) skip--;
       else found.push(idx);
     }
@@ -302,9 +303,7 @@ function mpopServe(c: Ctx, keys: string[], side: Side, count: number): boolean {
   for (const key of keys) {
     const l = getList(c.db, key, true);
     if (l === undefined) continue;
-    const out: string[] = [];
-    while (out.length < count && l.length > 0)
-      out.push((side === 'LEFT' ? l.popHead() : l.popTail()) as string);
+    const out = l.popMany(count, side === 'LEFT');
     afterPop(c, key, l, side === 'LEFT' ? 'lpop' : 'rpop');
     c.propagateAs([side === 'LEFT' ? 'LPOP' : 'RPOP', key, String(out.length)]);
     c.arrayLen(2);

@@ -5,6 +5,7 @@ import { RedisError, ERR_SYNTAX, ERR_NOT_INTEGER, ERR_OVERFLOW } from '../store/
 import { argInt, getString, parseIntStrict, lookupReadOrMiss } from './util.js';
 import { NOTIFY_GENERIC, NOTIFY_STRING } from '../config/notify-classes.js';
 import { TaggedString } from '../store/tagged-string.js';
+import type { Entry } from '../store/keyspace.js';
 import { incrFloatLongDouble } from './hash.js';
 
 const MAX_STRING = 512 * 1024 * 1024;
@@ -319,7 +320,7 @@ function setbit(c: Ctx, argv: string[]): void {
     s = s.slice(0, byte) + String.fromCharCode(nv) + s.slice(byte + 1);
     c.db.set(argv[1], new TaggedString(s, true), true);
     c.notify(NOTIFY_STRING, 'setbit', argv[1]);
-  }
+  } else c.db.ks.makeRaw(argv[1], c.db.ks.get(argv[1]) as Entry);
   c.int(old & mask ? 1 : 0);
 }
 

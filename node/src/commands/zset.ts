@@ -18,6 +18,7 @@ import { argRandCount, checkScanCursor, parseScanOptions, scanReply, shuffle } f
 import { globMatch } from './glob.js';
 import { NOTIFY_GENERIC, NOTIFY_ZSET } from '../config/notify-classes.js';
 import { RSet } from '../store/set.js';
+import { detach } from '../store/strpack.js';
 
 const ERR_MINMAX = 'ERR min or max is not a float';
 const ERR_LEX = 'ERR min or max not valid string range item';
@@ -339,7 +340,7 @@ function zrangestore(c: Ctx, argv: string[]): void {
     if (c.db.delete(dst)) c.notify(NOTIFY_GENERIC, 'del', dst);
   } else {
     const z = new RZSet();
-    for (const [m, s] of items) z.add(m, s);
+    for (const [m, s] of items) z.add(detach(m), s);
     c.db.set(dst, z);
     c.notify(NOTIFY_ZSET, 'zrangestore', dst);
   }
@@ -593,16 +594,20 @@ function computeAlgebra(op: AlgebraOp, a: Algebra): Map<string, number> {
   return out;
 }
 
-function toZSet(m: Map<string, number>): RZSet {
+/**
+ * A sorted set of these pairs; `keep` when it is stored: members read from a packed source are views
+ * of its packed string, so a stored set takes copies of its own (store/strpack.ts, detach).
+ */
+function toZSet(m: Map<string, number>, keep: boolean): RZSet {
   const z = new RZSet();
-  for (const [k, v] of m) z.add(k, v);
+  for (const [k, v] of m) z.add(keep ? detach(k) : k, v);
   return z;
 }
 
 function algebra(op: AlgebraOp) {
   return (c: Ctx, argv: string[]): void => {
     const a = parseAlgebra(c, argv, 1, op, 'read');
-    const z = toZSet(computeAlgebra(op, a));
+    const z = toZSet(computeAlgebra(op, a), false);
     replyWithScores(c, [...z.entries()], a.withScores);
   };
 }
@@ -611,7 +616,7 @@ function algebraStore(op: AlgebraOp) {
   const event = `z${op}store`;
   return (c: Ctx, argv: string[]): void => {
     const a = parseAlgebra(c, argv, 2, op, 'store');
-    const z = toZSet(computeAlgebra(op, a));
+    const z = toZSet(computeAlgebra(op, a), true);
     const dst = argv[1];
     if (z.size === 0) {
       if (c.db.delete(dst)) c.notify(NOTIFY_GENERIC, 'del', dst);

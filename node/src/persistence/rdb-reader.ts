@@ -13,6 +13,7 @@ import { RZSet } from '../store/zset.js';
 import { PackedValue, registerPackedDecoder, type StoredValue } from '../store/packed.js';
 import type { RValue } from '../store/value.js';
 import { RSet } from '../store/set.js';
+import { compactLimits } from '../store/encoding-limits.js';
 
 export class RdbError extends Error {}
 
@@ -397,9 +398,9 @@ class Reader {
         return this.str();
       case 1: {
         const n = this.len();
-        const l = new RList();
-        for (let i = 0; i < n; i++) l.pushTail(this.str());
-        return l;
+        const items: string[] = [];
+        for (let i = 0; i < n; i++) items.push(this.str());
+        return RList.from(items);
       }
       case 2: {
         const n = this.len();
@@ -410,6 +411,15 @@ class Reader {
       case 3:
       case 5: {
         const n = this.len();
+        if (n > compactLimits.zsetMaxListpackEntries) {
+          // too many to pack: straight into the full structure, no pair per member on the way
+          const z = RZSet.full();
+          for (let i = 0; i < n; i++) {
+            const m = this.str();
+            z.add(m, type === 3 ? this.doubleStr() : this.doubleBin());
+          }
+          return z;
+        }
         const pairs: [string, number][] = [];
         for (let i = 0; i < n; i++) {
           const m = this.str();
@@ -424,7 +434,7 @@ class Reader {
           const f = this.str();
           h.set(f, this.str());
         }
-        return RHash.from(h);
+        return RHash.fromMap(h);
       }
       case 10:
         return RList.from(decodeZiplist(this.bytes()));
@@ -441,21 +451,21 @@ class Reader {
         if (items.length % 2 !== 0) throw new RdbError('odd number of hash entries');
         const h = new Map<string, string>();
         for (let i = 0; i < items.length; i += 2) h.set(items[i], items[i + 1]);
-        return RHash.from(h);
+        return RHash.fromListpack(h);
       }
       case 14:
       case 18: {
         const nodes = this.len();
-        const l = new RList();
+        const items: string[] = [];
         for (let i = 0; i < nodes; i++) {
           const container = type === 18 ? this.len() : 2;
           const blob = this.bytes();
-          if (container === 1) l.pushTail(blob.toString('latin1'));
+          if (container === 1) items.push(blob.toString('latin1'));
           else if (container === 2)
-            for (const it of type === 14 ? decodeZiplist(blob) : decodeListpack(blob)) l.pushTail(it);
+            for (const it of type === 14 ? decodeZiplist(blob) : decodeListpack(blob)) items.push(it);
           else throw new RdbError(`Quicklist integrity check failed (container ${container})`);
         }
-        return l;
+        return RList.from(items);
       }
       case 20:
         return RSet.from(decodeListpack(this.bytes()));

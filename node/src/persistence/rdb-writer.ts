@@ -15,6 +15,7 @@ export const RDB_VERSION = 10;
 export const T_STRING = 0;
 export const T_SET = 2;
 export const T_HASH = 4;
+export const T_HASH_LISTPACK = 16;
 export const T_ZSET_2 = 5;
 export const T_ZSET_LISTPACK = 17;
 export const T_LIST_QUICKLIST_2 = 18;
@@ -41,7 +42,7 @@ function rdbTypeOf(value: StoredValue): number {
   if (value instanceof PackedValue) return value.rdbType;
   if (typeof value === 'string') return T_STRING;
   if (value instanceof RList) return T_LIST_QUICKLIST_2;
-  if (value instanceof RHash) return T_HASH;
+  if (value instanceof RHash) return value.compact ? T_HASH_LISTPACK : T_HASH;
   if (value instanceof RSet) return T_SET;
   return value.compact ? T_ZSET_LISTPACK : T_ZSET_2;
 }
@@ -244,6 +245,8 @@ export class RdbWriter implements RdbEncoder {
         this.len(2); // QUICKLIST_NODE_CONTAINER_PACKED
         this.bytes(encodeListpack(n));
       }
+    } else if (value instanceof RHash && value.compact) {
+      this.bytes(encodeListpack(value.listpackItems()));
     } else if (value instanceof RHash) {
       this.len(value.size);
       for (const [f, v] of value) {

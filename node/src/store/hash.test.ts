@@ -50,6 +50,9 @@ test('a hash converts past either limit, and from() picks the encoding the same 
   expect(g.get('k')).toBe('123456');
   expect(RHash.from([['k', '123456']]).compact).toBe(false);
   expect(RHash.from(['a', 'b', 'c', 'd'].map((f) => [f, ''] as [string, string])).compact).toBe(false);
+  const loaded = RHash.fromListpack(new Map([['k', '123456789']]));
+  expect(loaded.compact).toBe(true); // a listpack loads packed whatever its lengths, as in Redis
+  expect(RHash.fromMap(new Map([['k', '123456789']])).compact).toBe(false);
   const c = RHash.from([['x', 'y']]).clone();
   expect([...c]).toEqual([['x', 'y']]);
 });

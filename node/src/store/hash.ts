@@ -33,6 +33,41 @@ export class RHash {
     return h;
   }
 
+  /** A hash of a Map's pairs, adopting the Map itself when the limits do not allow packing it. */
+  static fromMap(map: Map<string, string>): RHash {
+    const lim = compactLimits;
+    let fits = map.size <= lim.hashMaxListpackEntries;
+    if (fits) {
+      for (const [f, v] of map) {
+        if (f.length > lim.hashMaxListpackValue || v.length > lim.hashMaxListpackValue) {
+          fits = false;
+          break;
+        }
+      }
+    }
+    return fits ? RHash.from(map) : RHash.adopt(map);
+  }
+
+  /**
+   * A hash loaded from a listpack (RDB), as Redis loads one: packed while the entry count allows,
+   * whatever the lengths of its fields and values (only a later write checks hash-max-listpack-value).
+   */
+  static fromListpack(map: Map<string, string>): RHash {
+    if (map.size > compactLimits.hashMaxListpackEntries) return RHash.adopt(map);
+    const h = new RHash();
+    const flat: string[] = [];
+    for (const [f, v] of map) flat.push(f, v);
+    h.lp = pack(flat);
+    h.n = map.size;
+    return h;
+  }
+
+  private static adopt(map: Map<string, string>): RHash {
+    const h = new RHash();
+    h.map = map;
+    return h;
+  }
+
   get size(): number {
     return this.map !== null ? this.map.size : this.n;
   }
@@ -107,6 +142,11 @@ export class RHash {
     this.lp = splice(this.lp, at, skip(this.lp, skip(this.lp, at)), []);
     this.n--;
     return true;
+  }
+
+  /** The packed elements (field, value, ...) for a listpack in an RDB file; compact hashes only. */
+  listpackItems(): string[] {
+    return unpackAll(this.lp);
   }
 
   /** Turns the packed pairs into a Map of strings of their own. */

@@ -158,6 +158,17 @@ export class Keyspace {
     if (this.observer !== null) this.observer.beforeWrite(key, entry);
   }
 
+  /**
+   * Holds an existing string value as raw without changing it (SETBIT that flips nothing: Redis
+   * unshares the value all the same). Not a write: no dirty count, no WATCH, no event.
+   */
+  makeRaw(key: string, e: Entry): void {
+    const held = e.held;
+    if (held instanceof TaggedString && held.raw) return;
+    e.put(new TaggedString(e.value as string, true));
+    this.account(key, e);
+  }
+
   /** Re-estimates the bytes key holds after its value, or its TTL, changed. */
   account(key: string, e: Entry): void {
     if (e.mem === -1) return;

@@ -29,6 +29,11 @@ function run(seed: number): boolean {
       const i = Math.floor(rand() * ref.length);
       l.set(i, v);
       ref[i] = v;
+    } else if (r < 0.805) {
+      const k = Math.floor(rand() * 6);
+      const head = rand() < 0.5;
+      const want = head ? ref.splice(0, k) : ref.splice(Math.max(0, ref.length - k)).reverse();
+      expect(l.popMany(k, head)).toEqual(want);
     } else if (r < 0.81) {
       const kept = ref.filter((_, i) => i % 3 !== 0);
       l.replaceAll(l.toArray().filter((_, i) => i % 3 !== 0));

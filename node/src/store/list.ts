@@ -137,6 +137,35 @@ export class RList {
     return v;
   }
 
+  /** Pops up to count elements from the head (or the tail), in pop order; packed, in one scan. */
+  popMany(count: number, head: boolean): string[] {
+    const k = Math.min(count, this.len);
+    if (this.lp === null || k <= 1) {
+      const out: string[] = [];
+      while (out.length < k) out.push((head ? this.popHead() : this.popTail()) as string);
+      return out;
+    }
+    const cut = this.posOf(head ? k : this.len - k);
+    const part = head ? this.lp.substring(0, cut) : this.lp.substring(cut);
+    const out = unpackAll(part);
+    if (!head) out.reverse();
+    this.lp = head ? splice(this.lp, 0, cut, []) : splice(this.lp, cut, this.lp.length, []);
+    this.len -= k;
+    return out;
+  }
+
+  /** A deep copy in the same form (a packed list shares its immutable string). */
+  clone(): RList {
+    const l = new RList();
+    if (this.lp !== null) l.lp = this.lp;
+    else {
+      l.lp = null;
+      l.fill(this.toArray());
+    }
+    l.len = this.len;
+    return l;
+  }
+
   /** Element at a 0-based index (no negative indexes here), or undefined when out of range. */
   at(i: number): string | undefined {
     if (i < 0 || i >= this.len) return undefined;

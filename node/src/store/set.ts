@@ -5,8 +5,8 @@
 import { compactLimits } from './encoding-limits.js';
 import { decodeAll, decodeInt, encodeAll, encodeInt, search, widthOf } from './intset.js';
 
-/** A copy that shares nothing with the string it was cut from (a substring of ≥ 13 chars is a view). */
-function detach(s: string): string {
+/** A copy that shares nothing with the two-byte string it was cut from (a substring of ≥ 13 chars is a view). */
+function detachTwoByte(s: string): string {
   return s.length < 13 ? s : Buffer.from(s, 'utf16le').toString('utf16le');
 }
 
@@ -17,9 +17,16 @@ export class RSet {
   private w = 1;
   private set: Set<string> | null = null;
 
-  /** A set of these members (repeats allowed), an intset when they are all integers and few enough. */
+  /**
+   * A set of these members (repeats allowed), an intset when they are all integers and few enough.
+   * A Set too large for an intset is adopted, not copied: the caller hands it over.
+   */
   static from(members: Iterable<string>): RSet {
     const s = new RSet();
+    if (members instanceof Set && members.size > compactLimits.setMaxIntsetEntries) {
+      s.set = members as Set<string>; // adopted: the caller hands it over
+      return s;
+    }
     let all = Array.isArray(members) ? (members as string[]) : [...members];
     if (all.length > compactLimits.setMaxIntsetEntries) {
       const distinct = new Set(all);
@@ -100,7 +107,7 @@ export class RSet {
     const pos = at * this.w;
     const head = this.is.substring(0, pos);
     const tail = this.is.substring(pos + this.w);
-    this.is = head === '' || tail === '' ? detach(head + tail) : [head, tail].join('');
+    this.is = head === '' || tail === '' ? detachTwoByte(head + tail) : [head, tail].join('');
     return true;
   }
 

@@ -3,6 +3,8 @@
 // is its length as a base-128 varint (one byte below 128) followed by its bytes. One flat string of
 // n small elements costs its bytes plus 16, where n separate strings cost 24 or more each plus a slot.
 //
+// Elements read from a packed string are views of it: whatever keeps one beyond the packed value's
+// life (a converted structure, a popped list element, a *STORE destination) takes a detached copy.
 // Strings built here are joined with Array.prototype.join, which gives a flat string at once; `a + b`
 // gives a cons string that keeps its parts (and the old packed string) alive until flattened.
 
@@ -53,11 +55,6 @@ export function elementAt(p: string, pos: number): string {
 export function elementIs(p: string, pos: number, s: string): boolean {
   const len = readLen(p, pos);
   return len === s.length && p.startsWith(s, pos + headerLen(len));
-}
-
-/** One element as packed: header then bytes. */
-export function element(s: string): string {
-  return encodeLen(s.length) + s;
 }
 
 /** A flat packed string of these elements. */

@@ -38,7 +38,7 @@ export function encodingOf(v: RValue | TaggedString): string {
 export function cloneValue<V extends RValue | TaggedString>(v: V): V;
 export function cloneValue(v: RValue | TaggedString): RValue | TaggedString {
   if (typeof v === 'string' || v instanceof TaggedString) return v;
-  if (v instanceof RList) return RList.from(v.toArray());
+  if (v instanceof RList) return v.clone();
   if (v instanceof RHash) return v.clone();
   if (v instanceof RSet) return v.clone();
   return v.clone();

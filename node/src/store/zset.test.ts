@@ -78,6 +78,18 @@ test('packed lex ranges, -0 kept, and the value limit', () => {
   expect(Object.is(z.score('neg2'), -0)).toBe(true); // the full structure keeps it
 });
 
+test('packed lex ranges over mixed scores walk as a listpack: nothing unless the ends allow', () => {
+  const z = new RZSet();
+  z.add('b', 1);
+  z.add('a', 2);
+  const r = parseLexRange('[b', '[c') ?? fail();
+  expect(z.rangeByLex(r)).toEqual([]);
+  expect(z.rangeByLex(r, true)).toEqual([]);
+  expect(z.countInLex(r)).toBe(0);
+  const all = parseLexRange('-', '+') ?? fail();
+  expect(z.rangeByLex(all, true).map(([m]) => m)).toEqual(['a', 'b']);
+});
+
 function fail(): never {
   throw new Error('bad range');
 }

@@ -46,11 +46,6 @@ export class RZSet {
     return this.full === null ? this.lp.length : 0;
   }
 
-  /** The full structure while not compact (the memory model's input), else null. */
-  get chunks(): ChunkedZSet | null {
-    return this.full;
-  }
-
   /**
    * A set loaded from a skiplist's pairs (RDB zset / zset-2), as Redis loads one: the full structure,
    * packed afterwards when both listpack limits allow (packing turns a -0 score into 0, as in Redis).
@@ -61,10 +56,15 @@ export class RZSet {
     for (let i = 0; fits && i < pairs.length; i++)
       if (pairs[i][0].length > lim.zsetMaxListpackValue) fits = false;
     if (fits) return RZSet.fromListpack(pairs);
+    const z = RZSet.full();
+    for (const [m, s] of pairs) z.add(m, s);
+    return z;
+  }
+
+  /** An empty set in the full structure (a loader that knows it will not fit a listpack). */
+  static full(): RZSet {
     const z = new RZSet();
-    const full = new ChunkedZSet();
-    for (const [m, s] of pairs) full.add(m, s);
-    z.full = full;
+    z.full = new ChunkedZSet();
     return z;
   }
 
@@ -299,13 +299,26 @@ export class RZSet {
     return [from, to];
   }
 
-  /** The ranks [from, to] of a lex range: the first member >= min, then members while <= max. */
-  private lexBounds(r: LexRange): [number, number] {
+  /**
+   * The ranks [from, to] of a lex range, walked as Redis walks a listpack: nothing unless the last
+   * member is >= min and the first <= max; forward, the first member >= min, then members while
+   * <= max; in reverse, the last member <= max, then back while >= min.
+   */
+  private lexBounds(r: LexRange, reverse = false): [number, number] {
     const { m } = this.decoded();
+    const n = m.length;
+    if (n === 0 || !ChunkedZSet.lexGteMin(m[n - 1], r) || !ChunkedZSet.lexLteMax(m[0], r)) return [0, -1];
+    if (reverse) {
+      let to = n - 1;
+      while (to >= 0 && !ChunkedZSet.lexLteMax(m[to], r)) to--;
+      let from = to + 1;
+      while (from - 1 >= 0 && ChunkedZSet.lexGteMin(m[from - 1], r)) from--;
+      return [from, to];
+    }
     let from = 0;
-    while (from < m.length && !ChunkedZSet.lexGteMin(m[from], r)) from++;
+    while (from < n && !ChunkedZSet.lexGteMin(m[from], r)) from++;
     let to = from - 1;
-    while (to + 1 < m.length && ChunkedZSet.lexLteMax(m[to + 1], r)) to++;
+    while (to + 1 < n && ChunkedZSet.lexLteMax(m[to + 1], r)) to++;
     return [from, to];
   }
 
@@ -325,7 +338,7 @@ export class RZSet {
   /** Elements in a lex range (meaningful when all scores are equal, as in Redis). */
   rangeByLex(r: LexRange, reverse = false, offset = 0, limit = -1): Array<[string, number]> {
     if (this.full !== null) return this.full.rangeByLex(r, reverse, offset, limit);
-    const [from, to] = this.lexBounds(r);
+    const [from, to] = this.lexBounds(r, reverse);
     return this.window(from, to, reverse, offset, limit);
   }
 
