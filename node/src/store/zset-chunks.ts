@@ -36,6 +36,13 @@ const SLOT = CHUNK_MAX + 1;
 const NO_SCORES = new Float64Array(0);
 const NO_IDS = new Int32Array(0);
 
+/** How many elements of the ranks [from, to] a range with offset and limit (-1 all) takes. */
+export function windowTake(from: number, to: number, offset: number, limit: number): number {
+  const count = to - from + 1;
+  if (count <= 0 || offset >= count) return 0;
+  return Math.max(0, limit < 0 ? count - offset : Math.min(limit, count - offset));
+}
+
 /** A position: chunk index and offset inside it. */
 interface Pos {
   c: number;
@@ -457,11 +464,8 @@ export class ChunkedZSet {
     offset: number,
     limit: number,
   ): Array<[string, number]> {
-    if (from > to) return [];
-    const count = to - from + 1;
-    if (offset >= count) return [];
-    const take = limit < 0 ? count - offset : Math.min(limit, count - offset);
-    if (take <= 0) return [];
+    const take = windowTake(from, to, offset, limit);
+    if (take === 0) return [];
     if (!reverse) return this.rangeByRank(from + offset, from + offset + take - 1);
     const hiRank = to - offset;
     const asc = this.rangeByRank(hiRank - take + 1, hiRank);

@@ -5,7 +5,7 @@
 // converts back). Packed, every operation is a scan of at most the entry limit, as in Redis.
 import { compactLimits } from './encoding-limits.js';
 import { elementAt, elementIs, headerLen, readLen, skip, splice, unpackAll } from './strpack.js';
-import { ChunkedZSet, type LexRange, type ScoreRange } from './zset-chunks.js';
+import { ChunkedZSet, windowTake, type LexRange, type ScoreRange } from './zset-chunks.js';
 
 export type { LexRange, ScoreRange };
 
@@ -276,10 +276,8 @@ export class RZSet {
     offset: number,
     limit: number,
   ): Array<[string, number]> {
-    const count = to - from + 1;
-    if (count <= 0 || offset >= count) return [];
-    const take = limit < 0 ? count - offset : Math.min(limit, count - offset);
-    if (take <= 0) return [];
+    const take = windowTake(from, to, offset, limit);
+    if (take === 0) return [];
     const { m, s } = this.decoded();
     const out: Array<[string, number]> = [];
     for (let k = 0; k < take; k++) {
