@@ -5,7 +5,7 @@ import { RedisError, ERR_SYNTAX, ERR_NOT_INTEGER, ERR_OVERFLOW } from '../store/
 import { argInt, getString, parseIntStrict, lookupReadOrMiss } from './util.js';
 import { NOTIFY_GENERIC, NOTIFY_STRING } from '../config/notify-classes.js';
 import { TaggedString } from '../store/tagged-string.js';
-import type { Entry } from '../store/keyspace.js';
+import { isCompactInt, type Entry } from '../store/keyspace.js';
 import { incrFloatLongDouble } from './hash.js';
 
 const MAX_STRING = 512 * 1024 * 1024;
@@ -201,13 +201,11 @@ function msetnx(c: Ctx, argv: string[]): void {
 const INT64_MAX = 9223372036854775807n;
 const INT64_MIN = -9223372036854775808n;
 
-const SMALL_INT = /^-?(0|[1-9][0-9]{0,14})$/;
-
 /** The signed increment of INCR/DECR/INCRBY/DECRBY: a number when |by| < 1e15 (exact in a double), else a bigint. */
 function incrBy(c: Ctx, key: string, by: number | bigint): void {
   const cur = getString(c.db, key, true);
   // Fast path: both operands well inside 2^53, exact in doubles; no BigInt is allocated.
-  if (typeof by === 'number' && (cur === undefined || (SMALL_INT.test(cur) && cur !== '-0'))) {
+  if (typeof by === 'number' && (cur === undefined || isCompactInt(cur))) {
     const r = (cur === undefined ? 0 : Number(cur)) + by;
     c.db.set(key, String(r), true);
     c.notify(NOTIFY_STRING, 'incrby', key);

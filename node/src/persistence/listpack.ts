@@ -1,14 +1,10 @@
 // Compact encodings inside RDB payloads: listpack (encode and decode), ziplist and intset (decode),
 // as Redis 7.0 writes and reads them.
+import { isCanonicalInt } from '../store/intset.js';
 
 /** Canonical integers only: "-0" and "007" stay strings, or they would not load back as written. */
-const INT_RE = /^-?[1-9][0-9]{0,18}$|^0$/;
-
 function asInt(s: string): bigint | null {
-  if (s.length > 20 || !INT_RE.test(s)) return null;
-  const n = BigInt(s);
-  if (n > 9223372036854775807n || n < -9223372036854775808n) return null;
-  return n;
+  return isCanonicalInt(s) ? BigInt(s) : null;
 }
 
 function backlenBytes(l: number): number[] {

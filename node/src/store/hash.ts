@@ -12,40 +12,20 @@ export class RHash {
   private n = 0;
   private map: Map<string, string> | null = null;
 
-  /** A hash of these pairs (fields distinct), compact when the limits allow. */
+  /** A hash of these pairs (a repeated field keeps its last value), compact when the limits allow. */
   static from(pairs: Iterable<readonly [string, string]>): RHash {
-    const h = new RHash();
-    const flat: string[] = [];
-    const lim = compactLimits;
-    let long = false;
-    for (const [f, v] of pairs) {
-      flat.push(f, v);
-      if (f.length > lim.hashMaxListpackValue || v.length > lim.hashMaxListpackValue) long = true;
-    }
-    if (long || flat.length / 2 > lim.hashMaxListpackEntries) {
-      const map = new Map<string, string>();
-      for (let i = 0; i < flat.length; i += 2) map.set(flat[i], flat[i + 1]);
-      h.map = map;
-    } else {
-      h.lp = pack(flat);
-      h.n = flat.length / 2;
-    }
-    return h;
+    return RHash.fromMap(new Map(pairs));
   }
 
   /** A hash of a Map's pairs, adopting the Map itself when the limits do not allow packing it. */
   static fromMap(map: Map<string, string>): RHash {
     const lim = compactLimits;
     let fits = map.size <= lim.hashMaxListpackEntries;
-    if (fits) {
-      for (const [f, v] of map) {
-        if (f.length > lim.hashMaxListpackValue || v.length > lim.hashMaxListpackValue) {
-          fits = false;
-          break;
-        }
-      }
+    for (const [f, v] of map) {
+      if (!fits) break;
+      fits = f.length <= lim.hashMaxListpackValue && v.length <= lim.hashMaxListpackValue;
     }
-    return fits ? RHash.from(map) : RHash.adopt(map);
+    return fits ? RHash.packed(map) : RHash.adopt(map);
   }
 
   /**
@@ -53,7 +33,10 @@ export class RHash {
    * whatever the lengths of its fields and values (only a later write checks hash-max-listpack-value).
    */
   static fromListpack(map: Map<string, string>): RHash {
-    if (map.size > compactLimits.hashMaxListpackEntries) return RHash.adopt(map);
+    return map.size <= compactLimits.hashMaxListpackEntries ? RHash.packed(map) : RHash.adopt(map);
+  }
+
+  private static packed(map: Map<string, string>): RHash {
     const h = new RHash();
     const flat: string[] = [];
     for (const [f, v] of map) flat.push(f, v);
