@@ -9,6 +9,9 @@ import { PersistenceManager } from './persistence/manager.js';
 import { Replication } from './replication/replication.js';
 import { replicationCommands } from './replication/commands.js';
 import { installDiagnostics } from './commands/diagnostics.js';
+import { ScriptRunner } from './scripting/runner.js';
+import { EvalScripts } from './scripting/eval.js';
+import { FunctionLibraries } from './scripting/functions.js';
 
 export interface Node {
   server: Server;
@@ -36,6 +39,9 @@ export async function startNode(config: Config): Promise<Node> {
   const server = new Server(config);
   server.register(allCommands());
   installDiagnostics(server);
+  const runner = new ScriptRunner(server);
+  server.register(new EvalScripts(server, runner).commands());
+  server.register(new FunctionLibraries(server, runner).commands());
   followEncodingLimits(config);
   expiryPolicy.deleteOnPastExpire = () => !server.replicaMode;
   const persistence = new PersistenceManager(server);

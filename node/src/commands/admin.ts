@@ -579,6 +579,8 @@ function shutdown(c: Ctx, argv: string[]): void {
     else if (a === 'NOW' || a === 'FORCE' || a === 'ABORT') continue;
     else throw new RedisError(ERR_SYNTAX);
   }
+  // While a script is busy only SHUTDOWN NOSAVE is served: saving would store the script's half.
+  if (s.busyReply !== null && save !== false) throw new RedisError(s.busyReply);
   replyLater(
     c as Client,
     s.shutdown(save, `SHUTDOWN from client id=${(c as Client).id}`),

@@ -48,6 +48,10 @@ export class PersistenceManager implements PersistenceControl {
    * stop-writes-on-bgsave-error: a master with save points whose last BGSAVE failed refuses writes (and
    * PING, so a health check notices), as Redis does, until a save succeeds or save points are removed.
    */
+  writeRefusal(): string | null {
+    return this.misconf();
+  }
+
   private misconf(): string | null {
     if (
       this.lastBgsaveOk ||
@@ -71,6 +75,7 @@ export class PersistenceManager implements PersistenceControl {
       replId: aux?.replId,
       replOffset: aux?.replOffset,
       replStreamDb: aux?.streamDb,
+      functions: this.server.functionLibraries(),
     });
   }
 
@@ -95,6 +100,7 @@ export class PersistenceManager implements PersistenceControl {
     const buf = fs.readFileSync(file);
     for (const db of this.server.dbs) db.flush();
     const aux = loadRdbIntoDbs(buf, this.server.dbs, Date.now(), !this.server.replicaMode);
+    this.server.restoreFunctions(aux.functions);
     this.dirtyAtLastSave = this.server.dirty;
     return aux;
   }
@@ -111,6 +117,7 @@ export class PersistenceManager implements PersistenceControl {
       feed: (chunk) => reader.feed(chunk),
       finish: () => {
         reader.finish();
+        this.server.restoreFunctions(aux.functions);
         this.dirtyAtLastSave = this.server.dirty;
         return aux;
       },

@@ -8,6 +8,8 @@ export interface LoadedAux {
   replId: string | null;
   replOffset: number | null;
   streamDb: number;
+  /** The FUNCTION libraries the RDB holds (their code), in order. */
+  functions: string[];
 }
 
 export function loadRdbIntoDbs(buf: Buffer, dbs: Db[], now: number, dropExpired: boolean): LoadedAux {
@@ -22,13 +24,16 @@ export function dbLoader(
   now: number,
   dropExpired: boolean,
 ): { visitor: RdbVisitor; aux: LoadedAux } {
-  const aux: LoadedAux = { replId: null, replOffset: null, streamDb: 0 };
+  const aux: LoadedAux = { replId: null, replOffset: null, streamDb: 0, functions: [] };
   const visitor: RdbVisitor = {
     lazy: true,
     aux(k, v) {
       if (k === 'repl-id' && /^[0-9a-f]{40}$/.test(v)) aux.replId = v;
       else if (k === 'repl-offset' && /^-?[0-9]+$/.test(v)) aux.replOffset = Number(v);
       else if (k === 'repl-stream-db' && /^[0-9]+$/.test(v)) aux.streamDb = Number(v);
+    },
+    functionLibrary(code) {
+      aux.functions.push(code);
     },
     resizeDb(dbIndex, size) {
       // Sized once for what is coming instead of growing (and rehashing) step by step.

@@ -19,6 +19,8 @@ export class RdbError extends Error {}
 
 export interface RdbVisitor {
   aux?(key: string, value: string): void;
+  /** A FUNCTION library's code (opcode FUNCTION2). */
+  functionLibrary?(code: string): void;
   /** RESIZEDB: how many keys (and keys with a TTL) the current database is about to receive. */
   resizeDb?(db: number, size: number, expires: number): void;
   /** Without `lazy`, value is always live (an RValue); with it, it may be a PackedValue. */
@@ -107,6 +109,17 @@ class Reader {
     const value = r.value(rdbType);
     if (r.p !== r.buf.length) throw new RdbError('packed value has trailing bytes');
     return value;
+  }
+
+  /** The records of a FUNCTION DUMP payload (FUNCTION2 opcodes only): the libraries' code. */
+  static functionsBody(buf: Buffer): string[] {
+    const r = new Reader(buf, { key: () => undefined }, false);
+    const codes: string[] = [];
+    while (r.p < r.buf.length) {
+      if (r.u8() !== 0xf5) throw new RdbError('ERR given type is not a function');
+      codes.push(r.str());
+    }
+    return codes;
   }
 
   private need(n: number): void {
@@ -298,10 +311,14 @@ class Reader {
         this.v.aux?.(k, val);
         break;
       }
-      case 0xf5:
-        // FUNCTION2: a library's code; tsredis has no functions, so it is skipped.
-        this.bytes();
+      case 0xf5: {
+        // FUNCTION2: a function library's code.
+        const code = this.str();
+        if (this.v.functionLibrary === undefined)
+          throw new RdbError('function libraries are not accepted here');
+        this.v.functionLibrary(code);
         break;
+      }
       case 0xf6:
         throw new RdbError('Pre-release function format not supported');
       case 0xf7:
@@ -498,6 +515,20 @@ registerPackedDecoder(Reader.decodePacked);
  * RESTORE's side of DUMP: checks the footer (RDB version <= 11, CRC64) and decodes the value. Throws
  * RdbError with Redis's messages.
  */
+/** FUNCTION RESTORE's payload: the libraries' code, or an error (Redis's text). */
+export function decodeFunctionsPayload(payload: Buffer): string[] {
+  const bad = 'ERR DUMP payload version or checksum are wrong';
+  if (payload.length < 10) throw new RdbError(bad);
+  const version = payload.readUInt16LE(payload.length - 10);
+  const expected = payload.readBigUInt64LE(payload.length - 8);
+  if (
+    version > MAX_RDB_VERSION ||
+    new Crc64().update(payload.subarray(0, payload.length - 8)).value() !== expected
+  )
+    throw new RdbError(bad);
+  return Reader.functionsBody(payload.subarray(0, payload.length - 10));
+}
+
 export function decodeDumpPayload(payload: Buffer): RValue {
   const bad = 'ERR DUMP payload version or checksum are wrong';
   if (payload.length < 10) throw new RdbError(bad);

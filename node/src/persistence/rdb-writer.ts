@@ -35,7 +35,12 @@ export interface RdbWriterOptions {
   redisVersion?: string;
   /** No file header and AUX fields (a DUMP payload). */
   bare?: boolean;
+  /** FUNCTION libraries' code, written after the AUX fields (opcode FUNCTION2), as Redis 7.0 does. */
+  functions?: readonly string[];
 }
+
+/** RDB_OPCODE_FUNCTION2: one function library's code. */
+export const OP_FUNCTION2 = 0xf5;
 
 /** The RDB type byte a value is written with. */
 function rdbTypeOf(value: StoredValue): number {
@@ -77,6 +82,20 @@ export class RdbWriter implements RdbEncoder {
       this.aux('repl-offset', String(opts.replOffset ?? 0));
     }
     this.aux('aof-base', '0');
+    for (const code of opts.functions ?? []) this.functionLibrary(code);
+  }
+
+  private functionLibrary(code: string): void {
+    this.byte(OP_FUNCTION2);
+    this.str(code);
+  }
+
+  /** FUNCTION DUMP's payload: every library as in an RDB, then the RDB version and a CRC64. */
+  static functionsPayload(codes: readonly string[], compress = true): Buffer {
+    const w = new RdbWriter({ compress, bare: true });
+    for (const code of codes) w.functionLibrary(code);
+    const body = Buffer.concat([w.take(), Buffer.from([RDB_VERSION & 0xff, RDB_VERSION >> 8])]);
+    return Buffer.concat([body, new Crc64().update(body).bytesLE()]);
   }
 
   /** Makes room for n more bytes in the current buffer. */

@@ -28,6 +28,13 @@ export class Replication {
     server.refusalHooks.push((c, spec) => this.refusal(c, spec));
     server.replicationInfo = () => this.infoLines();
     server.currentReplOffset = () => this.state.offset;
+    server.replicaLinkUp = () => this.replica?.linkUp === true;
+    server.minReplicasRefusal = () => {
+      const min = server.config.getInt('min-replicas-to-write');
+      return !server.replicaMode && min > 0 && this.master.goodReplicas() < min
+        ? 'NOREPLICAS Not enough good replicas to write.'
+        : null;
+    };
     server.replicationMemory = () => {
       let replicas = 0;
       for (const l of this.master.links) replicas += l.outputBytes();

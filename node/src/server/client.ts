@@ -73,6 +73,8 @@ export class Client implements Ctx {
     readonly server: Server,
     readonly socket: Socket | null,
     id: number,
+    /** The address shown for a connectionless client (MONITOR shows the scripts' client as "lua"). */
+    addr = '',
   ) {
     this.id = id;
     this.db = server.dbs[0];
@@ -81,7 +83,7 @@ export class Client implements Ctx {
       maxBulkLen: server.config.getInt('proto-max-bulk-len'),
       maxQueryBuffer: server.config.getInt('client-query-buffer-limit'),
     });
-    this.addr = socket ? `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? 0}` : '';
+    this.addr = socket ? `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? 0}` : addr;
     this.laddr = socket ? `${socket.localAddress ?? '?'}:${socket.localPort ?? 0}` : '';
     this.isLocal = socket === null || isLoopbackOrUnix(socket.remoteAddress);
   }
@@ -112,7 +114,7 @@ export class Client implements Ctx {
   }
 
   processInput(): void {
-    while (!this.closing && this.blocked === null && !this.paused) {
+    while (!this.closing && this.blocked === null && !this.paused && !this.awaitingScript) {
       let argv: string[] | null;
       try {
         argv = this.parser.next();
@@ -236,6 +238,18 @@ export class Client implements Ctx {
 
   notify(cls: number, event: string, key: string): void {
     this.db.notify(cls, event, key);
+  }
+
+  /** Set while this client's script is busy: its next commands wait for the script's reply. */
+  private awaitingScript = false;
+
+  waitForScript(): void {
+    this.awaitingScript = true;
+  }
+
+  scriptDone(): void {
+    this.awaitingScript = false;
+    setImmediate(() => this.processInput());
   }
 
   /** Stops reading commands (CLIENT PAUSE is not implemented; used while a replica loads). */

@@ -104,6 +104,8 @@ export const F_NOT_MONITORED = 64;
 export const F_PROTECTED = 128;
 /** May add memory: refused with OOM while used memory is over maxmemory. */
 export const F_DENYOOM = 256;
+/** Served while a script is busy (AUTH, HELLO, MULTI, SCRIPT KILL, SHUTDOWN, ...). */
+export const F_ALLOW_BUSY = 512;
 
 export function flagBits(flags: readonly CommandFlag[]): number {
   let b = 0;
@@ -116,6 +118,7 @@ export function flagBits(flags: readonly CommandFlag[]): number {
   if (flags.includes('skip_monitor') || flags.includes('admin')) b |= F_NOT_MONITORED;
   if (flags.includes('protected')) b |= F_PROTECTED;
   if (flags.includes('denyoom')) b |= F_DENYOOM;
+  if (flags.includes('allow_busy')) b |= F_ALLOW_BUSY;
   return b;
 }
 

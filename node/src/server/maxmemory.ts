@@ -170,6 +170,10 @@ export class MaxMemory implements EvictionHost {
    */
   refusesCommand(denyoom: boolean): boolean {
     if (this.maxmemory === 0) return false;
-    return this.evictIfSafe() === 'fail' && denyoom;
+    this.lastEvictionFailed = this.evictIfSafe() === 'fail';
+    return this.lastEvictionFailed && denyoom;
   }
+
+  /** Memory was still over maxmemory after the last command's evictions (Redis's pre_command_oom_state). */
+  lastEvictionFailed = false;
 }

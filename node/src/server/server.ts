@@ -19,6 +19,7 @@ import {
   F_NOT_MONITORED,
   F_PROTECTED,
   F_DENYOOM,
+  F_ALLOW_BUSY,
 } from './command.js';
 import { monitorLine } from './monitor.js';
 import { readWithSharedBuffer } from './socket-reader.js';
@@ -54,6 +55,8 @@ export interface PersistenceControl {
   infoLines(): string[];
   /** Called by shutdown: save if asked (null: save if save points are configured). */
   onShutdown(save: boolean | null): Promise<void>;
+  /** MISCONF while the last BGSAVE failed (stop-writes-on-bgsave-error), else null. */
+  writeRefusal(): string | null;
 }
 
 export type PropagationListener = (dbId: number, argv: string[]) => void;
@@ -123,6 +126,14 @@ export class Server implements DbHost {
   activeExpireEnabled = true;
   /** master_repl_offset, for WAIT's per-client write offset; replication replaces it. */
   currentReplOffset: () => number = () => 0;
+  /** The FUNCTION libraries' code, for RDB files (scripting replaces it). */
+  functionLibraries: () => string[] = () => [];
+  /** Replaces every FUNCTION library with these (an RDB was loaded); throws on a bad library. */
+  restoreFunctions: (codes: string[]) => void = () => {};
+  /** A replica's link to its master is up; replication replaces it. */
+  replicaLinkUp: () => boolean = () => true;
+  /** NOREPLICAS while min-replicas-to-write is not met (a master), else null; replication replaces it. */
+  minReplicasRefusal: () => string | null = () => null;
   private shuttingDown = false;
   dirty = 0;
   /** Clients that ran MONITOR: every executed command is shown to them. */
@@ -145,6 +156,8 @@ export class Server implements DbHost {
   private toFlush = new Set<Client>();
   private flushScheduled = false;
   private cron: NodeJS.Timeout | null = null;
+  /** The db of the last propagated write (a script's EXEC goes with it). */
+  private propagatedDb = 0;
   /** Inside EXEC: whether MULTI was already propagated. */
   private execPropagation: { started: boolean } | null = null;
   /** Told of every executed command and its duration (SLOWLOG, LATENCY, latency tracking). */
@@ -426,6 +439,12 @@ export class Server implements DbHost {
     }
     const name = spec.name;
     const bits = spec.bits ?? 0;
+    if (this.busyReply !== null && (bits & F_ALLOW_BUSY) === 0) {
+      if (c.multi !== null) c.multiError = true;
+      c.error(this.busyReply);
+      this.rejected(name);
+      return;
+    }
     if ((bits & F_PROTECTED) !== 0 && !this.protectedAllowed(c, spec.name)) {
       if (c.multi !== null) c.multiError = true;
       const cmdName = spec.name.toUpperCase();
@@ -517,6 +536,53 @@ export class Server implements DbHost {
     return this.gateAllows(`enable-${command}-command`, c);
   }
 
+  // ---- scripts ----
+  /** Set while a script runs past busy-reply-threshold: the -BUSY reply other commands get. */
+  busyReply: string | null = null;
+  /** The time commands see while a script runs: the script's start, as in Redis. */
+  private frozenTime: number | null = null;
+  private ownsScriptPropagation = false;
+
+  /** A script starts: its writes propagate as one MULTI/EXEC (unless already inside EXEC). */
+  beginScript(): void {
+    this.frozenTime = this.cmdTime;
+    this.ownsScriptPropagation = this.execPropagation === null;
+    if (this.ownsScriptPropagation) this.execPropagation = { started: false };
+  }
+
+  endScript(): void {
+    this.frozenTime = null;
+    if (this.ownsScriptPropagation && this.execPropagation !== null) {
+      if (this.execPropagation.started) {
+        const dbId = this.propagatedDb;
+        for (const l of this.propagation) l(dbId, ['EXEC']);
+      }
+      this.execPropagation = null;
+    }
+    this.ownsScriptPropagation = false;
+  }
+
+  enterBusy(reply: string): void {
+    this.busyReply = reply;
+  }
+
+  /** A busy script ended: the master link's input waiting behind it and blocked clients are served. */
+  leaveBusy(): void {
+    this.busyReply = null;
+    for (const c of this.clients.values()) if (c.isMaster) setImmediate(() => c.processInput());
+    if (this.readyKeys.length > 0) this.serveReadyKeys();
+  }
+
+  /** Shows a command to MONITOR clients (EVAL shows itself before the commands its script runs). */
+  feedMonitors(c: Client, argv: string[]): void {
+    if (this.monitors.size === 0) return;
+    const line = `+${monitorLine(this.wallOffset + performance.now(), c.db.id, c.addr || 'unknown', argv)}\r\n`;
+    for (const m of this.monitors) {
+      m.write(line);
+      this.flushSoon(m);
+    }
+  }
+
   // ---- CLIENT PAUSE ----
   pause: { until: number; writesOnly: boolean; timer: NodeJS.Timeout } | null = null;
   private heldClients = new Set<Client>();
@@ -584,7 +650,7 @@ export class Server implements DbHost {
   /** Executes a resolved command: runs the handler, records stats, propagates if it changed data. */
   call(c: Client, spec: CommandSpec, argv: string[]): void {
     const start = performance.now();
-    this.cmdTime = Math.floor(this.wallOffset + start);
+    this.cmdTime = this.frozenTime ?? Math.floor(this.wallOffset + start);
     const dirtyBefore = this.dirty;
     c.propagateOverride = null;
     this.currentSpec = spec;
@@ -601,13 +667,7 @@ export class Server implements DbHost {
         c.error(`ERR internal error: ${(e as Error).message}`);
       }
     }
-    if (this.monitors.size > 0 && ((spec.bits ?? 0) & F_NOT_MONITORED) === 0) {
-      const line = `+${monitorLine(this.wallOffset + start, c.db.id, c.addr || 'unknown', argv)}\r\n`;
-      for (const m of this.monitors) {
-        m.write(line);
-        this.flushSoon(m);
-      }
-    }
+    if (this.monitors.size > 0 && ((spec.bits ?? 0) & F_NOT_MONITORED) === 0) this.feedMonitors(c, argv);
     const fullName = spec.fullName ?? spec.name;
     const st = this.statsFor(fullName);
     const usec = Math.round((performance.now() - start) * 1000);
@@ -621,7 +681,9 @@ export class Server implements DbHost {
     if (this.dirty !== dirtyBefore && ((spec.bits ?? 0) & (F_WRITE | F_MAY_REPLICATE)) !== 0) {
       const override = c.propagateOverride as string[][] | null;
       if (override === null) this.propagate(c.db.id, argv);
-      else if (override.length === 1) this.propagate(c.db.id, override[0]);
+      else if (override.length === 0) {
+        // nothing: the command propagated its effects itself (EVAL, FCALL)
+      } else if (override.length === 1) this.propagate(c.db.id, override[0]);
       else {
         const wrap = this.execPropagation === null;
         if (wrap) this.propagate(c.db.id, ['MULTI']);
@@ -636,6 +698,7 @@ export class Server implements DbHost {
   /** Feeds a write to the propagation listeners (inside EXEC, wrapped in MULTI ... EXEC). */
   propagate(dbId: number, argv: string[]): void {
     if (this.propagation.length === 0) return;
+    this.propagatedDb = dbId;
     if (this.execPropagation !== null && !this.execPropagation.started && argv[0] !== 'MULTI') {
       this.execPropagation.started = true;
       for (const l of this.propagation) l(dbId, ['MULTI']);
@@ -767,6 +830,7 @@ export class Server implements DbHost {
   }
 
   private serveReadyKeys(): void {
+    if (this.frozenTime !== null) return; // inside a script: blocked clients wait for its end
     while (this.readyKeys.length > 0) {
       const keys = this.readyKeys;
       this.readyKeys = [];
@@ -822,7 +886,9 @@ export class Server implements DbHost {
     // Active expiry: a bounded amount of work per db per tick, never stalling the loop for long.
     const effort = this.config.getInt('active-expire-effort');
     const deadline = performance.now() + 2 + effort;
-    for (const db of this.activeExpireEnabled && this.pause === null ? this.dbs : []) {
+    // A busy script sees the data as it started (no key expires under it); save points wait too.
+    const busy = this.busyReply !== null;
+    for (const db of this.activeExpireEnabled && this.pause === null && !busy ? this.dbs : []) {
       for (;;) {
         const { checked, expired } = db.activeExpire(200 * effort);
         if (checked === 0 || expired * 4 < checked || performance.now() > deadline) break;
@@ -841,8 +907,8 @@ export class Server implements DbHost {
         }
       }
     }
-    for (const h of this.cronHooks) h();
-    if (this.readyKeys.length > 0) this.serveReadyKeys();
+    if (!busy) for (const h of this.cronHooks) h();
+    if (this.readyKeys.length > 0 && !busy) this.serveReadyKeys();
     this.flushAll();
   }
 
