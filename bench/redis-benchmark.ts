@@ -47,6 +47,60 @@ function runBenchmark(port: number, pipeline: number): Row[] {
   return rows;
 }
 
+/** Scripting, as applications use it: a one-call EVAL, an EVALSHA doing five calls, a one-call FCALL. */
+const FIVE_CALLS = [
+  "local v = redis.call('incr', KEYS[1])",
+  "redis.call('set', KEYS[1] .. ':last', v)",
+  "redis.call('get', KEYS[1] .. ':last')",
+  "redis.call('expire', KEYS[1], 3600)",
+  "return redis.call('ttl', KEYS[1])",
+].join('\n');
+const LIBRARY =
+  "#!lua name=benchlib\nredis.register_function('bget', function(keys) return redis.call('get', keys[1]) end)";
+const SCRIPT_TESTS: { test: string; argv: (sha: string) => string[] }[] = [
+  {
+    test: 'EVAL (1 call)',
+    argv: () => ['eval', "return redis.call('get', KEYS[1])", '1', 'key:__rand_int__'],
+  },
+  { test: 'EVALSHA (5 calls)', argv: (sha) => ['evalsha', sha, '1', 'counter:__rand_int__'] },
+  { test: 'FCALL (1 call)', argv: () => ['fcall', 'bget', '1', 'key:__rand_int__'] },
+];
+
+/** Loads the script and the library the scripting tests call; returns the script's SHA. */
+function loadScripts(port: number): string {
+  const cli = (...args: string[]): string =>
+    execFileSync('redis-cli', ['-p', String(port), ...args], { encoding: 'utf8' }).trim();
+  cli('function', 'load', 'replace', LIBRARY);
+  return cli('script', 'load', FIVE_CALLS);
+}
+
+function runScriptBenchmark(port: number, pipeline: number, sha: string): Row[] {
+  return SCRIPT_TESTS.map(({ test, argv }) => {
+    const out = execFileSync(
+      'redis-benchmark',
+      [
+        '-p',
+        String(port),
+        '-c',
+        String(CLIENTS),
+        '-n',
+        String(REQUESTS),
+        '-P',
+        String(pipeline),
+        '-r',
+        '100000',
+        '--csv',
+        ...argv(sha),
+      ],
+      { encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 },
+    );
+    const line = out.split('\n').find((l) => l.startsWith('"') && !l.startsWith('"test"'));
+    const cells = (line ?? '').split('","').map((c) => c.replace(/"/g, ''));
+    if (cells.length < 7) throw new Error(`redis-benchmark gave no result for ${test}: ${out}`);
+    return { test, rps: Number(cells[1]), p50: Number(cells[4]), p99: Number(cells[6]) };
+  });
+}
+
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)];
@@ -68,6 +122,13 @@ async function main(): Promise<void> {
   const redis: RunningServer = await startRedis();
   const ts: RunningServer = await startTsredis(['--save', '']);
   const results: { pipeline: number; test: string; redis: Row; tsredis: Row; ratio: number }[] = [];
+  const rSha = loadScripts(redis.port);
+  const tSha = loadScripts(ts.port);
+  if (rSha !== tSha) throw new Error(`SCRIPT LOAD gave ${rSha} on redis-server and ${tSha} on tsredis`);
+  const both = (port: number, p: number): Row[] => [
+    ...runBenchmark(port, p),
+    ...runScriptBenchmark(port, p, rSha),
+  ];
   try {
     for (const p of PIPELINES) {
       const rRuns: Row[][] = [];
@@ -75,11 +136,11 @@ async function main(): Promise<void> {
       for (let round = 0; round < ROUNDS; round++) {
         // Alternate which server goes first so neither always runs on a warmer (or busier) machine.
         if (round % 2 === 0) {
-          rRuns.push(runBenchmark(redis.port, p));
-          tRuns.push(runBenchmark(ts.port, p));
+          rRuns.push(both(redis.port, p));
+          tRuns.push(both(ts.port, p));
         } else {
-          tRuns.push(runBenchmark(ts.port, p));
-          rRuns.push(runBenchmark(redis.port, p));
+          tRuns.push(both(ts.port, p));
+          rRuns.push(both(redis.port, p));
         }
       }
       for (const test of rRuns[0].map((x) => x.test)) {

@@ -40,8 +40,22 @@ export async function startNode(config: Config): Promise<Node> {
   server.register(allCommands());
   installDiagnostics(server);
   const runner = new ScriptRunner(server);
-  server.register(new EvalScripts(server, runner).commands());
-  server.register(new FunctionLibraries(server, runner).commands());
+  const evalScripts = new EvalScripts(server, runner);
+  const functions = new FunctionLibraries(server, runner);
+  server.register(evalScripts.commands());
+  server.register(functions.commands());
+  server.scriptingMemory = () => {
+    const f = functions.sizes();
+    return {
+      vmEval: runner.vm.memoryBytes(),
+      vmFunctions: runner.fvm.memoryBytes(),
+      cachedScripts: evalScripts.scripts.size,
+      scriptsBytes: evalScripts.bodyBytes,
+      libraries: f.libraries,
+      functions: f.functions,
+      functionsBytes: f.bytes,
+    };
+  };
   followEncodingLimits(config);
   expiryPolicy.deleteOnPastExpire = () => !server.replicaMode;
   const persistence = new PersistenceManager(server);

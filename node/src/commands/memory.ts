@@ -57,6 +57,7 @@ export function memoryInfoLines(s: Server): string[] {
   const ov = overheadOf(s, b);
   const dataset = b.used - ov.total;
   const maxmemory = s.memory.maxmemory;
+  const sm = s.scriptingMemory();
   const pct = (a: number, t: number): string => `${t === 0 ? '0.00' : ((a * 100) / t).toFixed(2)}%`;
   return [
     `used_memory:${b.used}`,
@@ -75,11 +76,19 @@ export function memoryInfoLines(s: Server): string[] {
     `allocator_resident:${h.resident}`,
     `total_system_memory:${os.totalmem()}`,
     `total_system_memory_human:${bytesHuman(os.totalmem())}`,
-    `used_memory_lua:0`,
-    `used_memory_vm_eval:0`,
-    `used_memory_lua_human:0B`,
-    `used_memory_scripts_eval:0`,
-    `number_of_cached_scripts:0`,
+    `used_memory_lua:${sm.vmEval}`,
+    `used_memory_vm_eval:${sm.vmEval}`,
+    `used_memory_lua_human:${bytesHuman(sm.vmEval)}`,
+    `used_memory_scripts_eval:${sm.scriptsBytes}`,
+    `number_of_cached_scripts:${sm.cachedScripts}`,
+    `number_of_functions:${sm.functions}`,
+    `number_of_libraries:${sm.libraries}`,
+    `used_memory_vm_functions:${sm.vmFunctions}`,
+    `used_memory_vm_total:${sm.vmEval + sm.vmFunctions}`,
+    `used_memory_vm_total_human:${bytesHuman(sm.vmEval + sm.vmFunctions)}`,
+    `used_memory_functions:${sm.functionsBytes}`,
+    `used_memory_scripts:${sm.scriptsBytes + sm.functionsBytes}`,
+    `used_memory_scripts_human:${bytesHuman(sm.scriptsBytes + sm.functionsBytes)}`,
     `maxmemory:${maxmemory}`,
     `maxmemory_human:${bytesHuman(maxmemory)}`,
     `maxmemory_policy:${s.memory.policy}`,

@@ -39,8 +39,8 @@ export class PersistenceManager implements PersistenceControl {
 
   constructor(private readonly server: Server) {
     server.cronHooks.push(() => this.cron());
-    server.refusalHooks.push((c, spec) =>
-      (!c.isMaster && ((spec.bits ?? 0) & F_WRITE) !== 0) || spec.name === 'ping' ? this.misconf() : null,
+    server.refusalHooks.push((c, spec, bits) =>
+      (!c.isMaster && (bits & F_WRITE) !== 0) || spec.name === 'ping' ? this.misconf() : null,
     );
   }
 

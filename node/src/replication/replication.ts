@@ -3,7 +3,7 @@
 // NOREPLICAS), the cron, INFO replication and ROLE.
 import type { Server } from '../server/server.js';
 import type { Client } from '../server/client.js';
-import { type CommandSpec, F_WRITE, F_STALE, F_LOADING } from '../server/command.js';
+import { F_WRITE, F_STALE, F_LOADING } from '../server/command.js';
 import { MasterSide, type SnapshotSource } from './master.js';
 import { ReplicaSide, type RdbFileLoader } from './replica.js';
 import { ReplState } from './state.js';
@@ -25,7 +25,7 @@ export class Replication {
     });
     server.clientCloseHooks.push((c) => this.master.forget(c));
     server.preShutdownHooks.push(() => this.letReplicasCatchUp());
-    server.refusalHooks.push((c, spec) => this.refusal(c, spec));
+    server.refusalHooks.push((c, _spec, bits) => this.refusal(c, bits));
     server.replicationInfo = () => this.infoLines();
     server.currentReplOffset = () => this.state.offset;
     server.replicaLinkUp = () => this.replica?.linkUp === true;
@@ -148,11 +148,11 @@ export class Replication {
     this.server.log.notice('MASTER MODE enabled (user request from client)');
   }
 
-  private refusal(c: Client, spec: CommandSpec): string | null {
+  private refusal(c: Client, bits: number): string | null {
     const s = this.server;
-    const isWrite = ((spec.bits ?? 0) & F_WRITE) !== 0;
+    const isWrite = (bits & F_WRITE) !== 0;
     if (s.replicaMode) {
-      if (this.replica?.loading === true && !c.isMaster && ((spec.bits ?? 0) & F_LOADING) === 0) {
+      if (this.replica?.loading === true && !c.isMaster && (bits & F_LOADING) === 0) {
         return 'LOADING Redis is loading the dataset in memory';
       }
       if (isWrite && !c.isMaster && s.config.getBool('replica-read-only')) {
@@ -160,7 +160,7 @@ export class Replication {
       }
       if (
         !c.isMaster &&
-        ((spec.bits ?? 0) & F_STALE) === 0 &&
+        (bits & F_STALE) === 0 &&
         !s.config.getBool('replica-serve-stale-data') &&
         !this.replica?.linkUp
       ) {

@@ -7,7 +7,13 @@ import type { Server } from '../server/server.js';
 import { cmd, NO_KEYS, serverSub, type CommandSpec, type Ctx } from '../server/command.js';
 import { RedisError, ERR_NOT_INTEGER } from '../store/errors.js';
 import { sha1hex } from './lua-vm.js';
-import { SCRIPT_EVAL_COMPAT, SCRIPT_FLAG_NAMES, ScriptRunner, type RunResult } from './runner.js';
+import {
+  SCRIPT_EVAL_COMPAT,
+  SCRIPT_FLAG_NAMES,
+  ScriptRunner,
+  scriptCommandBits,
+  type RunResult,
+} from './runner.js';
 
 export interface CachedScript {
   sha: string;
@@ -139,6 +145,22 @@ export class EvalScripts {
       return;
     }
     reply(c, result);
+  }
+
+  /** The flags of the script an EVAL/EVALSHA names (compat when unknown: the command's own apply). */
+  private scriptFlags(argv: string[], bySha: boolean): number {
+    if (argv.length < 2) return SCRIPT_EVAL_COMPAT;
+    if (bySha) return this.scripts.get(argv[1].toLowerCase())?.flags ?? SCRIPT_EVAL_COMPAT;
+    const known = this.byBody.get(argv[1]);
+    if (known !== undefined) return known.flags;
+    const sb = parseShebang(argv[1]);
+    return 'error' in sb ? SCRIPT_EVAL_COMPAT : sb.flags;
+  }
+
+  /** Gives an EVAL-family spec the flags of the script each call runs. */
+  private withScriptFlags(spec: CommandSpec, bySha: boolean): CommandSpec {
+    spec.flagsFor = (argv) => scriptCommandBits(spec.bits ?? 0, this.scriptFlags(argv, bySha));
+    return spec;
   }
 
   commands(): CommandSpec[] {

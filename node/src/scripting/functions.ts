@@ -11,7 +11,7 @@ import { RdbWriter } from '../persistence/rdb-writer.js';
 import { decodeFunctionsPayload } from '../persistence/rdb-reader.js';
 import { globMatch } from '../commands/glob.js';
 import type { RegisteredFunction } from './lua-vm.js';
-import { SCRIPT_FLAG_NAMES, type ScriptRunner } from './runner.js';
+import { SCRIPT_FLAG_NAMES, scriptCommandBits, type ScriptRunner } from './runner.js';
 import { reply, replyLater } from './eval.js';
 
 interface Library {
@@ -66,6 +66,14 @@ export class FunctionLibraries {
       this.functions.clear();
       for (const code of codes) this.create(code, false);
     };
+  }
+
+  /** INFO memory: libraries, functions, and the bytes of their code and names. */
+  sizes(): { libraries: number; functions: number; bytes: number } {
+    let bytes = 0;
+    for (const l of this.libraries.values()) bytes += l.code.length + l.name.length;
+    for (const f of this.functions.keys()) bytes += f.length;
+    return { libraries: this.libraries.size, functions: this.functions.size, bytes };
   }
 
   /** Loads a library; its name, or the error reply. */
@@ -260,12 +268,28 @@ export class FunctionLibraries {
       flags: Parameters<typeof serverSub>[2],
       handler: (c: Ctx, argv: string[]) => void,
     ): CommandSpec => ({ ...serverSub(name, arity, flags, handler), group: 'scripting' });
+    const withFunctionFlags = (spec: CommandSpec): CommandSpec => {
+      spec.flagsFor = (argv) => {
+        const f = argv.length >= 2 ? this.functions.get(argv[1]) : undefined;
+        return f === undefined ? (spec.bits ?? 0) : scriptCommandBits(spec.bits ?? 0, f.fn.flags);
+      };
+      return spec;
+    };
     return [
-      cmd('fcall', -3, ['noscript', 'skip_monitor', 'may_replicate', 'stale'], NO_KEYS, 'scripting', (c, a) =>
-        this.fcall(c as Client, a, false),
+      withFunctionFlags(
+        cmd(
+          'fcall',
+          -3,
+          ['noscript', 'skip_monitor', 'may_replicate', 'stale'],
+          NO_KEYS,
+          'scripting',
+          (c, a) => this.fcall(c as Client, a, false),
+        ),
       ),
-      cmd('fcall_ro', -3, ['noscript', 'skip_monitor', 'stale', 'readonly'], NO_KEYS, 'scripting', (c, a) =>
-        this.fcall(c as Client, a, true),
+      withFunctionFlags(
+        cmd('fcall_ro', -3, ['noscript', 'skip_monitor', 'stale', 'readonly'], NO_KEYS, 'scripting', (c, a) =>
+          this.fcall(c as Client, a, true),
+        ),
       ),
       {
         ...cmd('function', -2, [], NO_KEYS, 'scripting', () => {}),

@@ -32,6 +32,20 @@ export const SCRIPT_FLAG_NAMES: [string, number][] = [
   ['allow-cross-slot-keys', SCRIPT_ALLOW_CROSS_SLOT],
 ];
 
+/**
+ * The flags EVAL/FCALL run with (Redis's scriptFlagsToCmdFlags): a script with flags (a shebang, a
+ * function) is a write unless no-writes, denyoom unless no-writes or allow-oom, stale-ok if allow-stale;
+ * an EVAL script without a shebang keeps the command's own flags.
+ */
+export function scriptCommandBits(base: number, flags: number): number {
+  if ((flags & SCRIPT_EVAL_COMPAT) !== 0) return base;
+  let b = base & ~(F_STALE | F_DENYOOM | F_WRITE | F_MAY_REPLICATE);
+  if ((flags & (SCRIPT_ALLOW_OOM | SCRIPT_NO_WRITES)) === 0) b |= F_DENYOOM;
+  if ((flags & SCRIPT_NO_WRITES) === 0) b |= F_WRITE;
+  if ((flags & SCRIPT_ALLOW_STALE) !== 0) b |= F_STALE;
+  return b;
+}
+
 export const BUSY_EVAL =
   'BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.';
 export const BUSY_FUNCTION =
@@ -295,6 +309,8 @@ export class ScriptRunner implements LuaHost {
       this.server.log.warning('Lua script killed by user with SCRIPT KILL.');
       return 2;
     }
+    // Inside EXEC the transaction's next commands wait in the same call: the script runs to its end.
+    if (run.caller.inExec) return 0;
     const now = performance.now();
     if (run.timedOut) return yieldable && now >= this.sliceEnd ? 1 : 0;
     if (now - run.startedAt < this.server.config.getInt('busy-reply-threshold')) return 0;

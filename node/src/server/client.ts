@@ -34,7 +34,7 @@ export class Client implements Ctx {
   authenticated: boolean;
   inExec = false;
   /** Queued MULTI commands; null when not in MULTI. */
-  multi: { spec: CommandSpec; argv: string[] }[] | null = null;
+  multi: { spec: CommandSpec; argv: string[]; bits: number }[] | null = null;
   multiError = false;
   /** WATCHed keys as "db\0key"; dirtyCas set when one is touched. */
   watched = new Set<string>();

@@ -40,6 +40,11 @@ export interface CommandSpec {
   fullName?: string;
   /** Flag bits (F_*) computed when registered, for the dispatcher's hot path. */
   bits?: number;
+  /**
+   * The flag bits of one call, when they depend on its arguments: EVAL and FCALL take a script's or a
+   * function's flags (write, denyoom, stale), so the dispatcher refuses them as Redis does.
+   */
+  flagsFor?: (argv: string[]) => number;
 }
 
 /** What a command handler may do. Errors are raised by throwing RedisError (store/errors.ts). */

@@ -59,6 +59,19 @@ export interface PersistenceControl {
   writeRefusal(): string | null;
 }
 
+/** What INFO memory reports of scripting (scripting/ replaces Server.scriptingMemory). */
+export interface ScriptingMemory {
+  /** Lua's memory in EVAL's VM and in the functions' VM. */
+  vmEval: number;
+  vmFunctions: number;
+  /** The cached EVAL scripts and their bytes; the libraries, functions and their bytes. */
+  cachedScripts: number;
+  scriptsBytes: number;
+  libraries: number;
+  functions: number;
+  functionsBytes: number;
+}
+
 export type PropagationListener = (dbId: number, argv: string[]) => void;
 
 const PUBSUB_ALLOWED = new Set([
@@ -126,6 +139,15 @@ export class Server implements DbHost {
   activeExpireEnabled = true;
   /** master_repl_offset, for WAIT's per-client write offset; replication replaces it. */
   currentReplOffset: () => number = () => 0;
+  scriptingMemory: () => ScriptingMemory = () => ({
+    vmEval: 0,
+    vmFunctions: 0,
+    cachedScripts: 0,
+    scriptsBytes: 0,
+    libraries: 0,
+    functions: 0,
+    functionsBytes: 0,
+  });
   /** The FUNCTION libraries' code, for RDB files (scripting replaces it). */
   functionLibraries: () => string[] = () => [];
   /** Replaces every FUNCTION library with these (an RDB was loaded); throws on a bad library. */
@@ -438,7 +460,7 @@ export class Server implements DbHost {
       return;
     }
     const name = spec.name;
-    const bits = spec.bits ?? 0;
+    const bits = spec.flagsFor !== undefined ? spec.flagsFor(argv) : (spec.bits ?? 0);
     if (this.busyReply !== null && (bits & F_ALLOW_BUSY) === 0) {
       if (c.multi !== null) c.multiError = true;
       c.error(this.busyReply);
@@ -460,7 +482,7 @@ export class Server implements DbHost {
       this.rejected(name);
       return;
     }
-    if (this.memory.maxmemory !== 0 && !c.isMaster && this.outOfMemoryRefuses(c, spec)) {
+    if (this.memory.maxmemory !== 0 && !c.isMaster && this.outOfMemoryRefuses(c, spec, bits)) {
       this.rejected(name);
       return;
     }
@@ -482,17 +504,17 @@ export class Server implements DbHost {
         this.rejected(name);
         return;
       }
-      c.multi.push({ spec, argv });
+      c.multi.push({ spec, argv, bits });
       c.write(R.QUEUED);
       return;
     }
-    if (this.pause !== null && this.mustHold(c, spec, argv)) {
+    if (this.pause !== null && this.mustHold(c, bits, argv)) {
       c.heldArgv = argv;
       c.setPaused(true);
       this.heldClients.add(c);
       return;
     }
-    const refusal = this.refusal(c, spec);
+    const refusal = this.refusal(c, spec, bits);
     if (refusal !== null) {
       c.error(refusal);
       this.rejected(name);
@@ -505,11 +527,11 @@ export class Server implements DbHost {
    * Evicts as maxmemory-policy allows; if memory is still over maxmemory, refuses a command that may add
    * memory (denyoom, anything queued in MULTI, EXEC of a denyoom command) with Redis's OOM error.
    */
-  private outOfMemoryRefuses(c: Client, spec: CommandSpec): boolean {
+  private outOfMemoryRefuses(c: Client, spec: CommandSpec, bits: number): boolean {
     const name = spec.name;
-    let denyoom = ((spec.bits ?? 0) & F_DENYOOM) !== 0;
+    let denyoom = (bits & F_DENYOOM) !== 0;
     if (c.multi !== null) {
-      if (name === 'exec') denyoom = c.multi.some((q) => ((q.spec.bits ?? 0) & F_DENYOOM) !== 0);
+      if (name === 'exec') denyoom = c.multi.some((q) => (q.bits & F_DENYOOM) !== 0);
       else if (name !== 'discard' && name !== 'quit' && name !== 'reset') denyoom = true;
     }
     if (!this.memory.refusesCommand(denyoom)) return false;
@@ -587,12 +609,12 @@ export class Server implements DbHost {
   pause: { until: number; writesOnly: boolean; timer: NodeJS.Timeout } | null = null;
   private heldClients = new Set<Client>();
 
-  private mustHold(c: Client, spec: CommandSpec, argv: string[]): boolean {
+  private mustHold(c: Client, bits: number, argv: string[]): boolean {
     if (c.isMaster || c.isReplica || this.pause === null) return false;
     if (!this.pause.writesOnly) return true;
-    if (((spec.bits ?? 0) & (F_WRITE | F_MAY_REPLICATE)) !== 0) return true;
+    if ((bits & (F_WRITE | F_MAY_REPLICATE)) !== 0) return true;
     // EXEC of a transaction holding writes is held too.
-    return argv[0].toLowerCase() === 'exec' && (c.multi ?? []).some((q) => q.spec.flags.includes('write'));
+    return argv[0].toLowerCase() === 'exec' && (c.multi ?? []).some((q) => (q.bits & F_WRITE) !== 0);
   }
 
   pauseClients(ms: number, writesOnly: boolean): void {
@@ -622,11 +644,12 @@ export class Server implements DbHost {
   }
 
   /** Hook for replication/persistence checks (READONLY, MASTERDOWN, NOREPLICAS, LOADING...). */
-  refusalHooks: ((c: Client, spec: CommandSpec) => string | null)[] = [];
+  refusalHooks: ((c: Client, spec: CommandSpec, bits: number) => string | null)[] = [];
 
-  refusal(c: Client, spec: CommandSpec): string | null {
+  /** bits: the call's flags (spec.bits, or what flagsFor gave for its arguments). */
+  refusal(c: Client, spec: CommandSpec, bits = spec.bits ?? 0): string | null {
     for (const h of this.refusalHooks) {
-      const r = h(c, spec);
+      const r = h(c, spec, bits);
       if (r !== null) return r;
     }
     return null;
@@ -727,8 +750,8 @@ export class Server implements DbHost {
     const outer = this.execPropagation;
     this.execPropagation = outer ?? { started: false };
     try {
-      for (const { spec, argv } of queue) {
-        const refusal = this.refusal(c, spec);
+      for (const { spec, argv, bits } of queue) {
+        const refusal = this.refusal(c, spec, bits);
         if (refusal !== null) c.error(refusal);
         else this.call(c, spec, argv);
       }
