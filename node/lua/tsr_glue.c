@@ -1041,7 +1041,9 @@ static void kill_hook(lua_State *L, lua_Debug *ar) {
 
 static void count_hook(lua_State *L, lua_Debug *ar) {
   (void)ar;
-  int yieldable = L->nCcalls <= L->baseCcalls;
+  /* Only the run's own coroutine yields to the host, and only outside C calls: a coroutine of the
+   * script's own would see a yield it did not ask for. */
+  int yieldable = L == running && L->nCcalls <= L->baseCcalls;
   int what = host_hook(yieldable);
   if (what == 2) {
     kill_hook(L, ar);

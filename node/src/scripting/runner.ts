@@ -309,8 +309,6 @@ export class ScriptRunner implements LuaHost {
       this.server.log.warning('Lua script killed by user with SCRIPT KILL.');
       return 2;
     }
-    // Inside EXEC the transaction's next commands wait in the same call: the script runs to its end.
-    if (run.caller.inExec) return 0;
     const now = performance.now();
     if (run.timedOut) return yieldable && now >= this.sliceEnd ? 1 : 0;
     if (now - run.startedAt < this.server.config.getInt('busy-reply-threshold')) return 0;
@@ -362,7 +360,13 @@ export class ScriptRunner implements LuaHost {
     if (isWrite) run.writeDirty = true;
     sc.resp = resp;
     sc.out = '';
-    s.call(sc, spec, argv);
+    // redis.set_repl: without REPL_REPLICA the command's effects stay here (tsredis has no AOF).
+    s.propagationMuted = (run.vm.replFlags() & 2) === 0;
+    try {
+      s.call(sc, spec, argv);
+    } finally {
+      s.propagationMuted = false;
+    }
     const reply = sc.out;
     sc.out = '';
     return reply;

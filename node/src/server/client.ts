@@ -243,12 +243,22 @@ export class Client implements Ctx {
   /** Set while this client's script is busy: its next commands wait for the script's reply. */
   private awaitingScript = false;
 
+  /** What continues when the script ends (the rest of a transaction), before the next commands. */
+  afterScript: (() => void) | null = null;
+
   waitForScript(): void {
     this.awaitingScript = true;
   }
 
+  awaitingScriptEnd(): boolean {
+    return this.awaitingScript;
+  }
+
   scriptDone(): void {
     this.awaitingScript = false;
+    const next = this.afterScript;
+    this.afterScript = null;
+    if (next !== null) next();
     setImmediate(() => this.processInput());
   }
 

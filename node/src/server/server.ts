@@ -178,6 +178,8 @@ export class Server implements DbHost {
   private toFlush = new Set<Client>();
   private flushScheduled = false;
   private cron: NodeJS.Timeout | null = null;
+  /** Set around a script's command run under redis.set_repl(REPL_NONE / REPL_AOF): not replicated. */
+  propagationMuted = false;
   /** The db of the last propagated write (a script's EXEC goes with it). */
   private propagatedDb = 0;
   /** Inside EXEC: whether MULTI was already propagated. */
@@ -720,7 +722,7 @@ export class Server implements DbHost {
 
   /** Feeds a write to the propagation listeners (inside EXEC, wrapped in MULTI ... EXEC). */
   propagate(dbId: number, argv: string[]): void {
-    if (this.propagation.length === 0) return;
+    if (this.propagation.length === 0 || this.propagationMuted) return;
     this.propagatedDb = dbId;
     if (this.execPropagation !== null && !this.execPropagation.started && argv[0] !== 'MULTI') {
       this.execPropagation.started = true;
@@ -749,20 +751,44 @@ export class Server implements DbHost {
     c.inExec = true;
     const outer = this.execPropagation;
     this.execPropagation = outer ?? { started: false };
+    this.runQueue(c, queue, 0, outer);
+  }
+
+  /**
+   * Runs a transaction's commands from index from. A script among them that goes busy suspends the
+   * transaction: the rest runs when the script ends (the client waits, everyone else gets -BUSY).
+   */
+  private runQueue(
+    c: Client,
+    queue: { spec: CommandSpec; argv: string[]; bits: number }[],
+    from: number,
+    outer: { started: boolean } | null,
+  ): void {
     try {
-      for (const { spec, argv, bits } of queue) {
+      for (let i = from; i < queue.length; i++) {
+        const { spec, argv, bits } = queue[i];
         const refusal = this.refusal(c, spec, bits);
         if (refusal !== null) c.error(refusal);
         else this.call(c, spec, argv);
+        if (c.awaitingScriptEnd()) {
+          c.afterScript = () => this.runQueue(c, queue, i + 1, outer);
+          return;
+        }
       }
-    } finally {
-      c.inExec = false;
-      if (outer === null) {
-        if (this.execPropagation.started) for (const l of this.propagation) l(c.db.id, ['EXEC']);
-        this.execPropagation = null;
-      }
+    } catch (e) {
+      this.endExec(c, outer);
+      throw e;
     }
+    this.endExec(c, outer);
     if (this.readyKeys.length > 0) this.serveReadyKeys();
+  }
+
+  private endExec(c: Client, outer: { started: boolean } | null): void {
+    c.inExec = false;
+    if (outer === null && this.execPropagation !== null) {
+      if (this.execPropagation.started) for (const l of this.propagation) l(c.db.id, ['EXEC']);
+      this.execPropagation = null;
+    }
   }
 
   // ---- WATCH ----
