@@ -90,9 +90,26 @@ static void out_add(const char *s, size_t n) {
 
 static void out_str(const char *s) { out_add(s, strlen(s)); }
 
+/* Writes v in decimal into b (at least 21 bytes); returns the length. Faster than printf here. */
+static int format_ll(char *b, long long v) {
+  char t[24];
+  int n = 0, len = 0;
+  unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
+  do {
+    t[n++] = (char)('0' + u % 10);
+    u /= 10;
+  } while (u != 0);
+  if (v < 0) b[len++] = '-';
+  while (n > 0) b[len++] = t[--n];
+  return len;
+}
+
 static void out_fmt_ll(char type, long long v) {
   char b[32];
-  int n = snprintf(b, sizeof b, "%c%lld\r\n", type, v);
+  b[0] = type;
+  int n = 1 + format_ll(b + 1, v);
+  b[n++] = '\r';
+  b[n++] = '\n';
   out_add(b, (size_t)n);
 }
 
@@ -596,7 +613,11 @@ static int collect_args(lua_State *L) {
     if (lua_type(L, j) == LUA_TNUMBER) {
       char *b = nums > 64 ? numheap + 32 * k : numbufs[k];
       k++;
-      int len = snprintf(b, 32, "%.17g", (double)lua_tonumber(L, j));
+      double d = (double)lua_tonumber(L, j);
+      /* An integer up to 2^53 prints the same under %.17g: the common case without printf. */
+      int len = (d == (double)(long long)d && d > -9007199254740992.0 && d < 9007199254740992.0 && !(d == 0 && signbit(d)))
+                    ? format_ll(b, (long long)d)
+                    : snprintf(b, 32, "%.17g", d);
       argv.ptr[j - 1] = b;
       argv.len[j - 1] = (size_t)len;
     } else if (lua_type(L, j) == LUA_TSTRING) {

@@ -208,10 +208,7 @@ export const PARAMS: ParamDef[] = [
   P('latency-monitor-threshold', 'int', '0', { min: 0, max: Number.MAX_SAFE_INTEGER, maxText: LLONG_MAX }),
   P('latency-tracking', 'bool', 'yes'),
   P('latency-tracking-info-percentiles', 'multi', '50 99 99.9', { check: checkPercentiles }),
-  P('lua-time-limit', 'int', '5000', {
-    aliases: ['busy-reply-threshold'],
-    ignored: 'tsredis has no scripting yet, so no script to limit',
-  }),
+  P('lua-time-limit', 'int', '5000', { aliases: ['busy-reply-threshold'] }),
   P('io-threads', 'int', '1', { mutable: false, ignored: 'tsredis serves every client on one event loop' }),
   P('io-threads-do-reads', 'bool', 'no', {
     mutable: false,

@@ -321,7 +321,8 @@ export class LuaVM {
   }
 
   private mem(): Buffer {
-    if (this.heap.buffer !== this.ex.memory.buffer) this.heap = Buffer.from(this.ex.memory.buffer);
+    // Memory growth detaches the old buffer, and a view of a detached buffer has length 0.
+    if (this.heap.length === 0) this.heap = Buffer.from(this.ex.memory.buffer);
     return this.heap;
   }
 

@@ -9,7 +9,14 @@
 import { performance } from 'node:perf_hooks';
 import { Client } from '../server/client.js';
 import type { Server } from '../server/server.js';
-import { F_DENYOOM, F_MAY_REPLICATE, F_STALE, F_WRITE, type CommandSpec } from '../server/command.js';
+import {
+  F_DENYOOM,
+  F_MAY_REPLICATE,
+  F_NOSCRIPT,
+  F_STALE,
+  F_WRITE,
+  type CommandSpec,
+} from '../server/command.js';
 import { OOM_ERROR } from '../server/maxmemory.js';
 import { REDIS_VERSION } from '../commands/connection.js';
 import { LuaVM, type LuaHost, type RunStatus } from './lua-vm.js';
@@ -324,7 +331,7 @@ export class ScriptRunner implements LuaHost {
     const s = this.server;
     const bits = spec.bits ?? 0;
     const sc = this.client;
-    if (spec.flags.includes('noscript')) return R.error('ERR This Redis command is not allowed from script');
+    if ((bits & F_NOSCRIPT) !== 0) return R.error('ERR This Redis command is not allowed from script');
     const isWrite = (bits & F_WRITE) !== 0;
     if (
       (bits & F_STALE) === 0 &&

@@ -115,6 +115,8 @@ export class Client implements Ctx {
 
   processInput(): void {
     while (!this.closing && this.blocked === null && !this.paused && !this.awaitingScript) {
+      // A replica leaves its master's stream unread while a script is busy (served when it ends).
+      if (this.isMaster && this.server.busyReply !== null) break;
       let argv: string[] | null;
       try {
         argv = this.parser.next();

@@ -111,6 +111,8 @@ export const F_PROTECTED = 128;
 export const F_DENYOOM = 256;
 /** Served while a script is busy (AUTH, HELLO, MULTI, SCRIPT KILL, SHUTDOWN, ...). */
 export const F_ALLOW_BUSY = 512;
+/** Refused inside scripts ("This Redis command is not allowed from script"). */
+export const F_NOSCRIPT = 1024;
 
 export function flagBits(flags: readonly CommandFlag[]): number {
   let b = 0;
@@ -124,6 +126,7 @@ export function flagBits(flags: readonly CommandFlag[]): number {
   if (flags.includes('protected')) b |= F_PROTECTED;
   if (flags.includes('denyoom')) b |= F_DENYOOM;
   if (flags.includes('allow_busy')) b |= F_ALLOW_BUSY;
+  if (flags.includes('noscript')) b |= F_NOSCRIPT;
   return b;
 }
 
