@@ -70,8 +70,12 @@ const GC_PERIOD = 50;
 /** The client the scripts' commands run as: its replies are collected, never sent. */
 export class ScriptClient extends Client {
   constructor(server: Server) {
-    super(server, null, 0, 'lua');
+    // SLOWLOG and CLIENT show it as Redis shows its fake clients; MONITOR as "lua".
+    super(server, null, 0, '?:0');
     this.inExec = true; // blocking commands do not block inside a script
+  }
+  override monitorAddr(): string {
+    return 'lua';
   }
   override write(s: string): void {
     this.out += s;

@@ -92,6 +92,11 @@ export class Client implements Ctx {
     return this.server.cmdTime;
   }
 
+  /** How MONITOR names this client ("lua" for the scripts' client). */
+  monitorAddr(): string {
+    return this.addr || 'unknown';
+  }
+
   dbAt(index: number): Db | undefined {
     return this.server.dbs[index];
   }

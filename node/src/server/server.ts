@@ -600,7 +600,7 @@ export class Server implements DbHost {
   /** Shows a command to MONITOR clients (EVAL shows itself before the commands its script runs). */
   feedMonitors(c: Client, argv: string[]): void {
     if (this.monitors.size === 0) return;
-    const line = `+${monitorLine(this.wallOffset + performance.now(), c.db.id, c.addr || 'unknown', argv)}\r\n`;
+    const line = `+${monitorLine(this.wallOffset + performance.now(), c.db.id, c.monitorAddr(), argv)}\r\n`;
     for (const m of this.monitors) {
       m.write(line);
       this.flushSoon(m);
