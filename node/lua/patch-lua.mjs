@@ -5,6 +5,7 @@
 // the next script runs in. Each edit must match exactly once, or the build stops.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import process from 'node:process';
 
 const src = process.argv[2];
 if (src === undefined) throw new Error('usage: patch-lua.mjs <lua src dir>');
@@ -21,20 +22,38 @@ function edit(file, from, to) {
 }
 
 // The flag, in a byte of the Table header's padding.
-edit('lobject.h', '  lu_byte lsizenode;  /* log2 of size of `node\' array */\n',
-  '  lu_byte lsizenode;  /* log2 of size of `node\' array */\n  lu_byte readonly;\n');
+edit(
+  'lobject.h',
+  "  lu_byte lsizenode;  /* log2 of size of `node' array */\n",
+  "  lu_byte lsizenode;  /* log2 of size of `node' array */\n  lu_byte readonly;\n",
+);
 edit('ltable.c', '  t->flags = cast_byte(~0);\n', '  t->flags = cast_byte(~0);\n  t->readonly = 0;\n');
 // t[k] = v (the VM, lua_settable, lua_setfield): refused before anything is set or any __newindex runs.
-edit('lvm.c', '      Table *h = hvalue(t);\n      TValue *oldval = luaH_set(L, h, key); /* do a primitive set */\n',
-  `      Table *h = hvalue(t);\n      TValue *oldval;\n      if (h->readonly) ${REFUSE}\n      oldval = luaH_set(L, h, key); /* do a primitive set */\n`);
+edit(
+  'lvm.c',
+  '      Table *h = hvalue(t);\n      TValue *oldval = luaH_set(L, h, key); /* do a primitive set */\n',
+  `      Table *h = hvalue(t);\n      TValue *oldval;\n      if (h->readonly) ${REFUSE}\n      oldval = luaH_set(L, h, key); /* do a primitive set */\n`,
+);
 // rawset, rawseti (table.insert, table.remove, table.sort), setmetatable.
-edit('lapi.c', '  api_check(L, ttistable(t));\n  setobj2t(L, luaH_set(L, hvalue(t), L->top-2), L->top-1);\n',
-  `  api_check(L, ttistable(t));\n  if (hvalue(t)->readonly) ${REFUSE}\n  setobj2t(L, luaH_set(L, hvalue(t), L->top-2), L->top-1);\n`);
-edit('lapi.c', '  api_check(L, ttistable(o));\n  setobj2t(L, luaH_setnum(L, hvalue(o), n), L->top-1);\n',
-  `  api_check(L, ttistable(o));\n  if (hvalue(o)->readonly) ${REFUSE}\n  setobj2t(L, luaH_setnum(L, hvalue(o), n), L->top-1);\n`);
-edit('lapi.c', '    case LUA_TTABLE: {\n      hvalue(obj)->metatable = mt;\n',
-  `    case LUA_TTABLE: {\n      if (hvalue(obj)->readonly) ${REFUSE}\n      hvalue(obj)->metatable = mt;\n`);
+edit(
+  'lapi.c',
+  '  api_check(L, ttistable(t));\n  setobj2t(L, luaH_set(L, hvalue(t), L->top-2), L->top-1);\n',
+  `  api_check(L, ttistable(t));\n  if (hvalue(t)->readonly) ${REFUSE}\n  setobj2t(L, luaH_set(L, hvalue(t), L->top-2), L->top-1);\n`,
+);
+edit(
+  'lapi.c',
+  '  api_check(L, ttistable(o));\n  setobj2t(L, luaH_setnum(L, hvalue(o), n), L->top-1);\n',
+  `  api_check(L, ttistable(o));\n  if (hvalue(o)->readonly) ${REFUSE}\n  setobj2t(L, luaH_setnum(L, hvalue(o), n), L->top-1);\n`,
+);
+edit(
+  'lapi.c',
+  '    case LUA_TTABLE: {\n      hvalue(obj)->metatable = mt;\n',
+  `    case LUA_TTABLE: {\n      if (hvalue(obj)->readonly) ${REFUSE}\n      hvalue(obj)->metatable = mt;\n`,
+);
 // Errors: Lua's protected calls go through the host (tsr_glue.c), not setjmp/longjmp, which wasm32-wasi
 // does not have: a throw unwinds to the host's protected call, which restores the shadow stack.
-edit('luaconf.h', '#if defined(__cplusplus)\n/* C++ exceptions */',
-  `#if defined(TSR_HOST_EXCEPTIONS)\n__attribute__((import_module("tsredis"), import_name("throw"), noreturn)) void tsr_throw(void);\n__attribute__((import_module("tsredis"), import_name("protected"))) int tsr_protected(void *f, void *L, void *ud);\n#define LUAI_THROW(L,c)\ttsr_throw()\n#define LUAI_TRY(L,c,a)\tif (tsr_protected((void *)f, L, ud) != 0 && (c)->status == 0) (c)->status = -1;\n#define luai_jmpbuf\tint\n\n#elif defined(__cplusplus)\n/* C++ exceptions */`);
+edit(
+  'luaconf.h',
+  '#if defined(__cplusplus)\n/* C++ exceptions */',
+  `#if defined(TSR_HOST_EXCEPTIONS)\n__attribute__((import_module("tsredis"), import_name("throw"), noreturn)) void tsr_throw(void);\n__attribute__((import_module("tsredis"), import_name("protected"))) int tsr_protected(void *f, void *L, void *ud);\n#define LUAI_THROW(L,c)\ttsr_throw()\n#define LUAI_TRY(L,c,a)\tif (tsr_protected((void *)f, L, ud) != 0 && (c)->status == 0) (c)->status = -1;\n#define luai_jmpbuf\tint\n\n#elif defined(__cplusplus)\n/* C++ exceptions */`,
+);
