@@ -78,6 +78,8 @@ test("the node image's entry point serves clients from a read-only root, writing
     await client.connect();
     try {
       expect(await client.set('k', 'v')).toBe('OK');
+      // The Lua VM (dist/node/lua/lua51.wasm, built in the image's lua stage) runs scripts.
+      expect(await client.eval("return redis.call('get', KEYS[1]) .. ARGV[1]", 1, 'k', '!')).toBe('v!');
       expect(await client.call('SAVE')).toBe('OK');
     } finally {
       client.disconnect();
