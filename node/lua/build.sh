@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Builds the Lua 5.1 VM that tsredis-server runs scripts in: Debian's lua5.1 source (5.1.5) and
 # lua-cjson source (2.1.0), both fetched from Debian's archive and checked against their .dsc SHA-256,
-# patched by patch-lua.mjs (read-only tables, as Redis 7.0's Lua has), compiled with our own glue and
-# libraries in this folder (tsr_glue.c, lua_bit.c, lua_struct.c, lua_cmsgpack.c) by clang to
-# WebAssembly (wasm32-wasi, Debian's wasi-libc). Nothing fetched is committed.
+# patched by patch-lua.mjs (read-only tables, as Redis 7.0's Lua has; integers and string positions as
+# wide as on x86-64), compiled with our own glue and libraries in this folder (tsr_glue.c, lua_bit.c,
+# lua_struct.c, lua_cmsgpack.c) by clang to WebAssembly (wasm32-wasi, Debian's wasi-libc). Nothing
+# fetched is committed.
 # Usage: node/lua/build.sh [out.wasm]   (default: dist/node/lua/lua51.wasm)
 # The result is cached by the hash of every input under ~/.cache/tsredis/lua, so a rebuild is a copy.
 # Needs: clang-14, lld-14, wasi-libc, libclang-rt-14-dev-wasm32, curl (Debian packages; .ci/run and the
@@ -64,13 +65,15 @@ for f in $core; do files+=("$src/$f.c"); done
 files+=("$cjson/lua_cjson.c" "$cjson/strbuf.c" "$cjson/fpconv.c")
 files+=("$here/tsr_glue.c" "$here/lua_bit.c" "$here/lua_struct.c" "$here/lua_cmsgpack.c")
 
-# -mnontrapping-fptoint: a double -> int conversion out of range saturates instead of trapping.
+# -mno-nontrapping-fptoint: a double -> signed int conversion out of range (or NaN) gives the most
+# negative value, as x86-64's cvttsd2si does (Redis's usual platform: string.format("%d", 2^63) is
+# -9223372036854775808 there), not the saturated value of wasm's trunc_sat, and never traps.
 # The linear memory is capped (max-memory): a script that allocates without end gets Lua's
 # "not enough memory" error, never the host's memory.
 # Only the compiler's and wasi-libc's headers: nothing of the host's libc can slip in.
 "$CC" --target=wasm32-wasi -nostdinc -isystem "$work/include" -isystem "$("$CC" -print-resource-dir)/include" \
   -isystem /usr/include/wasm32-wasi -L/usr/lib/wasm32-wasi \
-  -O2 -mnontrapping-fptoint -mmutable-globals -mexec-model=reactor \
+  -O2 -mno-nontrapping-fptoint -mmutable-globals -mexec-model=reactor \
   -DLUA_ANSI -DLUA_USELONGLONG -DENABLE_CJSON_GLOBAL -DTSR_HOST_EXCEPTIONS \
   -I"$src" -I"$cjson" -I"$here" \
   -Wno-unused-command-line-argument -Wno-string-plus-int -Wno-empty-body -Wno-undefined-inline \

@@ -324,16 +324,14 @@ static void dec_value(lua_State *L, Cursor *c, int level) {
         lua_pushnumber(L, d);
         break;
       }
+      /* bin 8/16/32 (0xc4..0xc6) are not known to Redis's cmsgpack: bad data, as there. */
       case 0xd9:
-      case 0xc4:
         dec_string(L, c, (size_t)get_be(c, 1));
         break;
       case 0xda:
-      case 0xc5:
         dec_string(L, c, (size_t)get_be(c, 2));
         break;
       case 0xdb:
-      case 0xc6:
         dec_string(L, c, (size_t)get_be(c, 4));
         break;
       case 0xdc:

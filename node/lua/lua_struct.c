@@ -85,7 +85,8 @@ static void controloptions(lua_State *L, int opt, const char **f, Header *h) {
       return;
     }
     default:
-      luaL_error(L, "invalid format option '%c'", opt);
+      /* An argument error of the format (#1), as Redis's struct reports it. */
+      luaL_argerror(L, 1, lua_pushfstring(L, "invalid format option '%c'", opt));
   }
 }
 
@@ -263,9 +264,9 @@ static int b_size(lua_State *L) {
     size_t size = optsize(L, (char)opt, &fmt);
     pos += (size_t)gettoalign(pos, &h, opt, size);
     if (opt == 's')
-      luaL_argerror(L, 1, "options 's' has no fixed size");
+      luaL_argerror(L, 1, "option 's' has no fixed size");
     else if (opt == 'c' && size == 0)
-      luaL_argerror(L, 1, "options 'c0' has no fixed size");
+      luaL_argerror(L, 1, "option 'c0' has no fixed size");
     if (!isalnum(opt)) controloptions(L, opt, &fmt, &h);
     pos += size;
   }

@@ -790,12 +790,12 @@ static int redis_nothing(lua_State *L) {
 
 /* ---- math.random as Redis's: the 48-bit lrand48 generator, the same on every platform ---- */
 
-static uint64_t rand48 = 0x1234ABCD330EULL;
+/* The generator's state is the host's: one for the server, shared by EVAL and functions, as in Redis
+ * (both Lua states draw from its one redisLrand48). */
+__attribute__((import_module("tsredis"), import_name("rand48"))) int32_t host_rand48(void);
+__attribute__((import_module("tsredis"), import_name("srand48"))) void host_srand48(int32_t seed);
 
-static int32_t lrand48_next(void) {
-  rand48 = (rand48 * 0x5DEECE66DULL + 0xB) & 0xFFFFFFFFFFFFULL;
-  return (int32_t)(rand48 >> 17);
-}
+static int32_t lrand48_next(void) { return host_rand48(); }
 
 static int math_random(lua_State *L) {
   const int32_t max = 0x7FFFFFFF;
@@ -824,8 +824,7 @@ static int math_random(lua_State *L) {
 }
 
 static int math_randomseed(lua_State *L) {
-  uint32_t seed = (uint32_t)luaL_checkint(L, 1);
-  rand48 = ((uint64_t)seed << 16) | 0x330E;
+  host_srand48((int32_t)luaL_checkint(L, 1));
   return 0;
 }
 
@@ -833,10 +832,10 @@ static int math_randomseed(lua_State *L) {
 
 static const char *const allowed_globals[] = {
     "string", "cjson", "bit", "cmsgpack", "math", "table", "struct", "redis", "xpcall", "tostring",
-    "getfenv", "setmetatable", "next", "assert", "tonumber", "rawequal", "collectgarbage",
-    "getmetatable", "rawset", "pcall", "coroutine", "type", "_G", "select", "unpack", "gcinfo",
-    "pairs", "rawget", "loadstring", "ipairs", "_VERSION", "setfenv", "load", "error", "newproxy",
-    "debug", NULL};
+    "setmetatable", "next", "assert", "tonumber", "rawequal", "collectgarbage", "getmetatable",
+    "rawset", "pcall", "coroutine", "type", "_G", "select", "unpack", "gcinfo", "pairs", "rawget",
+    "loadstring", "ipairs", "_VERSION", "load", "error", "debug", NULL};
+/* getfenv, setfenv and newproxy are kept out too: Redis 7.0.15 (a security fix) removed them. */
 
 /* __newindex of the globals while the libraries load: only the allowed names are kept. */
 static int globals_newindex(lua_State *L) {
@@ -853,6 +852,39 @@ static int globals_newindex(lua_State *L) {
 static int globals_index(lua_State *L) {
   const char *name = lua_tostring(L, 2);
   return luaL_error(L, "Script attempted to access nonexistent global variable '%s'", name == NULL ? "?" : name);
+}
+
+/* The global __redis__err__handler of EVAL scripts (Redis's xpcall helper): err as a table
+ * {err = 'ERR ' .. tostring(err)} unless it is one already, with the source and line of where it was
+ * raised (the caller's, when the function that raised is C: error(), redis.call). */
+static int redis_err_handler(lua_State *L) {
+  lua_Debug ar;
+  int where = lua_getstack(L, 1, &ar);
+  if (where) {
+    lua_getinfo(L, "nSl", &ar);
+    if (strcmp(ar.what, "C") == 0) {
+      where = lua_getstack(L, 2, &ar);
+      if (where) lua_getinfo(L, "nSl", &ar);
+    }
+  }
+  lua_settop(L, 1);
+  if (!lua_istable(L, 1)) {
+    lua_newtable(L);
+    lua_pushliteral(L, "ERR ");
+    lua_getfield(L, LUA_GLOBALSINDEX, "tostring");
+    lua_pushvalue(L, 1);
+    lua_call(L, 1, 1);
+    lua_concat(L, 2);
+    lua_setfield(L, -2, "err");
+    lua_replace(L, 1);
+  }
+  if (where) {
+    lua_pushstring(L, ar.source);
+    lua_setfield(L, 1, "source");
+    lua_pushinteger(L, ar.currentline);
+    lua_setfield(L, 1, "line");
+  }
+  return 1;
 }
 
 static void set_readonly(lua_State *L, int idx, int on) {
@@ -955,6 +987,12 @@ static int init_state(lua_State *L) {
   set_field_fn(L, "random", math_random);
   set_field_fn(L, "randomseed", math_randomseed);
   lua_pop(L, 1);
+
+  if (!a->functions) {
+    lua_pushstring(L, "__redis__err__handler");
+    lua_pushcfunction(L, redis_err_handler);
+    lua_rawset(L, LUA_GLOBALSINDEX);
+  }
 
   /* debug is for the error handler of Redis only: scripts do not get it. */
   lua_pushstring(L, "debug");
@@ -1349,7 +1387,8 @@ static int register_function(lua_State *L) {
   size_t n;
   const char *s = lua_tolstring(L, name, &n);
   if (!valid_name(s, n))
-    return raise_error(L, "Function names can only contain letters, numbers, or underscores(_) and must be at least one character long");
+    /* Redis 7.0 says "Library names" here too (a slip of its own, kept: the reply is what counts). */
+    return raise_error(L, "Library names can only contain letters, numbers, or underscores(_) and must be at least one character long");
   lua_getfield(L, LUA_REGISTRYINDEX, "__pending");
   lua_pushvalue(L, name);
   lua_rawget(L, -2);

@@ -6,6 +6,7 @@ import type { Client } from '../server/client.js';
 import type { Server } from '../server/server.js';
 import { cmd, NO_KEYS, serverSub, type CommandSpec, type Ctx } from '../server/command.js';
 import { RedisError, ERR_NOT_INTEGER } from '../store/errors.js';
+import { parseIntStrict } from '../commands/util.js';
 import { sha1hex } from './lua-vm.js';
 import {
   SCRIPT_EVAL_COMPAT,
@@ -107,10 +108,14 @@ export class EvalScripts {
     this.server.feedMonitors(c, argv);
     // The script's effects are propagated as it runs them, never the EVAL itself.
     c.propagateAs();
-    const n = Number(argv[2]);
-    if (!/^-?\d+$/.test(argv[2]) || !Number.isSafeInteger(n)) throw new RedisError(ERR_NOT_INTEGER);
-    if (n > argv.length - 3) throw new RedisError("ERR Number of keys can't be greater than number of args");
-    if (n < 0) throw new RedisError("ERR Number of keys can't be negative");
+    // numkeys is strictly an int64, as Redis's string2ll takes it (no '+', no leading zeros, no "-0").
+    const big = parseIntStrict(argv[2]);
+    if (big === null) throw new RedisError(ERR_NOT_INTEGER);
+    if (big > BigInt(argv.length - 3)) {
+      throw new RedisError("ERR Number of keys can't be greater than number of args");
+    }
+    if (big < 0n) throw new RedisError("ERR Number of keys can't be negative");
+    const n = Number(big);
     let script: CachedScript | string | undefined;
     if (bySha) {
       script = argv[1].length === 40 ? this.scripts.get(argv[1].toLowerCase()) : undefined;
@@ -207,7 +212,9 @@ export class EvalScripts {
               c.ok();
             }),
           },
-          sub('debug', 3, () => {
+          sub('debug', 3, (_c, a) => {
+            // The mode is checked as Redis checks it; then every mode is refused (no Lua debugger).
+            if (!/^(yes|sync|no)$/i.test(a[2])) throw new RedisError('ERR Use SCRIPT DEBUG YES/SYNC/NO');
             throw new RedisError(
               'ERR SCRIPT DEBUG is not supported by tsredis: its Lua debugger is not implemented',
             );
@@ -224,6 +231,9 @@ export class EvalScripts {
 
 const HELP = [
   'SCRIPT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:',
+  // Listed as Redis lists it: SCRIPT DEBUG exists, though tsredis refuses its modes.
+  'DEBUG (YES|SYNC|NO)',
+  '    Set the debug mode for subsequent scripts executed.',
   'EXISTS <sha1> [<sha1> ...]',
   '    Return information about the existence of the scripts in the script cache.',
   'FLUSH [ASYNC|SYNC]',

@@ -6,12 +6,13 @@
 import type { Client } from '../server/client.js';
 import type { Server } from '../server/server.js';
 import { cmd, NO_KEYS, serverSub, type CommandSpec, type Ctx } from '../server/command.js';
-import { RedisError, ERR_NOT_INTEGER } from '../store/errors.js';
+import { RedisError } from '../store/errors.js';
 import { RdbWriter } from '../persistence/rdb-writer.js';
 import { decodeFunctionsPayload } from '../persistence/rdb-reader.js';
 import { globMatch } from '../commands/glob.js';
+import { parseIntStrict } from '../commands/util.js';
 import type { RegisteredFunction } from './lua-vm.js';
-import { SCRIPT_FLAG_NAMES, scriptCommandBits, type ScriptRunner } from './runner.js';
+import { BUSY_EVAL, SCRIPT_FLAG_NAMES, scriptCommandBits, type ScriptRunner } from './runner.js';
 import { reply, replyLater } from './eval.js';
 
 interface Library {
@@ -22,6 +23,13 @@ interface Library {
 }
 
 const NAME_RE = /^[A-Za-z0-9_]+$/;
+
+/** Redis's addReplySubcommandSyntaxError, for FUNCTION's subcommands. */
+function subcommandSyntaxError(argv: string[]): RedisError {
+  return new RedisError(
+    `ERR unknown subcommand or wrong number of arguments for '${argv[1].slice(0, 128)}'. Try ${argv[0].toUpperCase()} HELP.`,
+  );
+}
 
 /** The library name and the code to run from a library's first line (Redis's functionExtractLibMetaData). */
 export function parseLibraryHeader(code: string): { name: string; engine: string; body: string } | string {
@@ -49,7 +57,10 @@ export function parseLibraryHeader(code: string): { name: string; engine: string
 
 export class FunctionLibraries {
   private libraries = new Map<string, Library>();
-  /** Function name -> its library: names are unique across libraries. */
+  /**
+   * Function name (lower case) -> its library: names are unique across libraries, and FCALL finds them
+   * whatever their case, as in Redis (library names are case-sensitive).
+   */
   private functions = new Map<string, { library: Library; fn: RegisteredFunction }>();
 
   constructor(
@@ -98,7 +109,7 @@ export class FunctionLibraries {
       return new RedisError('ERR No functions registered');
     }
     for (const f of loaded) {
-      const other = this.functions.get(f.name);
+      const other = this.functions.get(f.name.toLowerCase());
       if (other !== undefined && other.library !== old) {
         vm.commit(false);
         return new RedisError(`ERR Function ${f.name} already exists`);
@@ -108,14 +119,19 @@ export class FunctionLibraries {
     vm.commit(true);
     const lib: Library = { name: header.name, code, functions: loaded };
     this.libraries.set(lib.name, lib);
-    for (const fn of loaded) this.functions.set(fn.name, { library: lib, fn });
+    for (const fn of loaded) {
+      const k = fn.name.toLowerCase();
+      // Two names of one library that differ only in case: the first is the one FCALL finds.
+      if (!this.functions.has(k)) this.functions.set(k, { library: lib, fn });
+    }
     return lib.name;
   }
 
   /** Drops a library's functions (those in keep are about to be replaced, not forgotten). */
   private unlink(lib: Library, keep: ReadonlySet<string> = new Set()): void {
     for (const f of lib.functions) {
-      this.functions.delete(f.name);
+      const k = f.name.toLowerCase();
+      if (this.functions.get(k)?.library === lib) this.functions.delete(k);
       if (!keep.has(f.name)) this.runner.fvm.forget(`F:${f.name}`);
     }
     this.libraries.delete(lib.name);
@@ -140,12 +156,16 @@ export class FunctionLibraries {
   private fcall(c: Client, argv: string[], ro: boolean): void {
     this.server.feedMonitors(c, argv);
     c.propagateAs();
-    const n = Number(argv[2]);
-    if (!/^-?\d+$/.test(argv[2]) || !Number.isSafeInteger(n)) throw new RedisError(ERR_NOT_INTEGER);
-    if (n > argv.length - 3) throw new RedisError("ERR Number of keys can't be greater than number of args");
-    if (n < 0) throw new RedisError("ERR Number of keys can't be negative");
-    const found = this.functions.get(argv[1]);
+    // As Redis's fcallCommandGeneric: the function first, then numkeys (strictly an int64).
+    const found = this.functions.get(argv[1].toLowerCase());
     if (found === undefined) throw new RedisError('ERR Function not found');
+    const big = parseIntStrict(argv[2]);
+    if (big === null) throw new RedisError('ERR Bad number of keys provided');
+    if (big > BigInt(argv.length - 3)) {
+      throw new RedisError("ERR Number of keys can't be greater than number of args");
+    }
+    if (big < 0n) throw new RedisError("ERR Number of keys can't be negative");
+    const n = Number(big);
     const refusal = this.runner.refusal(c, found.fn.flags, ro);
     if (refusal !== null) throw new RedisError(refusal);
     const result = this.runner.start(
@@ -200,8 +220,9 @@ export class FunctionLibraries {
         else c.bulk(f.description);
         c.bulk('flags');
         const names = SCRIPT_FLAG_NAMES.filter(([, bit]) => (f.flags & bit) !== 0).map(([n]) => n);
+        // Status replies, as Redis gives the flags (in RESP2 and RESP3 alike).
         c.setLen(names.length);
-        for (const n of names) c.bulk(n);
+        for (const n of names) c.simple(n);
       }
       if (withCode) {
         c.bulk('library_code');
@@ -210,9 +231,17 @@ export class FunctionLibraries {
     }
   }
 
+  /**
+   * FUNCTION RESTORE as Redis's functionRestoreCommand: the payload's libraries load on their own
+   * first (its errors are a LOAD's), then FLUSH takes them as they are, APPEND and REPLACE join them to
+   * the current ones (libraryJoin): a library of the same name is an error ("Library x already
+   * exists", unquoted) or replaced, and a function of the same name in another library an error.
+   * Nothing changes unless all of it succeeds.
+   */
   private restore(c: Ctx, argv: string[]): void {
+    if (argv.length > 4) throw subcommandSyntaxError(argv);
     const policy = (argv[3] ?? 'append').toLowerCase();
-    if (argv.length > 4 || !['flush', 'append', 'replace'].includes(policy)) {
+    if (!['flush', 'append', 'replace'].includes(policy)) {
       throw new RedisError(
         'ERR Wrong restore policy given, value should be either FLUSH, APPEND or REPLACE.',
       );
@@ -223,24 +252,50 @@ export class FunctionLibraries {
     } catch (e) {
       throw new RedisError((e as Error).message);
     }
-    // Checked before anything changes: what is restored must load, and with APPEND not clash.
-    const saved = [...this.libraries.values()].map((l) => l.code);
-    if (policy === 'flush') this.flush();
-    for (const code of codes) {
-      const r = this.create(code, policy === 'replace');
-      if (r instanceof RedisError) {
-        this.replaceAll(saved);
-        throw r;
+    const before = [...this.libraries.values()];
+    const saved = before.map((l) => l.code);
+    // The payload alone, as Redis loads it into a context of its own.
+    this.flush();
+    const restored: Library[] = [];
+    try {
+      for (const code of codes) {
+        const r = this.create(code, false);
+        if (r instanceof RedisError) throw r;
+        const lib = this.libraries.get(r);
+        if (lib !== undefined) restored.push(lib);
       }
+      if (policy !== 'flush') {
+        const names = new Set(restored.map((l) => l.name));
+        if (policy === 'append') {
+          const clash = restored.find((l) => before.some((b) => b.name === l.name));
+          if (clash !== undefined) throw new RedisError(`ERR Library ${clash.name} already exists`);
+        }
+        // REPLACE: the current libraries of those names go; every other one stays beside the payload's.
+        const kept = before.filter((b) => !names.has(b.name));
+        const keptFunctions = new Set(kept.flatMap((b) => b.functions.map((f) => f.name.toLowerCase())));
+        for (const lib of restored) {
+          const clash = lib.functions.find((f) => keptFunctions.has(f.name.toLowerCase()));
+          if (clash !== undefined) throw new RedisError(`ERR Function ${clash.name} already exists`);
+        }
+        for (const b of kept) {
+          const r = this.create(b.code, false);
+          if (r instanceof RedisError) throw r;
+        }
+      }
+    } catch (e) {
+      this.replaceAll(saved);
+      throw e;
     }
     this.server.dirty++;
     c.ok();
   }
 
   private stats(c: Ctx): void {
+    const run = this.runner.current;
+    // While an EVAL script is busy, Redis's functionStatsCommand refuses, with EVAL's BUSY error.
+    if (run !== null && run.evalMode) throw new RedisError(BUSY_EVAL);
     c.mapLen(2);
     c.bulk('running_script');
-    const run = this.runner.current;
     if (run === null || run.evalMode) c.nil();
     else {
       c.mapLen(3);
@@ -270,7 +325,7 @@ export class FunctionLibraries {
     ): CommandSpec => ({ ...serverSub(name, arity, flags, handler), group: 'scripting' });
     const withFunctionFlags = (spec: CommandSpec): CommandSpec => {
       spec.flagsFor = (argv) => {
-        const f = argv.length >= 2 ? this.functions.get(argv[1]) : undefined;
+        const f = argv.length >= 2 ? this.functions.get(argv[1].toLowerCase()) : undefined;
         return f === undefined ? (spec.bits ?? 0) : scriptCommandBits(spec.bits ?? 0, f.fn.flags);
       };
       return spec;
@@ -316,7 +371,8 @@ export class FunctionLibraries {
           }),
           sub('list', -2, ['noscript'], (c, a) => this.list(c, a)),
           sub('flush', -2, ['write', 'noscript'], (c, a) => {
-            if (a.length > 3 || (a.length === 3 && !/^(a?sync)$/i.test(a[2]))) {
+            if (a.length > 3) throw subcommandSyntaxError(a);
+            if (a.length === 3 && !/^(a?sync)$/i.test(a[2])) {
               throw new RedisError('ERR FUNCTION FLUSH only supports SYNC|ASYNC option');
             }
             this.flush();
@@ -388,5 +444,5 @@ const HELP = [
   '      libraries with the new libraries (notice that even on this option there is a chance of failure',
   '      in case of functions name collision with another library).',
   'HELP',
-  '    Print this help.',
+  '    Prints this help.',
 ];

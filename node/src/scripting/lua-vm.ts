@@ -18,6 +18,28 @@ export interface LuaHost {
   known(argv: string[]): boolean;
   /** FUNCTION LOAD's count hook: whether the library's code ran too long. */
   loadTimedOut(): boolean;
+  /** math.random's generator (Redis's redisLrand48): the next value, 0 .. 2^31-1. */
+  rand48(): number;
+  /** math.randomseed (Redis's redisSrand48). */
+  srand48(seed: number): void;
+}
+
+/**
+ * The generator behind math.random, as Redis's rand.c: the 48-bit lrand48 sequence, the same on every
+ * platform. One per server, shared by its EVAL and FUNCTION VMs, as Redis's both Lua states share it.
+ */
+export class Rand48 {
+  /** Its state before any seed: lrand48's, as Redis starts with. */
+  private x = 0x1234abcd330en;
+
+  next(): number {
+    this.x = (this.x * 0x5deece66dn + 0xbn) & 0xffffffffffffn;
+    return Number(this.x >> 17n);
+  }
+
+  seed(seed: number): void {
+    this.x = (BigInt(seed >>> 0) << 16n) | 0x330en;
+  }
 }
 
 /** A function a library registered while it loaded. */
@@ -171,6 +193,10 @@ export class LuaVM {
       sha1hex: (p: number, n: number, out: number): void => {
         const m = mem();
         m.write(sha1hex(m.toString('latin1', p, p + n)), out, 40, 'latin1');
+      },
+      rand48: (): number => this.host.rand48(),
+      srand48: (seed: number): void => {
+        this.host.srand48(seed);
       },
       known: (): number => {
         try {

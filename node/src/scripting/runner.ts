@@ -19,7 +19,7 @@ import {
 } from '../server/command.js';
 import { OOM_ERROR } from '../server/maxmemory.js';
 import { REDIS_VERSION } from '../commands/connection.js';
-import { LuaVM, type LuaHost, type RunStatus } from './lua-vm.js';
+import { LuaVM, Rand48, type LuaHost, type RunStatus } from './lua-vm.js';
 import * as R from '../protocol/reply.js';
 
 /** Script flags: the shebang's (#!lua flags=...) or a function's (register_function flags). */
@@ -385,6 +385,17 @@ export class ScriptRunner implements LuaHost {
 
   known(argv: string[]): boolean {
     return typeof this.lookup(argv) !== 'string';
+  }
+
+  /** math.random's generator: one for EVAL and functions. */
+  private readonly random = new Rand48();
+
+  rand48(): number {
+    return this.random.next();
+  }
+
+  srand48(seed: number): void {
+    this.random.seed(seed);
   }
 
   log(level: number, message: string): void {

@@ -3,7 +3,7 @@
 // globals protection, yields from the count hook, kill, and function libraries.
 import { parseShebang } from './eval.js';
 import { parseLibraryHeader } from './functions.js';
-import { LuaVM, sha1hex, type LuaHost } from './lua-vm.js';
+import { LuaVM, Rand48, sha1hex, type LuaHost } from './lua-vm.js';
 import {
   scriptCommandBits,
   SCRIPT_ALLOW_OOM,
@@ -93,6 +93,13 @@ class FakeHost implements LuaHost {
   }
   loadTimedOut(): boolean {
     return false;
+  }
+  private readonly random = new Rand48();
+  rand48(): number {
+    return this.random.next();
+  }
+  srand48(seed: number): void {
+    this.random.seed(seed);
   }
 }
 
@@ -224,7 +231,7 @@ describe('the Lua VM', () => {
       "Error registering functions: ERR user_function:2: Script attempted to access nonexistent global variable 'string'",
     );
     expect(fvm.load("\nredis.register_function('bad name', function() end)")).toMatch(
-      /Function names can only contain letters, numbers, or underscores/,
+      /Library names can only contain letters, numbers, or underscores/,
     );
     expect(fvm.load('\nreturn (')).toMatch(/^Error compiling function: user_function:2:/);
   });
