@@ -94,6 +94,19 @@ test('a RedisReplication with a memory limit on PVCs: Ready, read-only root, lim
   const svc = await cluster.api.get<{ spec: { clusterIP: string } }>(
     `/api/v1/namespaces/${NS}/services/real-master`,
   );
+  // Ready says the master is chosen; the Service routes to it once the EndpointSlice controller has
+  // listed the master pod as a ready endpoint of real-master (asynchronous, as in any cluster).
+  const masterIp = (await cluster.pod(NS, master))?.status?.podIP ?? '';
+  await cluster.waitFor('the master pod as the ready endpoint of real-master', async () => {
+    const slices = await cluster.api.get<{
+      items: { endpoints?: { addresses: string[]; conditions?: { ready?: boolean } }[] }[];
+    }>(
+      `/apis/discovery.k8s.io/v1/namespaces/${NS}/endpointslices?labelSelector=kubernetes.io%2Fservice-name%3Dreal-master`,
+    );
+    return slices.items.some((sl) =>
+      (sl.endpoints ?? []).some((e) => e.addresses.includes(masterIp) && e.conditions?.ready === true),
+    );
+  });
   const replica = ['real-0', 'real-1', 'real-2'].find((p) => p !== master) ?? '';
   const cli = (podName: string, ...args: string[]) =>
     cluster.kubectl('exec', '-n', NS, podName, '--', 'redis-cli', '--no-auth-warning', '-a', pass, ...args);
