@@ -6,12 +6,13 @@ import type { Client } from '../server/client.js';
 import type { Server } from '../server/server.js';
 import { cmd, NO_KEYS, serverSub, type CommandSpec, type Ctx } from '../server/command.js';
 import { RedisError, ERR_NOT_INTEGER } from '../store/errors.js';
-import { parseIntStrict } from '../commands/util.js';
+
 import { sha1hex } from './lua-vm.js';
 import {
   SCRIPT_EVAL_COMPAT,
   SCRIPT_FLAG_NAMES,
   ScriptRunner,
+  parseNumKeys,
   scriptCommandBits,
   type RunResult,
 } from './runner.js';
@@ -108,14 +109,7 @@ export class EvalScripts {
     this.server.feedMonitors(c, argv);
     // The script's effects are propagated as it runs them, never the EVAL itself.
     c.propagateAs();
-    // numkeys is strictly an int64, as Redis's string2ll takes it (no '+', no leading zeros, no "-0").
-    const big = parseIntStrict(argv[2]);
-    if (big === null) throw new RedisError(ERR_NOT_INTEGER);
-    if (big > BigInt(argv.length - 3)) {
-      throw new RedisError("ERR Number of keys can't be greater than number of args");
-    }
-    if (big < 0n) throw new RedisError("ERR Number of keys can't be negative");
-    const n = Number(big);
+    const n = parseNumKeys(argv[2], argv.length - 3, ERR_NOT_INTEGER);
     let script: CachedScript | string | undefined;
     if (bySha) {
       script = argv[1].length === 40 ? this.scripts.get(argv[1].toLowerCase()) : undefined;

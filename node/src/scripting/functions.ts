@@ -10,9 +10,15 @@ import { RedisError } from '../store/errors.js';
 import { RdbWriter } from '../persistence/rdb-writer.js';
 import { decodeFunctionsPayload } from '../persistence/rdb-reader.js';
 import { globMatch } from '../commands/glob.js';
-import { parseIntStrict } from '../commands/util.js';
+
 import type { RegisteredFunction } from './lua-vm.js';
-import { BUSY_EVAL, SCRIPT_FLAG_NAMES, scriptCommandBits, type ScriptRunner } from './runner.js';
+import {
+  BUSY_EVAL,
+  SCRIPT_FLAG_NAMES,
+  parseNumKeys,
+  scriptCommandBits,
+  type ScriptRunner,
+} from './runner.js';
 import { reply, replyLater } from './eval.js';
 
 interface Library {
@@ -159,13 +165,7 @@ export class FunctionLibraries {
     // As Redis's fcallCommandGeneric: the function first, then numkeys (strictly an int64).
     const found = this.functions.get(argv[1].toLowerCase());
     if (found === undefined) throw new RedisError('ERR Function not found');
-    const big = parseIntStrict(argv[2]);
-    if (big === null) throw new RedisError('ERR Bad number of keys provided');
-    if (big > BigInt(argv.length - 3)) {
-      throw new RedisError("ERR Number of keys can't be greater than number of args");
-    }
-    if (big < 0n) throw new RedisError("ERR Number of keys can't be negative");
-    const n = Number(big);
+    const n = parseNumKeys(argv[2], argv.length - 3, 'ERR Bad number of keys provided');
     const refusal = this.runner.refusal(c, found.fn.flags, ro);
     if (refusal !== null) throw new RedisError(refusal);
     const result = this.runner.start(

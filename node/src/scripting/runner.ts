@@ -18,6 +18,8 @@ import {
   type CommandSpec,
 } from '../server/command.js';
 import { OOM_ERROR } from '../server/maxmemory.js';
+import { RedisError } from '../store/errors.js';
+import { parseIntStrict } from '../commands/util.js';
 import { REDIS_VERSION } from '../commands/connection.js';
 import { LuaVM, Rand48, type LuaHost, type RunStatus } from './lua-vm.js';
 import * as R from '../protocol/reply.js';
@@ -44,6 +46,19 @@ export const SCRIPT_FLAG_NAMES: [string, number][] = [
  * function) is a write unless no-writes, denyoom unless no-writes or allow-oom, stale-ok if allow-stale;
  * an EVAL script without a shebang keeps the command's own flags.
  */
+/**
+ * EVAL's and FCALL's numkeys: strictly an int64 (Redis's string2ll: no '+', no leading zeros, no "-0"),
+ * at most the arguments after it, not negative. `notInt` is the command's error for a non-integer.
+ */
+export function parseNumKeys(arg: string, argsAfter: number, notInt: string): number {
+  const big = parseIntStrict(arg);
+  if (big === null) throw new RedisError(notInt);
+  if (big > BigInt(argsAfter))
+    throw new RedisError("ERR Number of keys can't be greater than number of args");
+  if (big < 0n) throw new RedisError("ERR Number of keys can't be negative");
+  return Number(big);
+}
+
 export function scriptCommandBits(base: number, flags: number): number {
   if ((flags & SCRIPT_EVAL_COMPAT) !== 0) return base;
   let b = base & ~(F_STALE | F_DENYOOM | F_WRITE | F_MAY_REPLICATE);
