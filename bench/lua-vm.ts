@@ -6,7 +6,9 @@
 // BullMQ-sized script, start-up and compile time, and whether `while true do end` can be interrupted;
 // then it runs ~40 snippets where Lua 5.1 differs from 5.3/5.4 on each candidate and on a real
 // redis-server 7.0 and counts matches.
-// Run: npx tsc -p tsconfig.json && node dist/bench/lua-vm.js
+// Run: npx tsc -p tsconfig.json && node dist/bench/lua-vm.js (fengari and wasmoon only); the full
+// comparison with tsredis's own VM is bench/lua-vm-ours.ts (node dist/bench/lua-vm-ours.js), which
+// writes the same results file with all three rows.
 //
 // Plugging in another VM from another file (its main guard must also check isMainThread, because the
 // endless-loop test imports that file in a worker thread to call the factory named in `spawn`):
@@ -147,7 +149,7 @@ export interface BenchOptions {
   noRedis?: boolean;
 }
 
-const SETTINGS = {
+export const SETTINGS = {
   oneCallCount: Number(process.env.LUA_BENCH_ONECALL ?? 20_000),
   bullmqCount: Number(process.env.LUA_BENCH_BULLMQ ?? 2_000),
   compileCount: 200,

@@ -18,7 +18,7 @@ interface Row {
   p99: number;
 }
 
-function runBenchmark(port: number, pipeline: number): Row[] {
+function runBenchmark(port: number, pipeline: number, tests: string[] = TESTS): Row[] {
   const out = execFileSync(
     'redis-benchmark',
     [
@@ -33,7 +33,7 @@ function runBenchmark(port: number, pipeline: number): Row[] {
       '-r',
       '100000',
       '-t',
-      TESTS.join(','),
+      tests.join(','),
       '--csv',
     ],
     { encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 },
@@ -47,7 +47,10 @@ function runBenchmark(port: number, pipeline: number): Row[] {
   return rows;
 }
 
-/** Scripting, as applications use it: a one-call EVAL, an EVALSHA doing five calls, a one-call FCALL. */
+/**
+ * Commands redis-benchmark has no built-in test for. Scripting, as applications use it: a one-call EVAL,
+ * an EVALSHA doing five calls, a one-call FCALL.
+ */
 const FIVE_CALLS = [
   "local v = redis.call('incr', KEYS[1])",
   "redis.call('set', KEYS[1] .. ':last', v)",
@@ -57,25 +60,85 @@ const FIVE_CALLS = [
 ].join('\n');
 const LIBRARY =
   "#!lua name=benchlib\nredis.register_function('bget', function(keys) return redis.call('get', keys[1]) end)";
-const SCRIPT_TESTS: { test: string; argv: (sha: string) => string[] }[] = [
+interface CustomTest {
+  test: string;
+  argv: (sha: string) => string[];
+  /** Run (with redis-cli / redis-benchmark) before each measurement, so every round starts alike. */
+  setup?: (port: number) => void;
+}
+
+const cliOn = (port: number, ...args: string[]): string =>
+  execFileSync('redis-cli', ['-p', String(port), ...args], { encoding: 'utf8' }).trim();
+
+/** Fills a stream with REQUESTS entries (pipelined) and gives it a group reading from the start. */
+function streamForGroup(port: number): void {
+  cliOn(port, 'del', 'bench:xg');
+  execFileSync('redis-benchmark', [
+    '-p',
+    String(port),
+    '-n',
+    String(REQUESTS),
+    '-P',
+    '16',
+    '-q',
+    'xadd',
+    'bench:xg',
+    '*',
+    'f',
+    'v',
+  ]);
+  cliOn(port, 'xgroup', 'create', 'bench:xg', 'g', '0');
+}
+
+const CUSTOM_TESTS: CustomTest[] = [
   {
     test: 'EVAL (1 call)',
     argv: () => ['eval', "return redis.call('get', KEYS[1])", '1', 'key:__rand_int__'],
   },
   { test: 'EVALSHA (5 calls)', argv: (sha) => ['evalsha', sha, '1', 'counter:__rand_int__'] },
   { test: 'FCALL (1 call)', argv: () => ['fcall', 'bget', '1', 'key:__rand_int__'] },
+  // The types of issue 16: streams (append, a 10-entry range, a group read), HyperLogLog, geo.
+  {
+    test: 'XADD',
+    argv: () => ['xadd', 'bench:xa', 'MAXLEN', '~', '100000', '*', 'field', 'value:__rand_int__'],
+  },
+  {
+    test: 'XRANGE (10 entries)',
+    argv: () => ['xrange', 'bench:xr', '-', '+', 'COUNT', '10'],
+    setup: (port) => {
+      cliOn(port, 'del', 'bench:xr');
+      execFileSync('redis-benchmark', [
+        '-p',
+        String(port),
+        '-n',
+        '1000',
+        '-q',
+        'xadd',
+        'bench:xr',
+        '*',
+        'f',
+        'v',
+      ]);
+    },
+  },
+  {
+    test: 'XREADGROUP (1 entry)',
+    argv: () => ['xreadgroup', 'GROUP', 'g', 'c', 'COUNT', '1', 'STREAMS', 'bench:xg', '>'],
+    setup: streamForGroup,
+  },
+  { test: 'PFADD', argv: () => ['pfadd', 'bench:hll', 'element:__rand_int__'] },
+  { test: 'GEOADD', argv: () => ['geoadd', 'bench:geo', '13.361389', '38.115556', 'member:__rand_int__'] },
 ];
 
 /** Loads the script and the library the scripting tests call; returns the script's SHA. */
 function loadScripts(port: number): string {
-  const cli = (...args: string[]): string =>
-    execFileSync('redis-cli', ['-p', String(port), ...args], { encoding: 'utf8' }).trim();
-  cli('function', 'load', 'replace', LIBRARY);
-  return cli('script', 'load', FIVE_CALLS);
+  cliOn(port, 'function', 'load', 'replace', LIBRARY);
+  return cliOn(port, 'script', 'load', FIVE_CALLS);
 }
 
-function runScriptBenchmark(port: number, pipeline: number, sha: string): Row[] {
-  return SCRIPT_TESTS.map(({ test, argv }) => {
+function runCustomBenchmark(port: number, pipeline: number, sha: string): Row[] {
+  return CUSTOM_TESTS.map(({ test, argv, setup }) => {
+    setup?.(port);
     const out = execFileSync(
       'redis-benchmark',
       [
@@ -118,46 +181,46 @@ function medianRow(runs: Row[][], test: string): Row | undefined {
   };
 }
 
-async function main(): Promise<void> {
-  const redis: RunningServer = await startRedis();
-  const ts: RunningServer = await startTsredis(['--save', '']);
-  const results: { pipeline: number; test: string; redis: Row; tsredis: Row; ratio: number }[] = [];
-  const rSha = loadScripts(redis.port);
-  const tSha = loadScripts(ts.port);
-  if (rSha !== tSha) throw new Error(`SCRIPT LOAD gave ${rSha} on redis-server and ${tSha} on tsredis`);
-  const both = (port: number, p: number): Row[] => [
-    ...runBenchmark(port, p),
-    ...runScriptBenchmark(port, p, rSha),
-  ];
-  try {
-    for (const p of PIPELINES) {
-      const rRuns: Row[][] = [];
-      const tRuns: Row[][] = [];
-      for (let round = 0; round < ROUNDS; round++) {
-        // Alternate which server goes first so neither always runs on a warmer (or busier) machine.
-        if (round % 2 === 0) {
-          rRuns.push(both(redis.port, p));
-          tRuns.push(both(ts.port, p));
-        } else {
-          tRuns.push(both(ts.port, p));
-          rRuns.push(both(redis.port, p));
-        }
-      }
-      for (const test of rRuns[0].map((x) => x.test)) {
-        const rr = medianRow(rRuns, test);
-        const tt = medianRow(tRuns, test);
-        if (rr === undefined || tt === undefined) continue;
-        results.push({ pipeline: p, test, redis: rr, tsredis: tt, ratio: tt.rps / rr.rps });
+interface Compared {
+  pipeline: number;
+  test: string;
+  redis: Row;
+  tsredis: Row;
+  ratio: number;
+}
+
+/** Runs `bench` on both servers ROUNDS times per pipeline (alternating who goes first); medians. */
+function compare(
+  redis: RunningServer,
+  ts: RunningServer,
+  bench: (port: number, p: number) => Row[],
+): Compared[] {
+  const out: Compared[] = [];
+  for (const p of PIPELINES) {
+    const rRuns: Row[][] = [];
+    const tRuns: Row[][] = [];
+    for (let round = 0; round < ROUNDS; round++) {
+      // Alternate which server goes first so neither always runs on a warmer (or busier) machine.
+      if (round % 2 === 0) {
+        rRuns.push(bench(redis.port, p));
+        tRuns.push(bench(ts.port, p));
+      } else {
+        tRuns.push(bench(ts.port, p));
+        rRuns.push(bench(redis.port, p));
       }
     }
-  } finally {
-    await ts.stop();
-    await redis.stop();
+    for (const test of rRuns[0].map((x) => x.test)) {
+      const rr = medianRow(rRuns, test);
+      const tt = medianRow(tRuns, test);
+      if (rr === undefined || tt === undefined) continue;
+      out.push({ pipeline: p, test, redis: rr, tsredis: tt, ratio: tt.rps / rr.rps });
+    }
   }
-  const lines: string[] = [];
-  lines.push(
-    `redis-benchmark: ${CLIENTS} clients, ${REQUESTS} requests per test, random keys (-r 100000), median of ${ROUNDS} rounds`,
-  );
+  return out;
+}
+
+function table(title: string, results: Compared[]): string {
+  const lines = [title];
   lines.push('| -P | test | redis ops/s | tsredis ops/s | ratio | redis p50/p99 ms | tsredis p50/p99 ms |');
   lines.push('|---:|---|---:|---:|---:|---:|---:|');
   for (const x of results) {
@@ -165,12 +228,60 @@ async function main(): Promise<void> {
       `| ${x.pipeline} | ${x.test} | ${x.redis.rps.toFixed(0)} | ${x.tsredis.rps.toFixed(0)} | ${x.ratio.toFixed(2)} | ${x.redis.p50}/${x.redis.p99} | ${x.tsredis.p50}/${x.tsredis.p99} |`,
     );
   }
-  const text = lines.join('\n');
+  return lines.join('\n');
+}
+
+/** The writes again with appendonly yes, both servers configured alike, for each fsync policy. */
+const AOF_TESTS = ['set', 'incr', 'lpush'];
+const AOF_POLICIES = ['everysec', 'always'];
+
+async function aofComparison(): Promise<{ fsync: string; results: Compared[] }[]> {
+  const out: { fsync: string; results: Compared[] }[] = [];
+  for (const fsync of AOF_POLICIES) {
+    const args = ['--appendonly', 'yes', '--appendfsync', fsync, '--save', ''];
+    const redis = await startRedis(args);
+    const ts = await startTsredis(args);
+    try {
+      out.push({ fsync, results: compare(redis, ts, (port, p) => runBenchmark(port, p, AOF_TESTS)) });
+    } finally {
+      await ts.stop();
+      await redis.stop();
+    }
+  }
+  return out;
+}
+
+async function main(): Promise<void> {
+  const redis: RunningServer = await startRedis();
+  const ts: RunningServer = await startTsredis(['--save', '']);
+  const rSha = loadScripts(redis.port);
+  const tSha = loadScripts(ts.port);
+  if (rSha !== tSha) throw new Error(`SCRIPT LOAD gave ${rSha} on redis-server and ${tSha} on tsredis`);
+  const both = (port: number, p: number): Row[] => [
+    ...runBenchmark(port, p),
+    ...runCustomBenchmark(port, p, rSha),
+  ];
+  let results: Compared[] = [];
+  try {
+    // BENCH_MAIN=no: only the appendonly tables (BENCH_AOF=no: only the main one).
+    if (process.env.BENCH_MAIN !== 'no') results = compare(redis, ts, both);
+  } finally {
+    await ts.stop();
+    await redis.stop();
+  }
+  const aof = process.env.BENCH_AOF === 'no' ? [] : await aofComparison();
+  const head = `redis-benchmark: ${CLIENTS} clients, ${REQUESTS} requests per test, random keys (-r 100000), median of ${ROUNDS} rounds`;
+  const text = [
+    table(head, results),
+    ...aof.map((a) => table(`\nappendonly yes, appendfsync ${a.fsync} (both servers):`, a.results)),
+  ].join('\n');
   process.stdout.write(text + '\n');
   fs.mkdirSync('bench/results', { recursive: true });
   fs.writeFileSync(
-    'bench/results/redis-benchmark.json',
-    JSON.stringify({ date: new Date().toISOString(), results }, null, 2),
+    process.env.BENCH_MAIN === 'no'
+      ? 'bench/results/redis-benchmark-aof.json'
+      : 'bench/results/redis-benchmark.json',
+    JSON.stringify({ date: new Date().toISOString(), results, aof }, null, 2),
   );
 }
 

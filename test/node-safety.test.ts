@@ -175,7 +175,6 @@ test('notify-keyspace-events is parsed and shown as redis-server does, invalid c
 
 test('directives tsredis cannot honour are refused at start and by CONFIG SET, with a message saying why', async () => {
   for (const bad of [
-    ['--appendonly', 'yes'],
     ['--daemonize', 'yes'],
     ['--supervised', 'systemd'],
     ['--oom-score-adj', 'yes'],
@@ -187,10 +186,10 @@ test('directives tsredis cannot honour are refused at start and by CONFIG SET, w
     expect(ours.stderr).toMatch(/tsredis/);
   }
   const { r } = await startKind('tsredis');
-  expect(await answer(r, 'CONFIG', 'SET', 'appendonly', 'yes')).toBe(
-    "ERROR ERR CONFIG SET failed (possibly related to argument 'appendonly') - tsredis has no AOF yet: appendonly must be no (RDB snapshots persist the data)",
+  expect(await answer(r, 'CONFIG', 'SET', 'oom-score-adj', 'yes')).toBe(
+    "ERROR ERR CONFIG SET failed (possibly related to argument 'oom-score-adj') - tsredis does not set its oom_score_adj: set it in the pod or unit instead",
   );
-  expect(await answer(r, 'CONFIG', 'GET', 'appendonly')).toEqual(['appendonly', 'no']);
+  expect(await answer(r, 'CONFIG', 'GET', 'oom-score-adj')).toEqual(['oom-score-adj', 'no']);
 });
 
 test('a knob tsredis ignores is logged once, with the reason, when set to a non-default value', async () => {

@@ -3,24 +3,28 @@
 // and once against tsredis-server (describe blocks named after the server, redis-server first); each
 // asserts the expected numbers, and tsredis's transcript of deterministic replies (values, error texts,
 // INFO commandstats of the scripting commands) must equal the one redis-server produced in the same run.
-// (BullMQ's scenarios wait for streams, issue 16: its scripts call XADD/XTRIM and QueueEvents reads
-// with XREAD; they live on the wip/bullmq-test branch until tsredis has streams.)
-// 1. ioredis defineCommand: fixed and dynamic numberOfKeys, table replies, in a pipeline and a MULTI,
+// 1. BullMQ (pinned in package.json): 1,000 jobs through a Worker with concurrency 10; jobs that throw
+//    retried with fixed and exponential backoff until failed (attemptsMade = attempts); a delayed job
+//    that runs after its delay and not before; a job scheduler (every 300 ms) that runs at least twice;
+//    getJobCounts before and after; QueueEvents sees the outcomes.
+// 2. ioredis defineCommand: fixed and dynamic numberOfKeys, table replies, in a pipeline and a MULTI,
 //    and the EVALSHA -> NOSCRIPT -> EVAL fallback after SCRIPT FLUSH.
-// 2. node-redis: defineScript scripts (EVALSHA, EVALSHA_RO, NOSCRIPT fallback, MULTI) and a FUNCTION LOAD
+// 3. node-redis: defineScript scripts (EVALSHA, EVALSHA_RO, NOSCRIPT fallback, MULTI) and a FUNCTION LOAD
 //    library with redis.register_function called through the client's `functions` and sendCommand FCALL.
-// 3. redis-py register_script (test/helpers/redis-py-scripts.py, run with python3 and the port; it prints
+// 4. redis-py register_script (test/helpers/redis-py-scripts.py, run with python3 and the port; it prints
 //    a JSON transcript; needs Debian's python3-redis, which .ci/run installs).
-// 4. A Redlock-style lock: SET NX PX 30000 and a compare-and-delete script, contention between clients,
+// 5. A Redlock-style lock: SET NX PX 30000 and a compare-and-delete script, contention between clients,
 //    release with the wrong token refused.
-// 5. A sliding-window rate limiter in Lua on a sorted set: 15 rapid calls with limit 10 -> exactly 10.
+// 6. A sliding-window rate limiter in Lua on a sorted set: 15 rapid calls with limit 10 -> exactly 10.
 // Running only the tsredis half (jest -t) skips the transcript comparison; the expected numbers remain.
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Queue, QueueEvents, Worker, type ConnectionOptions, type Job } from 'bullmq';
 import { Redis, type ChainableCommander } from 'ioredis';
 import { createClient, defineScript, type CommandParser } from 'redis';
-import { startRedis, startTsredis, type RunningServer } from './helpers/procs.js';
+import { startRedis, startTsredis, waitFor, type RunningServer } from './helpers/procs.js';
+import { pythonWithRedis } from './helpers/python.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 /** dist/test -> test/helpers/redis-py-scripts.py (the Python driver is not compiled). */
@@ -137,6 +141,222 @@ describe.each(SERVERS)('$name', ({ name }) => {
 
   beforeEach(async () => {
     await admin.flushall();
+  });
+
+  // -------------------------------------------------------------------------------------------------
+  describe('BullMQ', () => {
+    const connection = (): ConnectionOptions => ({
+      host: '127.0.0.1',
+      port: server.port,
+      maxRetriesPerRequest: null,
+    });
+    const prefix = `bull-${name}`;
+
+    function queue(qname: string): Queue {
+      const q = new Queue(qname, { connection: connection(), prefix });
+      q.on('error', () => undefined);
+      onCleanup(() => q.close());
+      return q;
+    }
+
+    function worker(
+      qname: string,
+      processor: (job: Job) => Promise<unknown>,
+      concurrency = 1,
+    ): { w: Worker; errors: Error[] } {
+      const w = new Worker(qname, processor, { connection: connection(), prefix, concurrency });
+      const errors: Error[] = [];
+      w.on('error', (e) => errors.push(e));
+      onCleanup(() => w.close(true));
+      return { w, errors };
+    }
+
+    it('1,000 jobs complete through a Worker with concurrency 10', async () => {
+      const q = queue('bulk');
+      await q.waitUntilReady();
+      const ids: string[] = [];
+      for (let batch = 0; batch < 10; batch++) {
+        const jobs = await Promise.all(
+          Array.from({ length: 100 }, (_, i) => q.add('double', { n: batch * 100 + i })),
+        );
+        ids.push(...jobs.map((j) => String(j.id)));
+      }
+      expect(new Set(ids).size).toBe(1000);
+      const before = await q.getJobCounts('waiting', 'active', 'completed', 'failed', 'delayed');
+
+      let active = 0;
+      let peak = 0;
+      let completed = 0;
+      const seen = new Set<number>();
+      const { w, errors } = worker(
+        'bulk',
+        async (job) => {
+          active++;
+          peak = Math.max(peak, active);
+          await sleep(2);
+          active--;
+          seen.add(job.data.n as number);
+          return { doubled: (job.data.n as number) * 2 };
+        },
+        10,
+      );
+      w.on('completed', () => completed++);
+      await waitFor(() => completed === 1000, 45000, `1,000 completions (got ${completed})`);
+      await w.close();
+
+      const after = await q.getJobCounts('waiting', 'active', 'completed', 'failed', 'delayed');
+      const sample = await Promise.all([ids[0], ids[499], ids[999]].map((id) => q.getJob(id)));
+      const transcript = {
+        before,
+        after,
+        sample: sample.map((j) => ({ name: j?.name, data: j?.data, returnvalue: j?.returnvalue })),
+      };
+      agree(name, 'bullmq-bulk', transcript);
+      expect(before).toEqual({ waiting: 1000, active: 0, completed: 0, failed: 0, delayed: 0, paused: 0 });
+      expect(after).toEqual({ waiting: 0, active: 0, completed: 1000, failed: 0, delayed: 0, paused: 0 });
+      expect(transcript.sample).toEqual([
+        { name: 'double', data: { n: 0 }, returnvalue: { doubled: 0 } },
+        { name: 'double', data: { n: 499 }, returnvalue: { doubled: 998 } },
+        { name: 'double', data: { n: 999 }, returnvalue: { doubled: 1998 } },
+      ]);
+      expect(seen.size).toBe(1000);
+      expect(peak).toBeGreaterThan(1);
+      expect(peak).toBeLessThanOrEqual(10);
+      expect(errors).toEqual([]);
+    }, 60000);
+
+    it('retries with backoff until failed, a delayed job waits its delay, counts match', async () => {
+      const q = queue('mixed');
+      const events = new QueueEvents('mixed', { connection: connection(), prefix, lastEventId: '0-0' });
+      events.on('error', () => undefined);
+      onCleanup(() => events.close());
+      await Promise.all([q.waitUntilReady(), events.waitUntilReady()]);
+      const failedEvents: { jobId: string; failedReason: string }[] = [];
+      events.on('failed', ({ jobId, failedReason }) => failedEvents.push({ jobId, failedReason }));
+
+      const fixed = await q.add(
+        'boom',
+        { kind: 'fixed' },
+        { attempts: 3, backoff: { type: 'fixed', delay: 100 } },
+      );
+      const expo = await q.add(
+        'boom',
+        { kind: 'exponential' },
+        { attempts: 3, backoff: { type: 'exponential', delay: 50 } },
+      );
+      const plain = await Promise.all([1, 2, 3].map((n) => q.add('plain', { n })));
+      const delayedAt = Date.now();
+      const late = await q.add('late', {}, { delay: 500 });
+      const stateOfLate = await late.getState();
+      const before = await q.getJobCounts('waiting', 'active', 'completed', 'failed', 'delayed');
+
+      const attempts = new Map<string, number[]>();
+      let lateRanAt = 0;
+      const { errors } = worker('mixed', async (job) => {
+        if (job.name === 'boom') {
+          const list = attempts.get(String(job.id)) ?? [];
+          list.push(Date.now());
+          attempts.set(String(job.id), list);
+          throw new Error(`boom ${job.data.kind}`);
+        }
+        if (job.name === 'late') lateRanAt = Date.now();
+        return `done ${job.name}`;
+      });
+
+      const outcome = (j: Job): Promise<string> =>
+        j.waitUntilFinished(events, 15000).then(
+          (v: unknown) => `completed: ${String(v)}`,
+          (e: Error) => `failed: ${e.message}`,
+        );
+      const outcomes = await Promise.all([fixed, expo, ...plain, late].map(outcome));
+      const after = await q.getJobCounts('waiting', 'active', 'completed', 'failed', 'delayed');
+      const [fixedNow, expoNow] = await Promise.all([q.getJob(String(fixed.id)), q.getJob(String(expo.id))]);
+      const transcript = {
+        stateOfLate,
+        before,
+        outcomes,
+        after,
+        failed: [fixedNow, expoNow].map((j) => ({
+          attemptsMade: j?.attemptsMade,
+          failedReason: j?.failedReason,
+          stacktraceLines: j?.stacktrace?.length,
+        })),
+        states: await Promise.all([fixed, expo, late].map((j) => q.getJobState(String(j.id)))),
+      };
+      agree(name, 'bullmq-mixed', transcript);
+      expect(stateOfLate).toBe('delayed');
+      expect(before).toEqual({ waiting: 5, active: 0, completed: 0, failed: 0, delayed: 1, paused: 0 });
+      expect(outcomes).toEqual([
+        'failed: boom fixed',
+        'failed: boom exponential',
+        'completed: done plain',
+        'completed: done plain',
+        'completed: done plain',
+        'completed: done late',
+      ]);
+      expect(after).toEqual({ waiting: 0, active: 0, completed: 4, failed: 2, delayed: 0, paused: 0 });
+      expect(transcript.failed).toEqual([
+        { attemptsMade: 3, failedReason: 'boom fixed', stacktraceLines: 3 },
+        { attemptsMade: 3, failedReason: 'boom exponential', stacktraceLines: 3 },
+      ]);
+      expect(transcript.states).toEqual(['failed', 'failed', 'completed']);
+      // The processor saw each attempt, spaced at least by the backoff (timings loosely: a lower bound).
+      const gaps = (id: unknown): number[] => {
+        const t = attempts.get(String(id)) ?? [];
+        return t.slice(1).map((v, i) => v - t[i]);
+      };
+      expect(gaps(fixed.id)).toHaveLength(2);
+      expect(gaps(expo.id)).toHaveLength(2);
+      const [f1, f2] = gaps(fixed.id);
+      const [e1, e2] = gaps(expo.id);
+      expect(Math.min(f1, f2)).toBeGreaterThanOrEqual(90);
+      expect(e1).toBeGreaterThanOrEqual(40);
+      expect(e2).toBeGreaterThanOrEqual(90);
+      expect(lateRanAt - delayedAt).toBeGreaterThanOrEqual(490);
+      await waitFor(() => failedEvents.length >= 2, 5000, 'two failed events');
+      expect(failedEvents.map((e) => e.failedReason).sort()).toEqual(['boom exponential', 'boom fixed']);
+      expect(errors).toEqual([]);
+    }, 30000);
+
+    it('a job scheduler every 300 ms runs at least twice', async () => {
+      const q = queue('repeat');
+      await q.waitUntilReady();
+      const first = await q.upsertJobScheduler('tick', { every: 300 }, { name: 'tick', data: { x: 1 } });
+      const schedulers = await q.getJobSchedulers();
+      const ticks: number[] = [];
+      const { w, errors } = worker('repeat', async (job) => {
+        ticks.push(Date.now());
+        return job.data.x;
+      });
+      await waitFor(() => ticks.length >= 2, 10000, 'two ticks');
+      await w.close();
+      const removed = await q.removeJobScheduler('tick');
+      const after = await q.getJobCounts('waiting', 'active', 'completed', 'failed', 'delayed');
+      const transcript = {
+        firstName: first.name,
+        schedulers: schedulers.map((s) => ({ key: s.key, name: s.name, every: s.every })),
+        removed,
+        schedulersAfter: await q.getJobSchedulers(),
+        failed: after.failed,
+        active: after.active,
+        delayed: after.delayed,
+        waiting: after.waiting,
+      };
+      agree(name, 'bullmq-repeat', transcript);
+      expect(transcript).toEqual({
+        firstName: 'tick',
+        schedulers: [{ key: 'tick', name: 'tick', every: 300 }],
+        removed: true,
+        schedulersAfter: [],
+        failed: 0,
+        active: 0,
+        delayed: 0,
+        waiting: 0,
+      });
+      expect(after.completed).toBe(ticks.length);
+      expect(ticks[1] - ticks[0]).toBeGreaterThanOrEqual(200);
+      expect(errors).toEqual([]);
+    }, 20000);
   });
 
   // -------------------------------------------------------------------------------------------------
@@ -536,16 +756,3 @@ redis.register_function('tsr_echo', function(keys, args) return {#keys, args[1],
     expect(pttl).toBeLessThanOrEqual(1000);
   });
 });
-
-/** A python3 that can `import redis` (pyenv's python3 may shadow Debian's, where python3-redis lives). */
-let python: string | undefined;
-function pythonWithRedis(): string {
-  if (python) return python;
-  const candidates = [process.env.PYTHON, 'python3', '/usr/bin/python3'].filter((p): p is string => !!p);
-  for (const p of candidates) {
-    if (spawnSync(p, ['-c', 'import redis'], { stdio: 'ignore' }).status === 0) return (python = p);
-  }
-  throw new Error(
-    `no python3 with the redis module (tried ${candidates.join(', ')}); apt-get install python3-redis`,
-  );
-}

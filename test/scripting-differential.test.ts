@@ -23,147 +23,10 @@
 //    tsredis (data and libraries); MONITOR lines of an EVAL.
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as path from 'node:path';
 import { startRedis, startTsredis, tmpDir, waitFor, type RunningServer } from './helpers/procs.js';
-
-type Arg = string | Buffer;
-
-// ---------------------------------------------------------------------------------------------------
-// Raw RESP connections
-
-/** One parsed reply: its type byte, its exact bytes (latin1) and, for aggregates, its children. */
-interface Node {
-  t: string;
-  raw: string;
-  head?: string;
-  c?: Node[];
-}
-
-function parseAt(b: Buffer, i: number): [Node, number] | null {
-  if (i >= b.length) return null;
-  const t = String.fromCharCode(b[i]);
-  const eol = b.indexOf('\r\n', i);
-  if (eol < 0) return null;
-  const head = b.toString('latin1', i + 1, eol);
-  let p = eol + 2;
-  const raw = (end: number): string => b.toString('latin1', i, end);
-  switch (t) {
-    case '$':
-    case '!':
-    case '=': {
-      const n = Number(head);
-      if (n < 0) return [{ t, raw: raw(p) }, p];
-      if (b.length < p + n + 2) return null;
-      return [{ t, raw: raw(p + n + 2) }, p + n + 2];
-    }
-    case '*':
-    case '~':
-    case '>':
-    case '%':
-    case '|': {
-      const n = Number(head);
-      if (n < 0) return [{ t, raw: raw(p) }, p];
-      const count = (t === '%' || t === '|' ? 2 * n : n) + (t === '|' ? 1 : 0);
-      const c: Node[] = [];
-      for (let k = 0; k < count; k++) {
-        const r = parseAt(b, p);
-        if (!r) return null;
-        c.push(r[0]);
-        p = r[1];
-      }
-      return [{ t, raw: raw(p), head, c }, p];
-    }
-    default:
-      return [{ t, raw: raw(p) }, p];
-  }
-}
-
-const synthetic = (text: string): Node => ({ t: '?', raw: text });
-
-function encode(args: Arg[]): Buffer {
-  const parts: Buffer[] = [Buffer.from(`*${args.length}\r\n`)];
-  for (const a of args) {
-    const b = typeof a === 'string' ? Buffer.from(a, 'utf8') : a;
-    parts.push(Buffer.from(`$${b.length}\r\n`), b, Buffer.from('\r\n'));
-  }
-  return Buffer.concat(parts);
-}
-
-/** A connection speaking raw RESP; replies nobody waits for (MONITOR lines, pushes) go to `extra`. */
-class Conn {
-  readonly extra: Node[] = [];
-  closed = false;
-  private buf = Buffer.alloc(0);
-  private readonly waiters: ((n: Node) => void)[] = [];
-
-  private constructor(private readonly sock: net.Socket) {
-    sock.on('data', (d: Buffer) => {
-      this.buf = Buffer.concat([this.buf, d]);
-      for (;;) {
-        const r = parseAt(this.buf, 0);
-        if (!r) break;
-        this.buf = this.buf.subarray(r[1]);
-        const w = this.waiters.shift();
-        if (w) w(r[0]);
-        else this.extra.push(r[0]);
-      }
-    });
-    const end = (): void => {
-      this.closed = true;
-      for (const w of this.waiters.splice(0)) w(synthetic('<connection closed>'));
-    };
-    sock.on('close', end);
-    sock.on('error', end);
-  }
-
-  static open(port: number): Promise<Conn> {
-    return new Promise((resolve, reject) => {
-      const s = net.connect(port, '127.0.0.1');
-      s.once('connect', () => resolve(new Conn(s)));
-      s.once('error', reject);
-    });
-  }
-
-  /** Sends one command; a reply that does not come within timeoutMs poisons the connection. */
-  send(args: Arg[], timeoutMs = 4000): Promise<Node> {
-    if (this.closed) return Promise.resolve(synthetic('<connection closed>'));
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        resolve(synthetic(`<no reply within ${timeoutMs} ms>`));
-        this.sock.destroy();
-      }, timeoutMs);
-      this.waiters.push((n) => {
-        clearTimeout(timer);
-        resolve(n);
-      });
-      this.sock.write(encode(args));
-    });
-  }
-
-  /** Waits until `extra` holds n replies (or the deadline). */
-  async waitExtra(n: number, timeoutMs = 3000): Promise<Node[]> {
-    const deadline = Date.now() + timeoutMs;
-    while (this.extra.length < n && Date.now() < deadline && !this.closed) await sleep(10);
-    return this.extra.slice();
-  }
-
-  close(): void {
-    this.sock.destroy();
-  }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
-}
-
-/** A bulk string reply's bytes. */
-function bulkBytes(n: Node): Buffer | null {
-  if (n.t !== '$' || n.raw.startsWith('$-1')) return null;
-  const b = Buffer.from(n.raw, 'latin1');
-  const eol = b.indexOf('\r\n');
-  return b.subarray(eol + 2, b.length - 2);
-}
+import { Conn, bulkBytes, sleep, type Arg, type Node } from './helpers/raw-resp.js';
+import { Diffs, runCases, show, type Case, type Pair, type Step } from './helpers/differential.js';
 
 const bulkText = (n: Node): string | null => bulkBytes(n)?.toString('latin1') ?? null;
 
@@ -230,121 +93,8 @@ function normDurations(n: Node): Node {
 // ---------------------------------------------------------------------------------------------------
 // Differences
 
-const clip = (s: string, n = 500): string => (s.length > n ? `${s.slice(0, n)}...(${s.length} chars)` : s);
-
-const show = (a: Arg[]): string =>
-  clip(a.map((x) => (typeof x === 'string' ? JSON.stringify(x) : `<${x.length} bytes>`)).join(' '), 300);
-
-/** Both strings from a little before their first difference, so long replies show where they part. */
-function aroundDifference(a: string, b: string): [string, string] {
-  let i = 0;
-  while (i < a.length && i < b.length && a[i] === b[i]) i++;
-  if (i < 200) return [clip(a), clip(b)];
-  const cut = (s: string): string => `...${clip(s.slice(i - 120), 400)}`;
-  return [cut(a), cut(b)];
-}
-
-/** SCRIPTING_DIFF_LOG=<file> appends every comparison made (equal or not) to that file. */
-const LOG = process.env.SCRIPTING_DIFF_LOG;
-
-class Diffs {
-  readonly list: string[] = [];
-
-  /** Records a difference between redis-server's value (first) and tsredis's (second). */
-  check(
-    where: string,
-    what: string,
-    redis: unknown,
-    tsredis: unknown,
-    names = ['redis', 'tsredis'],
-  ): boolean {
-    const r = typeof redis === 'string' ? redis : JSON.stringify(redis);
-    const t = typeof tsredis === 'string' ? tsredis : JSON.stringify(tsredis);
-    if (LOG) {
-      const line = `${r === t ? 'same' : 'DIFF'} ${where}: ${what}\n  ${names[0]}: ${JSON.stringify(r)}\n  ${names[1]}: ${JSON.stringify(t)}\n`;
-      fs.appendFileSync(LOG, line);
-    }
-    if (r === t) return true;
-    const [a, b] = aroundDifference(JSON.stringify(r ?? null), JSON.stringify(t ?? null));
-    const w = Math.max(names[0].length, names[1].length) + 1;
-    this.list.push(
-      `${where}: ${what}\n    ${`${names[0]}:`.padEnd(w)} ${a}\n    ${`${names[1]}:`.padEnd(w)} ${b}`,
-    );
-    return false;
-  }
-
-  assertNone(context: string): void {
-    if (this.list.length === 0) return;
-    throw new Error(
-      `${context}: ${this.list.length} difference(s) from redis-server:\n${this.list.join('\n')}`,
-    );
-  }
-}
-
 // ---------------------------------------------------------------------------------------------------
 // Cases
-
-interface Step {
-  cmd: Arg[];
-  /** Normalizes a reply before comparing (order that is unspecified). */
-  norm?: (n: Node) => Node;
-  /** Sent to both, reply not compared (e.g. HELLO, whose server fields differ). */
-  ignore?: boolean;
-}
-
-interface Case {
-  name: string;
-  steps: (Arg[] | Step)[];
-  /** HELLO 3 on the connection first. */
-  resp3?: boolean;
-}
-
-const asStep = (s: Arg[] | Step): Step => (Array.isArray(s) ? { cmd: s } : s);
-
-interface Pair {
-  R: RunningServer;
-  T: RunningServer;
-}
-
-/** Runs each case on a fresh connection to each server (after FLUSHALL) and records the differences. */
-async function runCases(
-  pair: Pair,
-  cases: Case[],
-  diffs: Diffs,
-  setup: Arg[][] = [['FLUSHALL']],
-): Promise<void> {
-  for (const c of cases) {
-    const [cr, ct] = await Promise.all([Conn.open(pair.R.port), Conn.open(pair.T.port)]);
-    try {
-      const steps: Step[] = [
-        ...(c.resp3 ? [{ cmd: ['HELLO', '3'], ignore: true }] : []),
-        ...setup.map((cmd) => ({ cmd })),
-        ...c.steps.map(asStep),
-      ];
-      for (const s of steps) {
-        const [a, b] = await Promise.all([cr.send(s.cmd), ct.send(s.cmd)]);
-        if (s.ignore) continue;
-        const norm = s.norm ?? ((n: Node) => n);
-        diffs.check(c.name, `reply to ${show(s.cmd)}`, norm(a).raw, norm(b).raw);
-        if (a.t === '?' || b.t === '?') {
-          // A server that died cannot answer the remaining cases: say so and stop
-          await sleep(200);
-          const dead = [pair.R, pair.T].filter((x) => x.proc.exitCode !== null || x.proc.signalCode !== null);
-          if (dead.length > 0) {
-            for (const d of dead)
-              diffs.list.push(
-                `${c.name}: ${d === pair.R ? 'redis-server' : 'tsredis'} died:\n${d.output().slice(-3000)}`,
-              );
-            diffs.assertNone('server died');
-          }
-        }
-      }
-    } finally {
-      cr.close();
-      ct.close();
-    }
-  }
-}
 
 const EV = (script: string, ...rest: string[]): string[] => ['EVAL', script, '0', ...rest];
 const EK = (script: string, keys: string[], args: string[] = []): string[] => [
@@ -1001,6 +751,20 @@ const SHA_RO_WRITER = sha1('return redis.call("set", KEYS[1], "y")');
 const SHA_RO_READER = sha1('return redis.call("get", KEYS[1])');
 const SHA_REPL = sha1('return redis.call("set", KEYS[1], "via evalsha")');
 const SCRIPT_CASES: Case[] = [
+  {
+    name: 'command lookup from a script: unknown commands and subcommands, arities',
+    steps: [
+      ['EVAL', "return redis.pcall('nosuchcommand')", '0'],
+      ['EVAL', "return redis.pcall('object', 'encoding')", '0'],
+      ['EVAL', "return redis.pcall('object', 'bogus')", '0'],
+      ['EVAL', "return redis.pcall('object', 'encoding', 'k')", '0'],
+      ['EVAL', "return redis.pcall('config', 'bogus')", '0'],
+      ['EVAL', "return redis.pcall('config', 'get')", '0'],
+      ['EVAL', "return redis.pcall('client', 'setname')", '0'],
+      ['EVAL', "return redis.pcall('client', 'bogus')", '0'],
+      ['EVAL', "return redis.pcall('get')", '0'],
+    ],
+  },
   {
     name: 'EVAL numkeys',
     steps: [

@@ -32,7 +32,7 @@ IMPORT("call") int host_call(int resp);
 IMPORT("hook") int host_hook(int yieldable);
 IMPORT("log") void host_log(int level, const char *msg, size_t len);
 IMPORT("sha1hex") void host_sha1hex(const char *s, size_t len, char *out40);
-/* 1 when argv names a known command (redis.acl_check_cmd). */
+/* redis.acl_check_cmd: 0 when argv names no known command, 1 when the script's user may run it, 2 if not. */
 IMPORT("known") int host_known(void);
 
 int luaopen_cjson(lua_State *L);
@@ -769,7 +769,7 @@ static int redis_acl_check_cmd(lua_State *L) {
   int known = host_known();
   argv.argc = 0;
   if (!known) return raise_error(L, "Invalid command passed to redis.acl_check_cmd()");
-  lua_pushboolean(L, 1); /* one user, allowed everything (tsredis has requirepass, no ACL users) */
+  lua_pushboolean(L, known == 1);
   return 1;
 }
 

@@ -5,7 +5,10 @@ import { Server } from './server/server.js';
 import { allCommands } from './server/registry.js';
 import { expiryPolicy } from './commands/keyspace.js';
 import { compactLimits } from './store/encoding-limits.js';
+import { streamLimits } from './store/stream.js';
 import { PersistenceManager } from './persistence/manager.js';
+import { AofManager } from './persistence/aof.js';
+import { AofCommandEncoder } from './persistence/aof-rewrite.js';
 import { Replication } from './replication/replication.js';
 import { replicationCommands } from './replication/commands.js';
 import { installDiagnostics } from './commands/diagnostics.js';
@@ -16,6 +19,7 @@ import { FunctionLibraries } from './scripting/functions.js';
 export interface Node {
   server: Server;
   persistence: PersistenceManager;
+  aof: AofManager;
   replication: Replication;
 }
 
@@ -28,10 +32,12 @@ function followEncodingLimits(config: Config): void {
     compactLimits.zsetMaxListpackEntries = config.getInt('zset-max-listpack-entries');
     compactLimits.zsetMaxListpackValue = config.getInt('zset-max-listpack-value');
     compactLimits.listMaxListpackSize = config.getInt('list-max-listpack-size');
+    streamLimits.nodeMaxBytes = config.getInt('stream-node-max-bytes');
+    streamLimits.nodeMaxEntries = config.getInt('stream-node-max-entries');
   };
   sync();
   config.onChange((name) => {
-    if (/^(hash|set|zset|list)-max-/.test(name)) sync();
+    if (/^(hash|set|zset|list)-max-|^stream-node-max-/.test(name)) sync();
   });
 }
 
@@ -60,6 +66,21 @@ export async function startNode(config: Config): Promise<Node> {
   expiryPolicy.deleteOnPastExpire = () => !server.replicaMode;
   const persistence = new PersistenceManager(server);
   server.persistence = persistence;
+  const aof = new AofManager(server, {
+    aofSnapshot: (enc, sink) => persistence.aofSnapshot(enc, sink),
+    aofSnapshotSync: (enc, sink) => persistence.aofSnapshotSync(enc, sink),
+    busy: () => persistence.busy(),
+    baseRdbEncoder: () => persistence.baseRdbEncoder(),
+    baseCommandEncoder: () =>
+      new AofCommandEncoder({
+        functions: server.functionLibraries(),
+        timestampSec: config.getBool('aof-timestamp-enabled') ? Math.floor(Date.now() / 1000) : undefined,
+      }),
+    afterAofRewrite: () => persistence.afterAofRewrite(),
+  });
+  persistence.aofInfo = () => aof.infoLines();
+  persistence.fullSyncLoad = (phase) => aof.onFullSyncLoad(phase);
+  server.register(aof.commands());
   const replication = new Replication(server, persistence, persistence);
   server.register(replicationCommands(replication));
   persistence.replAux = () => ({
@@ -74,7 +95,20 @@ export async function startNode(config: Config): Promise<Node> {
   // used_memory_startup: the heap before any data is loaded or served.
   const heap = process.memoryUsage();
   server.memory.startup = heap.heapUsed + heap.external;
-  const aux = persistence.loadAtStart();
+  // With appendonly yes the AOF is the dataset (Redis then does not read the RDB); its #REPL:
+  // annotations give the replication position as an RDB's AUX fields do.
+  const fromAof = aof.loadAtStart();
+  const aux = config.getBool('appendonly')
+    ? {
+        replId: fromAof.position?.replId ?? null,
+        replOffset: fromAof.position?.offset ?? null,
+        streamDb: fromAof.position?.streamDb ?? 0,
+      }
+    : persistence.loadAtStart();
+  aof.replPosition = () => {
+    const a = persistence.replAux();
+    return a === null ? null : { replId: a.replId, offset: a.replOffset, streamDb: a.streamDb };
+  };
   if (aux !== null && aux.replId !== null && aux.replOffset !== null) {
     // Continue the replication history the RDB was part of, so a restart can partially resync.
     replication.state.replid = aux.replId;
@@ -83,10 +117,11 @@ export async function startNode(config: Config): Promise<Node> {
     replication.loadedStreamDb = aux.streamDb;
     if (!willReplicate) replication.state.ensureBacklog(config.getInt('repl-backlog-size'));
   }
+  server.shutdownHooks.push(async () => aof.onShutdown());
   server.shutdownHooks.push(async () => replication.stop());
   await server.listen();
   server.startCron();
   if (willReplicate) server.replicaMode = false; // setMaster() sets it again and connects
   replication.start();
-  return { server, persistence, replication };
+  return { server, persistence, aof, replication };
 }

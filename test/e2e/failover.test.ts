@@ -259,6 +259,52 @@ test('whole-set outage: every pod killed at once comes back; the master is the p
     expect(await missingKeys(ip, pass, keys)).toEqual([]);
 });
 
+test('whole-set outage with persistence.mode aof: every pod killed at once under WAIT-acknowledged writes; the set recovers by itself with every acknowledged write', async () => {
+  const AOF_NAME = 'aof';
+  await cluster.apply(
+    NS,
+    rr(AOF_NAME, {
+      replicas: 2,
+      failover: { downAfterMilliseconds: 1000 },
+      persistence: { mode: 'aof', appendfsync: 'always' },
+    }),
+  );
+  try {
+    await waitReady(AOF_NAME, 2);
+    const pass = await password(AOF_NAME);
+    await cluster.waitFor('every replica linked', () => wiredTo(AOF_NAME, pass), 60_000);
+    const ips = await podIps(`app.kubernetes.io/instance=${AOF_NAME}`);
+    for (const ip of ips.values()) {
+      const conf = await node(ip, pass, (c) => c.call('CONFIG', 'GET', 'appendonly'));
+      expect(conf).toEqual(['appendonly', 'yes']);
+    }
+    const writer = startWriter(AOF_NAME, pass, 'aofout');
+    await new Promise((r) => setTimeout(r, 1500));
+    // No SAVE: only the append-only files hold the data when every pod is killed at once.
+    await Promise.all([...ips.keys()].map((pod) => cluster.fault({ action: 'kill', namespace: NS, pod })));
+    const res = await writer.stop();
+    expect(res.acknowledged.length).toBeGreaterThan(10);
+    await cluster.waitFor('every pod restarted', async () => {
+      const pods = await cluster.pods(NS, `app.kubernetes.io/instance=${AOF_NAME}`);
+      return pods.every((p) => (p.status?.containerStatuses?.[0].restartCount ?? 0) > 0);
+    });
+    const after = await waitReady(AOF_NAME, 2);
+    await cluster.waitFor(
+      'every replica linked to the current master',
+      () => wiredTo(AOF_NAME, pass),
+      60_000,
+    );
+    expect(await missingKeys(after.status?.master?.ip ?? '', pass, res.acknowledged)).toEqual([]);
+    for (const ip of (await podIps(`app.kubernetes.io/instance=${AOF_NAME}`)).values())
+      expect(await missingKeys(ip, pass, res.acknowledged)).toEqual([]);
+    process.stderr.write(
+      `aof outage: ${res.acknowledged.length} WAIT-acknowledged writes before the kill of all 3 pods, none lost; master after: ${after.status?.master?.pod}\n`,
+    );
+  } finally {
+    await cluster.kubectl('delete', 'redisreplication', AOF_NAME, '-n', NS, '--wait=false');
+  }
+});
+
 test('Sentinel-compatible discovery: an ioredis client with sentinels: follows a master kill without manual action', async () => {
   const pass = await password(NAME);
   const op = (await cluster.pods('tsredis-system', 'tsredis.dev/operator-leader=true'))[0];

@@ -1,5 +1,6 @@
-// Server administration commands: INFO, CONFIG, COMMAND, DBSIZE, FLUSHDB/FLUSHALL/SWAPDB, TIME, DEBUG,
-// and the persistence commands (SAVE, BGSAVE, LASTSAVE, SHUTDOWN) that delegate to server.persistence.
+// Server administration commands: INFO, CONFIG, COMMAND (from command-info.ts), DBSIZE,
+// FLUSHDB/FLUSHALL/SWAPDB, TIME, DEBUG, and the persistence commands (SAVE, BGSAVE, LASTSAVE, SHUTDOWN)
+// that delegate to server.persistence.
 import * as os from 'node:os';
 import { createHash } from 'node:crypto';
 import { cmd, NO_KEYS, serverSub, type CommandSpec, type Ctx } from '../server/command.js';
@@ -13,13 +14,16 @@ import { RHash } from '../store/hash.js';
 import type { Db } from '../store/db.js';
 import { typeOf, encodingOf, type RValue } from '../store/value.js';
 import { formatDouble } from '../protocol/double.js';
-import { argInt } from './util.js';
+import { argInt, replyHelp } from './util.js';
 import { globMatch } from './glob.js';
 import { REDIS_VERSION } from './connection.js';
 import { latencyStatsInfoLines, resetLatencyHistograms } from './diagnostics.js';
 import { memoryInfoLines } from './memory.js';
+import { commandSpec } from './command-info.js';
 import { RSet } from '../store/set.js';
 import type { Entry } from '../store/keyspace.js';
+import { RStream } from '../store/stream.js';
+import { ID_MAX, formatId } from '../store/stream-id.js';
 
 function srv(c: Ctx): Server {
   return (c as Client).server;
@@ -33,7 +37,9 @@ function flushAll(s: Server): void {
   for (const db of s.dbs) {
     if (db.size > 0) s.touchAllWatched(db.id);
     db.flush();
+    s.signalBlockedInDb(db.id);
   }
+  s.tracking.invalidateAll(s.clients.values());
   s.dirty++;
 }
 
@@ -48,6 +54,8 @@ function flushdb(c: Ctx, argv: string[]): void {
   const s = srv(c);
   if (c.db.size > 0) s.touchAllWatched(c.db.id);
   c.db.flush();
+  s.signalBlockedInDb(c.db.id);
+  s.tracking.invalidateAll(s.clients.values());
   s.dirty++;
   c.ok();
 }
@@ -72,6 +80,8 @@ function swapdb(c: Ctx, argv: string[]): void {
     s.dbs[b].ks = ka;
     s.touchAllWatched(a);
     s.touchAllWatched(b);
+    s.signalBlockedInDb(a);
+    s.signalBlockedInDb(b);
   }
   s.dirty++;
   c.ok();
@@ -132,7 +142,7 @@ export function infoText(s: Server, which: string[]): string {
     let pubsub = 0;
     for (const c of s.clients.values()) {
       if (c.blocked !== null) blocked++;
-      if (c.channels.size + c.patterns.size > 0) pubsub++;
+      if (c.pubsubCount() > 0) pubsub++;
     }
     parts.push(
       section('Clients', [
@@ -142,7 +152,7 @@ export function infoText(s: Server, which: string[]): string {
         `client_recent_max_input_buffer:0`,
         `client_recent_max_output_buffer:0`,
         `blocked_clients:${blocked}`,
-        `tracking_clients:0`,
+        `tracking_clients:${s.tracking.clients}`,
         `clients_in_timeout_table:${blocked}`,
         `pubsub_clients:${pubsub}`,
       ]),
@@ -160,11 +170,20 @@ export function infoText(s: Server, which: string[]): string {
         `instantaneous_ops_per_sec:${st.opsPerSec}`,
         `total_net_input_bytes:${st.netInput}`,
         `total_net_output_bytes:${st.netOutput}`,
+        `total_net_repl_input_bytes:${st.netReplInput}`,
+        `total_net_repl_output_bytes:${st.netReplOutput}`,
+        `instantaneous_input_kbps:${st.inputKbps.toFixed(2)}`,
+        `instantaneous_output_kbps:${st.outputKbps.toFixed(2)}`,
+        `instantaneous_input_repl_kbps:${st.replInputKbps.toFixed(2)}`,
+        `instantaneous_output_repl_kbps:${st.replOutputKbps.toFixed(2)}`,
         `rejected_connections:${st.rejectedConns}`,
         `sync_full:${s.replStats.syncFull}`,
         `sync_partial_ok:${s.replStats.syncPartialOk}`,
         `sync_partial_err:${s.replStats.syncPartialErr}`,
         `expired_keys:${st.expiredKeys}`,
+        `expired_stale_perc:${st.expiredStalePerc.toFixed(2)}`,
+        `expired_time_cap_reached_count:${st.expireTimeCapReached}`,
+        `expire_cycle_cpu_milliseconds:${Math.round(st.expireCycleMs)}`,
         `evicted_keys:${s.memory.evictor.evictedKeys}`,
         `evicted_clients:${s.evictedClients}`,
         `total_eviction_exceeded_time:${Math.round(s.memory.evictor.exceededMs)}`,
@@ -173,10 +192,30 @@ export function infoText(s: Server, which: string[]): string {
         `keyspace_misses:${s.lookups.misses}`,
         `pubsub_channels:${s.pubsub.channels.size}`,
         `pubsub_patterns:${s.pubsub.patterns.size}`,
+        `pubsubshard_channels:${s.pubsub.shardChannels.size}`,
+        // No fork, no defragmentation, no MIGRATE, no I/O threads in tsredis: these stay 0.
+        `latest_fork_usec:0`,
         `total_forks:0`,
+        `migrate_cached_sockets:0`,
+        `slave_expires_tracked_keys:0`,
+        `active_defrag_hits:0`,
+        `active_defrag_misses:0`,
+        `active_defrag_key_hits:0`,
+        `active_defrag_key_misses:0`,
+        `total_active_defrag_time:0`,
+        `current_active_defrag_time:0`,
+        `tracking_total_keys:${s.tracking.totalKeys}`,
+        `tracking_total_items:${s.tracking.totalItems}`,
+        `tracking_total_prefixes:${s.tracking.totalPrefixes}`,
+        `unexpected_error_replies:0`,
         `total_error_replies:${st.errorReplies}`,
+        `dump_payload_sanitizations:0`,
         `total_reads_processed:${st.readsProcessed}`,
         `total_writes_processed:${st.writesProcessed}`,
+        `io_threaded_reads_processed:0`,
+        `io_threaded_writes_processed:0`,
+        `reply_buffer_shrinks:0`,
+        `reply_buffer_expands:0`,
       ]),
     );
   }
@@ -189,6 +228,9 @@ export function infoText(s: Server, which: string[]): string {
         `used_cpu_user:${(u.user / 1e6).toFixed(6)}`,
         `used_cpu_sys_children:0.000000`,
         `used_cpu_user_children:0.000000`,
+        // The event loop runs every command: the process's time is the main thread's.
+        `used_cpu_sys_main_thread:${(u.system / 1e6).toFixed(6)}`,
+        `used_cpu_user_main_thread:${(u.user / 1e6).toFixed(6)}`,
       ]),
     );
   }
@@ -206,6 +248,11 @@ export function infoText(s: Server, which: string[]): string {
     const lines = latencyStatsInfoLines(s);
     parts.push(lines.length === 0 ? '# Latencystats\r\n' : section('Latencystats', lines));
   }
+  if (has('errorstats')) {
+    const lines = [...s.errorStats].map(([code, n]) => `errorstat_${code}:count=${n}`);
+    parts.push(lines.length === 0 ? '# Errorstats\r\n' : section('Errorstats', lines));
+  }
+  if (has('cluster')) parts.push(section('Cluster', ['cluster_enabled:0']));
   if (has('keyspace')) {
     const lines: string[] = [];
     for (const db of s.dbs) {
@@ -303,6 +350,7 @@ function configResetstat(c: Ctx): void {
   s.stats.netInput = 0;
   s.stats.netOutput = 0;
   s.stats.errorReplies = 0;
+  s.errorStats.clear();
   s.lookups.hits = 0;
   s.lookups.misses = 0;
   s.replStats.syncFull = 0;
@@ -326,8 +374,7 @@ function configRewrite(c: Ctx): void {
 }
 
 function configHelp(c: Ctx): void {
-  c.bulks([
-    'CONFIG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:',
+  replyHelp(c, 'CONFIG', [
     'GET <pattern>',
     '    Return parameters matching the glob-like <pattern> and their values.',
     'SET <directive> <value>',
@@ -336,93 +383,7 @@ function configHelp(c: Ctx): void {
     '    Reset statistics reported by the INFO command.',
     'REWRITE',
     '    Rewrite the configuration file.',
-    'HELP',
-    '    Print this help.',
   ]);
-}
-
-// ---- COMMAND ----
-
-function commandInfoReply(c: Ctx, spec: CommandSpec, parent?: CommandSpec): void {
-  const name = parent === undefined ? spec.name : `${parent.name}|${spec.name}`;
-  c.arrayLen(10);
-  c.bulk(name);
-  c.int(spec.arity);
-  // 'protected' is how the dispatcher gates DEBUG; Redis 7.0 does not list it either.
-  const flags = spec.flags.filter((f) => f !== 'protected');
-  c.setLen(flags.length);
-  for (const f of flags) c.simple(f);
-  c.int(spec.firstKey);
-  c.int(spec.lastKey);
-  c.int(spec.step);
-  c.setLen(1);
-  c.simple(`@${spec.group}`);
-  c.arrayLen(0); // tips
-  c.arrayLen(0); // key specs
-  const subs = spec.subcommands ?? [];
-  c.arrayLen(subs.length);
-  for (const sub of subs) commandInfoReply(c, sub, spec);
-}
-
-function command(c: Ctx, argv: string[]): void {
-  const s = srv(c);
-  if (argv.length === 1) {
-    c.arrayLen(s.commands.size);
-    for (const spec of s.commands.values()) commandInfoReply(c, spec);
-    return;
-  }
-  const sub = argv[1].toLowerCase();
-  if (sub === 'count' && argv.length === 2) return c.int(s.commands.size);
-  if (sub === 'info') {
-    const names = argv.length === 2 ? [...s.commands.keys()] : argv.slice(2);
-    c.arrayLen(names.length);
-    for (const n of names) {
-      const [base, child] = n.toLowerCase().split('|');
-      const spec = s.commands.get(base);
-      const target = child === undefined ? spec : spec?.subcommands?.find((x) => x.name === child);
-      if (target === undefined) c.nilArray();
-      else commandInfoReply(c, target, child === undefined ? undefined : spec);
-    }
-    return;
-  }
-  if (sub === 'list') {
-    let names = [...s.commands.keys()];
-    if (argv.length === 5 && argv[2].toUpperCase() === 'FILTERBY' && argv[3].toUpperCase() === 'PATTERN') {
-      names = names.filter((n) => globMatch(argv[4], n));
-    } else if (argv.length !== 2) throw new RedisError(ERR_SYNTAX);
-    return c.bulks(names);
-  }
-  if (sub === 'docs') {
-    // We do not ship command documentation; an empty map tells redis-cli to use its built-in hints.
-    return c.mapLen(0);
-  }
-  if (sub === 'getkeys' && argv.length >= 3) {
-    const { spec, error } = s.lookupCommand(argv.slice(2));
-    if (spec === undefined)
-      throw new RedisError(
-        error?.startsWith('ERR unknown command')
-          ? 'ERR Invalid command specified'
-          : 'ERR Invalid number of arguments specified for command',
-      );
-    const args = argv.slice(2);
-    if (spec.firstKey === 0) throw new RedisError('ERR The command has no key arguments');
-    const last = spec.lastKey < 0 ? args.length + spec.lastKey : spec.lastKey;
-    const keys: string[] = [];
-    for (let i = spec.firstKey; i <= last && i < args.length; i += spec.step) keys.push(args[i]);
-    return c.bulks(keys);
-  }
-  if (sub === 'help')
-    return c.bulks([
-      'COMMAND <subcommand> [<arg> [value] [opt] ...]. Subcommands are:',
-      '(no subcommand)',
-      'COUNT',
-      'DOCS',
-      'GETKEYS',
-      'INFO',
-      'LIST',
-      'HELP',
-    ]);
-  throw new RedisError(unknownSubcommand(argv[1], 'COMMAND'));
 }
 
 // ---- DEBUG ----
@@ -450,11 +411,30 @@ export function valueDigest(v: RValue): Buffer {
     else for (const m of v) xorInto(acc, sha1(m));
     return createHash('sha1').update(t).update(acc).digest();
   }
+  if (v instanceof RStream) return streamDigest(v);
   const h = createHash('sha1').update('zset');
   for (const [m, sc] of v.entries())
     h.update(`\0${m.length}:`)
       .update(m, 'latin1')
       .update(`\0${formatDouble(sc)}`);
+  return h.digest();
+}
+
+/** A stream's digest: its entries in order, its counters, and each group's position and pending entries. */
+function streamDigest(v: RStream): Buffer {
+  const h = createHash('sha1').update('stream');
+  for (const e of v.range(0n, ID_MAX)) {
+    h.update(`\0${formatId(e.id)}`);
+    for (const f of e.fields) h.update(`\0${f.length}:`).update(f, 'latin1');
+  }
+  h.update(`\0${formatId(v.lastId)}\0${formatId(v.maxDeletedId)}\0${v.entriesAdded}`);
+  for (const [name, g] of v.sortedGroups()) {
+    h.update(`\0g${name.length}:`)
+      .update(name, 'latin1')
+      .update(`\0${formatId(g.lastId)}\0${g.entriesRead}`);
+    for (const p of g.pel.values())
+      h.update(`\0${formatId(p.id)}\0${p.consumer.name.length}:`).update(p.consumer.name, 'latin1');
+  }
   return h.digest();
 }
 
@@ -554,12 +534,14 @@ function bgsave(c: Ctx, argv: string[]): void {
   const p = needPersistence(srv(c));
   if (argv.length > 2 || (argv.length === 2 && argv[1].toUpperCase() !== 'SCHEDULE'))
     throw new RedisError(ERR_SYNTAX);
-  if (p.bgsaveInProgress()) {
+  const aofChild = p.childKind() === 'aof';
+  if (p.bgsaveInProgress() || aofChild) {
     if (argv.length === 2) {
       p.scheduleBgsave();
       return c.simple('Background saving scheduled');
     }
-    throw new RedisError('ERR Background save already in progress');
+    // Behind an AOF rewrite, bgsave() gives Redis's "Another child process is active" error.
+    if (!aofChild) throw new RedisError('ERR Background save already in progress');
   }
   p.bgsave();
   c.simple('Background saving started');
@@ -608,7 +590,7 @@ export const commands: CommandSpec[] = [
       serverSub('help', 2, ['loading', 'stale'], configHelp),
     ],
   },
-  cmd('command', -1, ['loading', 'stale'], K0, 'connection', command),
+  commandSpec,
   cmd('debug', -2, ['admin', 'noscript', 'loading', 'stale', 'protected'], K0, 'server', debug),
   cmd('save', 1, ['admin', 'noscript', 'no_multi'], K0, 'server', save),
   cmd('bgsave', -1, ['admin', 'noscript'], K0, 'server', bgsave),

@@ -3,7 +3,8 @@
 import { cmd, type CommandSpec, type Ctx } from '../server/command.js';
 import type { Client } from '../server/client.js';
 import { RedisError, ERR_SYNTAX, unknownSubcommand } from '../store/errors.js';
-import { argInt } from './util.js';
+import { argInt, replyHelp } from './util.js';
+import { clientCaching, clientGetredir, clientTracking, clientTrackingInfo } from './client-tracking.js';
 import { globMatch } from './glob.js';
 import { clientBuffers, clientBytes } from '../server/memory.js';
 
@@ -17,7 +18,7 @@ function cl(c: Ctx): Client {
 function ping(c: Ctx, argv: string[]): void {
   if (argv.length > 2) throw new RedisError("ERR wrong number of arguments for 'ping' command");
   const client = cl(c);
-  if (client.resp === 2 && client.channels.size + client.patterns.size > 0) {
+  if (client.resp === 2 && client.pubsubCount() > 0) {
     client.bulks(['pong', argv[1] ?? '']);
     return;
   }
@@ -25,28 +26,23 @@ function ping(c: Ctx, argv: string[]): void {
   else c.simple('PONG');
 }
 
-function checkPassword(c: Client, user: string, pass: string): boolean {
-  const required = c.server.config.get('requirepass');
-  if (user !== 'default') return false;
-  if (required === '') return true;
-  return pass === required;
-}
+const WRONGPASS = 'WRONGPASS invalid username-password pair or user is disabled.';
 
 function auth(c: Ctx, argv: string[]): void {
   const client = cl(c);
+  const acl = client.server.acl;
   if (argv.length > 3) throw new RedisError(ERR_SYNTAX);
-  if (argv.length === 2 && client.server.config.get('requirepass') === '') {
+  if (argv.length === 2 && acl.defaultUser.nopass) {
     throw new RedisError(
       'ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?',
     );
   }
   const user = argv.length === 3 ? argv[1] : 'default';
   const pass = argv[argv.length - 1];
-  if (!checkPassword(client, user, pass)) {
+  if (!acl.authenticate(client, user, pass, argv[0])) {
     client.server.log.verbose(`AUTH failed for client id=${client.id}`);
-    throw new RedisError('WRONGPASS invalid username-password pair or user is disabled.');
+    throw new RedisError(WRONGPASS);
   }
-  client.authenticated = true;
   c.ok();
 }
 
@@ -61,28 +57,32 @@ function hello(c: Ctx, argv: string[]): void {
     proto = v;
     i = 2;
   }
+  // As Redis 7.0: every option is parsed first, then AUTH (the last one given), then SETNAME.
   let setname: string | null = null;
+  let credentials: [string, string] | null = null;
   for (; i < argv.length; i++) {
     const a = argv[i].toUpperCase();
     if (a === 'AUTH' && i + 2 < argv.length) {
-      if (!checkPassword(client, argv[i + 1], argv[i + 2])) {
-        throw new RedisError('WRONGPASS invalid username-password pair or user is disabled.');
-      }
-      client.authenticated = true;
+      credentials = [argv[i + 1], argv[i + 2]];
       i += 2;
     } else if (a === 'SETNAME' && i + 1 < argv.length) {
       setname = argv[++i];
-      if (/[\s]/.test(setname) || /[^\x21-\x7e]/.test(setname)) {
-        throw new RedisError('ERR Client names cannot contain spaces, newlines or special characters.');
-      }
     } else throw new RedisError(`ERR Syntax error in HELLO option '${argv[i]}'`);
+  }
+  if (credentials !== null && !client.server.acl.authenticate(client, ...credentials, argv[0])) {
+    throw new RedisError(WRONGPASS);
   }
   if (!client.authenticated) {
     throw new RedisError(
       'NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO <proto> AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time',
     );
   }
-  if (setname !== null) client.name = setname;
+  if (setname !== null) {
+    if (/[\s]/.test(setname) || /[^\x21-\x7e]/.test(setname)) {
+      throw new RedisError('ERR Client names cannot contain spaces, newlines or special characters.');
+    }
+    client.name = setname;
+  }
   client.resp = proto as 2 | 3;
   client.mapLen(7);
   client.bulk('server');
@@ -126,10 +126,12 @@ function reset(c: Ctx): void {
   client.multiError = false;
   s.unwatchAll(client);
   s.pubsub.removeClient(client);
+  s.tracking.disable(client);
   client.db = s.dbs[0];
   client.resp = 2;
   client.name = '';
-  client.authenticated = s.config.get('requirepass') === '';
+  client.user = s.acl.defaultUser;
+  client.authenticated = s.acl.defaultAuthenticated();
   client.simple('RESET');
 }
 
@@ -142,16 +144,19 @@ export function clientInfoLine(c: Client): string {
     (c.isReplica ? 'S' : '') +
     (c.blocked !== null ? 'b' : '') +
     (c.multi !== null ? 'x' : '') +
-    (c.channels.size + c.patterns.size > 0 ? 'P' : '') +
+    (c.pubsubCount() > 0 ? 'P' : '') +
+    (c.tracking !== null ? 't' : '') +
+    (c.tracking?.brokenRedirect === true ? 'R' : '') +
+    (c.tracking?.bcast === true ? 'B' : '') +
     (c.noEvict ? 'e' : '');
   const buffers = clientBuffers(c);
   return (
     `id=${c.id} addr=${c.addr} laddr=${c.laddr} fd=${c.socket ? 8 : -1} name=${c.name} ` +
     `age=${Math.floor((now - c.createdAt) / 1000)} idle=${Math.floor((now - c.lastInteraction) / 1000)} ` +
-    `flags=${flags === '' ? 'N' : flags} db=${c.db.id} sub=${c.channels.size} psub=${c.patterns.size} ssub=0 ` +
+    `flags=${flags === '' ? 'N' : flags} db=${c.db.id} sub=${c.channels.size} psub=${c.patterns.size} ssub=${c.shardChannels.size} ` +
     `multi=${c.multi === null ? -1 : c.multi.length} qbuf=${buffers.query} qbuf-free=0 argv-mem=0 ` +
     `multi-mem=0 rbs=1024 rbp=0 obl=0 oll=0 omem=${buffers.output} tot-mem=${clientBytes(c)} events=r ` +
-    `cmd=${c.lastCmd} user=default redir=-1 resp=${c.resp}`
+    `cmd=${c.lastCmd} user=${c.user.name} redir=${c.tracking === null ? -1 : c.tracking.redirect} resp=${c.resp}`
   );
 }
 
@@ -169,6 +174,18 @@ function clientCmd(c: Ctx, argv: string[]): void {
   switch (sub) {
     case 'id':
       return c.int(client.id);
+    case 'tracking':
+      if (argv.length < 3) break;
+      return clientTracking(client, argv);
+    case 'caching':
+      if (argv.length !== 3) break;
+      return clientCaching(client, argv);
+    case 'getredir':
+      if (argv.length !== 2) break;
+      return clientGetredir(client);
+    case 'trackinginfo':
+      if (argv.length !== 2) break;
+      return clientTrackingInfo(client);
     case 'getname':
       return client.name === '' ? c.nil() : c.bulk(client.name);
     case 'setname': {
@@ -201,8 +218,8 @@ function clientCmd(c: Ctx, argv: string[]): void {
                   : t === 'replica' || t === 'slave'
                     ? x.isReplica
                     : t === 'pubsub'
-                      ? x.channels.size + x.patterns.size > 0
-                      : !x.isMaster && !x.isReplica && x.channels.size + x.patterns.size === 0,
+                      ? x.pubsubCount() > 0
+                      : !x.isMaster && !x.isReplica && x.pubsubCount() === 0,
               )
               .map((x) => x.id),
           );
@@ -246,8 +263,11 @@ function clientCmd(c: Ctx, argv: string[]): void {
           const y = v.toLowerCase();
           if (y !== 'yes' && y !== 'no') throw new RedisError(ERR_SYNTAX);
           skipme = y === 'yes';
-        } else if (f === 'user') filters.push(() => v === 'default');
-        else throw new RedisError(ERR_SYNTAX);
+        } else if (f === 'user') {
+          const u = s.acl.users.get(v);
+          if (u === undefined) throw new RedisError(`ERR No such user '${v}'`);
+          filters.push((x) => x.user === u);
+        } else throw new RedisError(ERR_SYNTAX);
       }
       for (const x of [...s.clients.values()]) {
         if (skipme && x === client) continue;
@@ -308,20 +328,52 @@ function clientCmd(c: Ctx, argv: string[]): void {
       s.unpauseClients();
       return c.ok();
     case 'help':
-      return c.bulks([
-        'CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:',
+      return replyHelp(c, 'CLIENT', [
+        'CACHING (YES|NO)',
+        '    Enable/disable tracking of the keys for next command in OPTIN/OPTOUT modes.',
+        'GETREDIR',
+        '    Return the client ID we are redirecting to when tracking is enabled.',
         'GETNAME',
+        '    Return the name of the current connection.',
         'ID',
+        '    Return the ID of the current connection.',
         'INFO',
-        'KILL <ip:port> | <option> <value> [...]',
-        'LIST [TYPE normal|master|replica|pubsub] [ID id ...]',
-        'NO-EVICT (ON|OFF)',
-        'PAUSE <timeout> [WRITE|ALL]',
+        '    Return information about the current client connection.',
+        'KILL <ip:port>',
+        '    Kill connection made from <ip:port>.',
+        'KILL <option> <value> [<option> <value> [...]]',
+        '    Kill connections. Options are:',
+        '    * ADDR (<ip:port>|<unixsocket>:0)',
+        '      Kill connections made from the specified address',
+        '    * LADDR (<ip:port>|<unixsocket>:0)',
+        '      Kill connections made to specified local address',
+        '    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)',
+        '      Kill connections by type.',
+        '    * USER <username>',
+        '      Kill connections authenticated by <username>.',
+        '    * SKIPME (YES|NO)',
+        '      Skip killing current connection (default: yes).',
+        'LIST [options ...]',
+        '    Return information about client connections. Options:',
+        '    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)',
+        '      Return clients of specified type.',
         'UNPAUSE',
+        '    Stop the current client pause, resuming traffic.',
+        'PAUSE <timeout> [WRITE|ALL]',
+        '    Suspend all, or just write, clients for <timeout> milliseconds.',
         'REPLY (ON|OFF|SKIP)',
+        '    Control the replies sent to the current connection.',
         'SETNAME <name>',
+        '    Assign the name <name> to the current connection.',
         'UNBLOCK <clientid> [TIMEOUT|ERROR]',
-        'HELP',
+        '    Unblock the specified blocked client.',
+        'TRACKING (ON|OFF) [REDIRECT <id>] [BCAST] [PREFIX <prefix> [...]]',
+        '         [OPTIN] [OPTOUT] [NOLOOP]',
+        '    Control server assisted client side caching.',
+        'TRACKINGINFO',
+        '    Report tracking status for the current connection.',
+        'NO-EVICT (ON|OFF)',
+        '    Protect current client connection from eviction.',
       ]);
   }
   throw new RedisError(unknownSubcommand(argv[1], 'CLIENT'));
@@ -376,7 +428,7 @@ function subReply(c: Client, kind: string, name: string | null): void {
   c.bulk(kind);
   if (name === null) c.nil();
   else c.bulk(name);
-  c.int(subCount(c));
+  c.int(kind === 'ssubscribe' || kind === 'sunsubscribe' ? c.shardChannels.size : subCount(c));
 }
 
 function subscribe(c: Ctx, argv: string[]): void {
@@ -419,12 +471,47 @@ function punsubscribe(c: Ctx, argv: string[]): void {
   }
 }
 
+function ssubscribe(c: Ctx, argv: string[]): void {
+  const client = cl(c);
+  // Unlike SUBSCRIBE, refused inside MULTI too (Redis 7.0 checks only the deny-blocking flag).
+  if (client.inExec || client.multi !== null)
+    throw new RedisError("ERR SSUBSCRIBE isn't allowed for a DENY BLOCKING client");
+  for (let i = 1; i < argv.length; i++) {
+    client.server.pubsub.ssubscribe(client, argv[i]);
+    subReply(client, 'ssubscribe', argv[i]);
+  }
+}
+
+function sunsubscribe(c: Ctx, argv: string[]): void {
+  const client = cl(c);
+  const ps = client.server.pubsub;
+  const list = argv.length > 1 ? argv.slice(1) : [...client.shardChannels];
+  if (list.length === 0) return subReply(client, 'sunsubscribe', null);
+  for (const ch of list) {
+    ps.sunsubscribe(client, ch);
+    subReply(client, 'sunsubscribe', ch);
+  }
+}
+
+function spublish(c: Ctx, argv: string[]): void {
+  const client = cl(c);
+  const s = client.server;
+  const n = s.pubsub.spublish(argv[1], argv[2], (target) => {
+    if (target !== client) s.flushSoon(target);
+  });
+  // As Redis without cluster mode: replicas get the message too, for their own subscribers.
+  client.forcePropagate = true;
+  c.int(n);
+}
+
 function publish(c: Ctx, argv: string[]): void {
   const client = cl(c);
   const s = client.server;
   const n = s.pubsub.publish(argv[1], argv[2], (target) => {
     if (target !== client) s.flushSoon(target);
   });
+  // As Redis without cluster mode: replicas get the message too, for their own subscribers.
+  client.forcePropagate = true;
   c.int(n);
 }
 
@@ -445,22 +532,31 @@ function pubsubCmd(c: Ctx, argv: string[]): void {
     return;
   }
   if (sub === 'numpat' && argv.length === 2) return c.int(ps.patterns.size);
-  if ((sub === 'shardchannels' && argv.length <= 3) || sub === 'shardnumsub') {
-    if (sub === 'shardchannels') return c.arrayLen(0);
+  if (sub === 'shardchannels' && argv.length <= 3) {
+    const pat = argv[2];
+    return c.bulks([...ps.shardChannels.keys()].filter((ch) => pat === undefined || globMatch(pat, ch)));
+  }
+  if (sub === 'shardnumsub') {
     c.mapLen(argv.length - 2);
     for (let i = 2; i < argv.length; i++) {
       c.bulk(argv[i]);
-      c.int(0);
+      c.int(ps.shardChannels.get(argv[i])?.size ?? 0);
     }
     return;
   }
   if (sub === 'help') {
-    return c.bulks([
-      'PUBSUB <subcommand> [<arg> [value] [opt] ...]. Subcommands are:',
+    return replyHelp(c, 'PUBSUB', [
       'CHANNELS [<pattern>]',
+      "    Return the currently active channels matching a <pattern> (default: '*').",
       'NUMPAT',
+      '    Return number of subscriptions to patterns.',
       'NUMSUB [<channel> ...]',
-      'HELP',
+      '    Return the number of subscribers for the specified channels, excluding',
+      '    pattern subscriptions(default: no channels).',
+      'SHARDCHANNELS [<pattern>]',
+      "    Return the currently active shard level channels matching a <pattern> (default: '*').",
+      'SHARDNUMSUB [<shardchannel> ...]',
+      '    Return the number of subscribers for the specified shard level channel(s)',
     ]);
   }
   throw new RedisError(unknownSubcommand(argv[1], 'PUBSUB'));
@@ -502,5 +598,8 @@ export const commands: CommandSpec[] = [
   cmd('unsubscribe', -1, ['pubsub', 'noscript', 'loading', 'stale'], K0, 'pubsub', unsubscribe),
   cmd('punsubscribe', -1, ['pubsub', 'noscript', 'loading', 'stale'], K0, 'pubsub', punsubscribe),
   cmd('publish', 3, ['pubsub', 'loading', 'stale', 'fast', 'may_replicate'], K0, 'pubsub', publish),
+  cmd('ssubscribe', -2, ['pubsub', 'noscript', 'loading', 'stale'], [1, -1, 1], 'pubsub', ssubscribe),
+  cmd('sunsubscribe', -1, ['pubsub', 'noscript', 'loading', 'stale'], [1, -1, 1], 'pubsub', sunsubscribe),
+  cmd('spublish', 3, ['pubsub', 'loading', 'stale', 'fast'], [1, 1, 1], 'pubsub', spublish),
   cmd('pubsub', -2, ['pubsub', 'loading', 'stale'], K0, 'pubsub', pubsubCmd),
 ];

@@ -19,7 +19,7 @@ import {
   latencyGraph,
   percentilesLine,
 } from '../server/latency.js';
-import { parseIntStrict } from './util.js';
+import { parseIntStrict, replyHelp } from './util.js';
 
 /** Commands Redis 7.0 flags no-slowlog: EXEC (the commands it runs are logged one by one). */
 const NOT_SLOWLOGGED = new Set(['exec']);
@@ -198,18 +198,16 @@ function slowlogReset(c: Ctx): void {
 }
 
 function slowlogHelp(c: Ctx): void {
-  c.bulks([
-    'SLOWLOG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:',
+  replyHelp(c, 'SLOWLOG', [
     'GET [<count>]',
-    '    The newest <count> entries of the slow log (10 when not given, -1 for all of them). Each entry',
-    '    holds an id, the unix time it was logged, the execution time in microseconds, the command and',
-    '    its arguments, the address of the client and its name.',
+    '    Return top <count> entries from the slowlog (default: 10, -1 mean all).',
+    '    Entries are made of:',
+    '    id, timestamp, time in microseconds, arguments array, client IP and port,',
+    '    client name',
     'LEN',
-    '    The number of entries in the slow log.',
+    '    Return the length of the slowlog.',
     'RESET',
-    '    Empty the slow log.',
-    'HELP',
-    '    Print this help.',
+    '    Reset the slowlog.',
   ]);
 }
 
@@ -315,23 +313,21 @@ function latencyHistogramCmd(c: Ctx, argv: string[]): void {
 }
 
 function latencyHelp(c: Ctx): void {
-  c.bulks([
-    'LATENCY <subcommand> [<arg> [value] [opt] ...]. Subcommands are:',
+  replyHelp(c, 'LATENCY', [
     'DOCTOR',
-    '    A report, in words, of the latency spikes seen and what may cause them.',
+    '    Return a human readable latency analysis report.',
     'GRAPH <event>',
-    '    A text chart of the latency samples kept for <event>.',
+    '    Return an ASCII latency graph for the <event> class.',
     'HISTORY <event>',
-    '    The samples kept for <event>: unix time and latency in milliseconds, oldest first.',
+    '    Return time-latency samples for the <event> class.',
     'LATEST',
-    '    For every event: the time and latency of its latest sample, and its highest latency.',
+    '    Return the latest latency samples for all events.',
     'RESET [<event> ...]',
-    '    Forget the samples of the given events (of all events when none is given).',
+    '    Reset latency data of one or more <event> classes.',
+    '    (default: reset all data for all event classes)',
     'HISTOGRAM [COMMAND ...]',
-    '    Per command, the number of calls and the cumulative distribution of their latencies in',
-    '    power-of-two microsecond buckets (every command that ran when none is given).',
-    'HELP',
-    '    Print this help.',
+    '    Return a cumulative distribution of latencies in the format of a histogram for the specified command names.',
+    '    If no commands are specified then all histograms are replied.',
   ]);
 }
 

@@ -1,13 +1,23 @@
 // DUMP and RESTORE: a value serialized as Redis does (RDB type and payload, RDB version, CRC64), so a
 // payload moves between tsredis and redis-server in either direction.
 import { cmd, type CommandSpec, type Ctx } from '../server/command.js';
+import type { Client } from '../server/client.js';
 import { RedisError, ERR_SYNTAX } from '../store/errors.js';
 import type { RValue } from '../store/value.js';
+import type { Entry } from '../store/keyspace.js';
 import { RdbWriter } from '../persistence/rdb-writer.js';
 import { decodeDumpPayload, RdbError } from '../persistence/rdb-reader.js';
 import { expiryPolicy } from './keyspace.js';
 import { argInt } from './util.js';
 import { NOTIFY_GENERIC, NOTIFY_KEY_MISS } from '../config/notify-classes.js';
+
+/** The DUMP payload of a live entry, as latin1 bytes: what DUMP replies and MIGRATE sends. */
+export function dumpPayload(c: Ctx, e: Entry): string {
+  // A value still packed from an RDB is serialized from its stored bytes, without decoding it. Strings
+  // and listpacks are LZF-compressed only under rdbcompression yes, as Redis's DUMP does.
+  const compress = (c as Client).server.config.getBool('rdbcompression');
+  return RdbWriter.dumpPayload(e.stored, compress).toString('latin1');
+}
 
 function dump(c: Ctx, argv: string[]): void {
   const e = c.db.lookupEntry(argv[1]);
@@ -15,8 +25,7 @@ function dump(c: Ctx, argv: string[]): void {
     c.notify(NOTIFY_KEY_MISS, 'keymiss', argv[1]);
     return c.nil();
   }
-  // A value still packed from an RDB is serialized from its stored bytes, without decoding it.
-  c.bulk(RdbWriter.dumpPayload(e.stored).toString('latin1'));
+  c.bulk(dumpPayload(c, e));
 }
 
 /** An integer option of RESTORE: not an integer, or out of its range, gets Redis's error. */

@@ -3,7 +3,7 @@
 import { cmd, type CommandSpec, type Ctx } from '../server/command.js';
 import { RedisError, ERR_SYNTAX, ERR_NO_SUCH_KEY, unknownSubcommand } from '../store/errors.js';
 import { typeOf, encodingOf, cloneValue } from '../store/value.js';
-import { argInt, lookupReadOrMiss, parseIntStrict } from './util.js';
+import { argInt, lookupReadOrMiss, parseIntStrict, replyHelp } from './util.js';
 import { globMatch } from './glob.js';
 import { NOTIFY_GENERIC, NOTIFY_KEY_MISS } from '../config/notify-classes.js';
 import type { Entry } from '../store/keyspace.js';
@@ -173,8 +173,7 @@ function move(c: Ctx, argv: string[]): void {
 function object(c: Ctx, argv: string[]): void {
   const sub = argv[1].toLowerCase();
   if (sub === 'help') {
-    return c.bulks([
-      'OBJECT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:',
+    return replyHelp(c, 'OBJECT', [
       'ENCODING <key>',
       '    Return the kind of internal representation used in order to store the value',
       '    associated with a <key>.',
@@ -187,8 +186,6 @@ function object(c: Ctx, argv: string[]): void {
       'REFCOUNT <key>',
       '    Return the number of references of the value associated with the specified',
       '    <key>.',
-      'HELP',
-      '    Print this help.',
     ]);
   }
   if (argv.length !== 3 || !['encoding', 'freq', 'idletime', 'refcount'].includes(sub)) {
@@ -247,18 +244,22 @@ function expireGeneric(unitMs: number, absolute: boolean) {
   return (c: Ctx, argv: string[]): void => {
     const key = argv[1];
     const name = argv[0].toLowerCase();
+    // As Redis 7.0: the flags first, then the time, refused when the unit conversion or adding the
+    // base time would leave a signed 64-bit integer (C's division truncates towards zero).
+    const flag = parseExpireFlags(argv, 3);
     const raw = parseIntStrict(argv[2]);
     if (raw === null) throw new RedisError('ERR value is not an integer or out of range');
-    const flag = parseExpireFlags(argv, 3);
-    let when = raw * BigInt(unitMs);
-    if (!absolute) when += BigInt(c.now());
-    if (
-      when > 9223372036854775807n ||
-      when < -9223372036854775808n ||
-      raw * BigInt(unitMs) > 9223372036854775807n
-    ) {
-      throw new RedisError(`ERR invalid expire time in '${name}' command`);
+    const INT64_MAX = 9223372036854775807n;
+    const INT64_MIN = -9223372036854775808n;
+    const invalid = `ERR invalid expire time in '${name}' command`;
+    let when = raw;
+    if (unitMs === 1000) {
+      if (when > INT64_MAX / 1000n || when < INT64_MIN / 1000n) throw new RedisError(invalid);
+      when *= 1000n;
     }
+    const base = absolute ? 0n : BigInt(c.now());
+    if (when > INT64_MAX - base) throw new RedisError(invalid);
+    when += base;
     const at = Number(when);
     const cur = c.db.getExpire(key);
     if (cur === -2) return c.int(0);

@@ -3,7 +3,7 @@
 import { cmd, type CommandSpec, type Ctx } from '../server/command.js';
 import { RedisError, ERR_SYNTAX, ERR_NO_SUCH_KEY, wrongArity } from '../store/errors.js';
 import { RList } from '../store/list.js';
-import { argInt, clampRange, getList, parseMpop } from './util.js';
+import { argInt, clampRange, getList, parseMpop, servableKeys } from './util.js';
 import { timeoutMsLongDouble } from './hash.js';
 import { NOTIFY_GENERIC, NOTIFY_LIST } from '../config/notify-classes.js';
 
@@ -261,10 +261,13 @@ function rpoplpush(c: Ctx, argv: string[]): void {
   else c.bulk(v);
 }
 
+const isList = (v: unknown): boolean => v instanceof RList;
+
 function blmove(c: Ctx, argv: string[]): void {
   const from = parseSide(argv[3]);
   const to = parseSide(argv[4]);
   const timeout = blockTimeout(argv[5]);
+  if (servableKeys(c, [argv[1]], isList).length === 0) return c.block([argv[1]], timeout, 'nil');
   const v = moveOne(c, argv[1], argv[2], from, to);
   if (v === undefined) return c.block([argv[1]], timeout, 'nil');
   c.propagateAs(['LMOVE', argv[1], argv[2], from, to]);
@@ -273,6 +276,7 @@ function blmove(c: Ctx, argv: string[]): void {
 
 function brpoplpush(c: Ctx, argv: string[]): void {
   const timeout = blockTimeout(argv[3]);
+  if (servableKeys(c, [argv[1]], isList).length === 0) return c.block([argv[1]], timeout, 'nil');
   const v = moveOne(c, argv[1], argv[2], 'RIGHT', 'LEFT');
   if (v === undefined) return c.block([argv[1]], timeout, 'nil');
   c.propagateAs(['RPOPLPUSH', argv[1], argv[2]]);
@@ -283,7 +287,7 @@ function bpop(head: boolean) {
   return (c: Ctx, argv: string[]): void => {
     const timeout = blockTimeout(argv[argv.length - 1]);
     const keys = argv.slice(1, -1);
-    for (const key of keys) {
+    for (const key of servableKeys(c, keys, isList)) {
       const l = getList(c.db, key, true);
       if (l === undefined) continue;
       const v = (head ? l.popHead() : l.popTail()) as string;
@@ -323,7 +327,8 @@ function blmpop(c: Ctx, argv: string[]): void {
   // Redis parses numkeys, keys, the end and COUNT before the timeout.
   const { keys, end, count } = parseMpop(argv, 2, ['LEFT', 'RIGHT']);
   const timeout = blockTimeout(argv[1]);
-  if (!mpopServe(c, keys, end === 0 ? 'LEFT' : 'RIGHT', count)) c.block(keys, timeout, 'nilArray');
+  const side = end === 0 ? 'LEFT' : 'RIGHT';
+  if (!mpopServe(c, servableKeys(c, keys, isList), side, count)) c.block(keys, timeout, 'nilArray');
 }
 
 const K1: [number, number, number] = [1, 1, 1];

@@ -10,6 +10,7 @@ import type { Server } from '../server/server.js';
 import { RedisError, ERR_SYNTAX } from '../store/errors.js';
 import { keyBytes, keyTableBytes } from '../store/memory-model.js';
 import type { MemoryBreakdown } from '../server/memory.js';
+import { replyHelp } from './util.js';
 
 function srv(c: Ctx): Server {
   return (c as Client).server;
@@ -96,6 +97,8 @@ export function memoryInfoLines(s: Server): string[] {
     `allocator_frag_bytes:${h.active - h.allocated}`,
     `allocator_rss_ratio:${(h.resident / Math.max(1, h.active)).toFixed(2)}`,
     `allocator_rss_bytes:${h.resident - h.active}`,
+    `rss_overhead_ratio:1.00`,
+    `rss_overhead_bytes:0`,
     `mem_fragmentation_ratio:${(h.resident / Math.max(1, b.used)).toFixed(2)}`,
     `mem_fragmentation_bytes:${h.resident - b.used}`,
     `mem_not_counted_for_evict:${b.clientsReplicas}`,
@@ -103,6 +106,7 @@ export function memoryInfoLines(s: Server): string[] {
     `mem_total_replication_buffers:${b.backlog + b.clientsReplicas}`,
     `mem_clients_slaves:${b.clientsReplicas}`,
     `mem_clients_normal:${b.clientsNormal}`,
+    `mem_cluster_links:0`,
     `mem_aof_buffer:0`,
     `mem_gc_reserve:${b.gcReserve}`,
     `mem_allocator:v8`,
@@ -264,8 +268,7 @@ function purge(c: Ctx): void {
 }
 
 function help(c: Ctx): void {
-  c.bulks([
-    'MEMORY <subcommand> [<arg> [value] [opt] ...]. Subcommands are:',
+  replyHelp(c, 'MEMORY', [
     'DOCTOR',
     '    Return memory problems reports.',
     'MALLOC-STATS',
@@ -277,8 +280,6 @@ function help(c: Ctx): void {
     'USAGE <key> [SAMPLES <count>]',
     '    Return memory in bytes used by <key> and its value. Nested values are',
     '    sampled up to <count> times (default: 5, 0 means sample all).',
-    'HELP',
-    '    Print this help.',
   ]);
 }
 

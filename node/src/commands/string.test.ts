@@ -1,6 +1,7 @@
 // Unit tests for string commands against TestCtx (no sockets): replies, errors, TTL handling, rewrites.
 import { commands as stringCommands } from './string.js';
 import { commands as keyspaceCommands } from './keyspace.js';
+import { commands as bitmapCommands } from './bitmap.js';
 import { TestCtx } from './testing.js';
 import { RHash } from '../store/hash.js';
 import {
@@ -12,7 +13,7 @@ import {
 } from '../config/notify-classes.js';
 
 function ctx(): TestCtx {
-  return new TestCtx([...stringCommands, ...keyspaceCommands]);
+  return new TestCtx([...stringCommands, ...keyspaceCommands, ...bitmapCommands]);
 }
 
 describe('SET family', () => {

@@ -1,14 +1,13 @@
-// String commands: SET family, GET family, counters, ranges, bit operations, with Redis 7.0 replies
+// String commands: SET family, GET family, counters, ranges, with Redis 7.0 replies (bits: bitmap.ts)
 // and the propagation rewrites Redis does (relative TTLs become absolute PXAT).
 import { cmd, type CommandSpec, type Ctx } from '../server/command.js';
 import { RedisError, ERR_SYNTAX, ERR_NOT_INTEGER, ERR_OVERFLOW } from '../store/errors.js';
-import { argInt, getString, parseIntStrict, lookupReadOrMiss } from './util.js';
+import { MAX_STRING, argInt, getString, parseIntStrict, lookupReadOrMiss } from './util.js';
 import { NOTIFY_GENERIC, NOTIFY_STRING } from '../config/notify-classes.js';
 import { TaggedString } from '../store/tagged-string.js';
-import { isCompactInt, type Entry } from '../store/keyspace.js';
+import { isCompactInt } from '../store/keyspace.js';
 import { incrFloatLongDouble } from './hash.js';
-
-const MAX_STRING = 512 * 1024 * 1024;
+import { lcs as computeLcs, lcsTableBytes } from '../store/lcs.js';
 
 interface SetOptions {
   nx: boolean;
@@ -294,77 +293,48 @@ function setrange(c: Ctx, argv: string[]): void {
   c.int(next.length);
 }
 
-function bitOffset(s: string): number {
-  const n = parseIntStrict(s);
-  if (n === null || n < 0n || n >= BigInt(MAX_STRING) * 8n)
-    throw new RedisError('ERR bit offset is not an integer or out of range');
-  return Number(n);
-}
-
-function setbit(c: Ctx, argv: string[]): void {
-  const off = bitOffset(argv[2]);
-  if (argv[3] !== '0' && argv[3] !== '1') throw new RedisError('ERR bit is not an integer or out of range');
-  const on = argv[3] === '1';
-  const cur = getString(c.db, argv[1], true);
-  let s = cur ?? '';
-  const byte = off >> 3;
-  // As Redis: a key created or grown, or a bit that changes, is a write (and a 'setbit' event).
-  const grown = cur === undefined || s.length <= byte;
-  if (s.length <= byte) s += '\0'.repeat(byte + 1 - s.length);
-  const mask = 1 << (7 - (off & 7));
-  const old = s.charCodeAt(byte);
-  const nv = on ? old | mask : old & ~mask;
-  if (grown || nv !== old) {
-    s = s.slice(0, byte) + String.fromCharCode(nv) + s.slice(byte + 1);
-    c.db.set(argv[1], new TaggedString(s, true), true);
-    c.notify(NOTIFY_STRING, 'setbit', argv[1]);
-  } else c.db.ks.makeRaw(argv[1], c.db.ks.get(argv[1]) as Entry);
-  c.int(old & mask ? 1 : 0);
-}
-
-function getbit(c: Ctx, argv: string[]): void {
-  const off = bitOffset(argv[2]);
-  const s = getString(c.db, argv[1]) ?? '';
-  const byte = off >> 3;
-  if (byte >= s.length) return c.int(0);
-  c.int(s.charCodeAt(byte) & (1 << (7 - (off & 7))) ? 1 : 0);
-}
-
-function popcount8(b: number): number {
-  b = b - ((b >> 1) & 0x55);
-  b = (b & 0x33) + ((b >> 2) & 0x33);
-  return (b + (b >> 4)) & 0x0f;
-}
-
-function bitcount(c: Ctx, argv: string[]): void {
-  // As Redis: a missing key is 0 before its arguments are looked at.
-  const s = getString(c.db, argv[1]);
-  if (s === undefined) return c.int(0);
-  if (argv.length !== 2 && argv.length !== 4 && argv.length !== 5) throw new RedisError(ERR_SYNTAX);
-  let start = 0;
-  let end = s.length - 1;
-  let bitMode = false;
-  if (argv.length >= 4) {
-    start = argInt(argv[2]);
-    end = argInt(argv[3]);
-    if (argv.length === 5) {
-      const u = argv[4].toUpperCase();
-      if (u === 'BIT') bitMode = true;
-      else if (u !== 'BYTE') throw new RedisError(ERR_SYNTAX);
-    }
-    const total = bitMode ? s.length * 8 : s.length;
-    if (start < 0) start = Math.max(0, total + start);
-    if (end < 0) end = Math.max(0, total + end);
-    if (end >= total) end = total - 1;
-    if (start > end || total === 0) return c.int(0);
+function lcs(c: Ctx, argv: string[]): void {
+  const va = lookupReadOrMiss(c.db, argv[1]);
+  const vb = lookupReadOrMiss(c.db, argv[2]);
+  if ((va !== undefined && typeof va !== 'string') || (vb !== undefined && typeof vb !== 'string'))
+    throw new RedisError('ERR The specified keys must contain string values');
+  const a = va ?? '';
+  const b = vb ?? '';
+  let idx = false;
+  let len = false;
+  let withLen = false;
+  let minLen = 0;
+  for (let j = 3; j < argv.length; j++) {
+    const o = argv[j].toUpperCase();
+    if (o === 'IDX') idx = true;
+    else if (o === 'LEN') len = true;
+    else if (o === 'WITHMATCHLEN') withLen = true;
+    else if (o === 'MINMATCHLEN' && j + 1 < argv.length) {
+      minLen = Math.max(0, argInt(argv[++j]));
+    } else throw new RedisError(ERR_SYNTAX);
   }
-  let n = 0;
-  if (!bitMode) {
-    for (let i = start; i <= end; i++) n += popcount8(s.charCodeAt(i));
-  } else {
-    for (let b = start; b <= end; b++) if (s.charCodeAt(b >> 3) & (1 << (7 - (b & 7)))) n++;
+  if (idx && len) throw new RedisError('ERR If you want both the length and indexes, please just use IDX.');
+  if (lcsTableBytes(a, b) > MAX_STRING)
+    throw new RedisError('ERR Insufficient memory, transient memory for LCS exceeds proto-max-bulk-len');
+  const r = computeLcs(a, b, idx || !len);
+  if (len) return c.int(r.len);
+  if (!idx) return c.bulk(r.text);
+  const shown = r.matches.filter((m) => minLen === 0 || m.len >= minLen);
+  c.mapLen(2);
+  c.bulk('matches');
+  c.arrayLen(shown.length);
+  for (const m of shown) {
+    c.arrayLen(withLen ? 3 : 2);
+    c.arrayLen(2);
+    c.int(m.a[0]);
+    c.int(m.a[1]);
+    c.arrayLen(2);
+    c.int(m.b[0]);
+    c.int(m.b[1]);
+    if (withLen) c.int(m.len);
   }
-  c.int(n);
+  c.bulk('len');
+  c.int(r.len);
 }
 
 const K1: [number, number, number] = [1, 1, 1];
@@ -391,7 +361,5 @@ export const commands: CommandSpec[] = [
   cmd('getrange', 4, ['readonly'], K1, 'string', getrange),
   cmd('substr', 4, ['readonly'], K1, 'string', getrange),
   cmd('setrange', 4, ['write', 'denyoom'], K1, 'string', setrange),
-  cmd('setbit', 4, ['write', 'denyoom'], K1, 'bitmap', setbit),
-  cmd('getbit', 3, ['readonly', 'fast'], K1, 'bitmap', getbit),
-  cmd('bitcount', -2, ['readonly'], K1, 'bitmap', bitcount),
+  cmd('lcs', -3, ['readonly'], [1, 2, 1], 'string', lcs),
 ];

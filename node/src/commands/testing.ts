@@ -78,6 +78,12 @@ export class TestHost implements DbHost {
   onTouched(_db: Db, key: string): void {
     this.touched.push(key);
   }
+  onChangedQuietly(_db: Db, key: string): void {
+    this.touched.push(key);
+  }
+  onKeyReady(): void {
+    // no blocked clients in unit tests
+  }
 }
 
 export class TestCtx implements Ctx {
@@ -86,7 +92,9 @@ export class TestCtx implements Ctx {
   db: Db;
   resp: 2 | 3 = 2;
   inExec = false;
-  blocked: { keys: string[]; timeoutMs: number } | null = null;
+  isMaster = false;
+  inScript = false;
+  blocked: { keys: string[]; timeoutMs: number; rerunArgv?: string[] } | null = null;
   propagated: string[][] | null = null;
   /**
    * Keyspace events the last command announced, in order: [class, event, key] for the selected db,
@@ -182,8 +190,13 @@ export class TestCtx implements Ctx {
   bool(b: boolean): void {
     this.rec.push(b ? 1 : 0);
   }
-  block(keys: string[], timeoutMs: number): void {
-    this.blocked = { keys, timeoutMs };
+  block(keys: string[], timeoutMs: number, _timeoutReply?: 'nil' | 'nilArray', rerunArgv?: string[]): void {
+    this.blocked = { keys, timeoutMs, rerunArgv };
+  }
+  /** Set by a test to run a command as the re-run of a blocked one, woken by this key. */
+  woken: string | null = null;
+  wokenBy(): string | null {
+    return this.woken;
   }
   propagateAs(...argvs: string[][]): void {
     this.propagated = argvs;

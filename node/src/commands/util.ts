@@ -6,7 +6,12 @@ import { RHash } from '../store/hash.js';
 import { RZSet } from '../store/zset.js';
 import type { RValue } from '../store/value.js';
 import { RSet } from '../store/set.js';
+import { RStream } from '../store/stream.js';
 import { NOTIFY_KEY_MISS } from '../config/notify-classes.js';
+import type { Ctx } from '../server/command.js';
+
+/** The largest string (proto-max-bulk-len's default): SETRANGE, APPEND and bit offsets stop there. */
+export const MAX_STRING = 512 * 1024 * 1024;
 
 const INT_RE = /^-?[0-9]+$/;
 const INT64_MAX = 9223372036854775807n;
@@ -109,6 +114,13 @@ export function getZSet(db: Db, key: string, write = false): RZSet | undefined {
   return v;
 }
 
+export function getStream(db: Db, key: string, write = false): RStream | undefined {
+  const v = lookup(db, key, write);
+  if (v === undefined) return undefined;
+  if (!(v instanceof RStream)) throw new RedisError(WRONGTYPE);
+  return v;
+}
+
 /** Redis-style index normalisation for LRANGE/GETRANGE/ZRANGE: returns [start, end] or null if empty. */
 export function clampRange(start: number, end: number, len: number): [number, number] | null {
   if (start < 0) start = len + start;
@@ -173,4 +185,28 @@ export function parseMpop(
     } else throw new RedisError(ERR_SYNTAX);
   }
   return { keys: argv.slice(from + 1, keysEnd), end: where === ends[0] ? 0 : 1, count };
+}
+
+/**
+ * The keys a blocking command may serve from: all of them on its first run; on a re-run only the key
+ * whose change woke it, and none when that key now holds no value of the type the command waits for
+ * (deleted, or replaced by another type): then it keeps waiting, as Redis does.
+ */
+export function servableKeys(c: Ctx, keys: string[], holds: (v: RValue) => boolean): string[] {
+  const k = c.wokenBy();
+  if (k === null) return keys;
+  const v = c.db.lookupRead(k, false);
+  return v !== undefined && holds(v) && keys.includes(k) ? [k] : [];
+}
+
+/**
+ * A HELP reply as Redis's addReplyHelp makes it: status lines, the usage line first, then the given
+ * lines, then HELP itself.
+ */
+export function replyHelp(c: Ctx, command: string, lines: readonly string[]): void {
+  c.arrayLen(lines.length + 3);
+  c.simple(`${command} <subcommand> [<arg> [value] [opt] ...]. Subcommands are:`);
+  for (const l of lines) c.simple(l);
+  c.simple('HELP');
+  c.simple('    Prints this help.');
 }

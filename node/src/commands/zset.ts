@@ -13,6 +13,7 @@ import {
   lookupReadOrMiss,
   parseFloatStrict,
   parseMpop,
+  servableKeys,
 } from './util.js';
 import { argRandCount, checkScanCursor, parseScanOptions, scanReply, shuffle } from './hash.js';
 import { globMatch } from './glob.js';
@@ -405,11 +406,13 @@ function zpop(max: boolean) {
   };
 }
 
+const isZSet = (v: unknown): boolean => v instanceof RZSet;
+
 function bzpop(max: boolean) {
   return (c: Ctx, argv: string[]): void => {
     const timeout = argTimeoutSeconds(argv[argv.length - 1]);
     const keys = argv.slice(1, -1);
-    for (const key of keys) {
+    for (const key of servableKeys(c, keys, isZSet)) {
       const z = getZSet(c.db, key, true);
       if (z === undefined) continue;
       const [[m, s]] = z.pop(1, max);
@@ -448,7 +451,7 @@ function zmpop(c: Ctx, argv: string[]): void {
 function bzmpop(c: Ctx, argv: string[]): void {
   const timeout = argTimeoutSeconds(argv[1]);
   const { keys, end, count } = parseMpop(argv, 2, ['MIN', 'MAX']);
-  if (!mpopServe(c, keys, end === 1, count)) c.block(keys, timeout, 'nilArray');
+  if (!mpopServe(c, servableKeys(c, keys, isZSet), end === 1, count)) c.block(keys, timeout, 'nilArray');
 }
 
 function zrandmember(c: Ctx, argv: string[]): void {

@@ -54,27 +54,34 @@ export const PARAMS: ParamDef[] = [
   P('unixsocketperm', 'int', '0', { mutable: false }),
   P('requirepass', 'string', '', { sensitive: true }),
   P('masterauth', 'string', '', { sensitive: true }),
+  // ACL (server/acl.ts): the ACL file (ACL LOAD / SAVE), the ACL LOG's length, what new users' channels
+  // start as. `user` lines are kept apart (Config.userDirectives), as Redis loads them after the file.
+  P('aclfile', 'string', '', { mutable: false }),
+  P('acllog-max-len', 'int', '128', { min: 0, max: Number.MAX_SAFE_INTEGER, maxText: LLONG_MAX }),
+  P('acl-pubsub-default', 'enum', 'resetchannels', { enumValues: ['allchannels', 'resetchannels'] }),
   P('masteruser', 'string', ''),
   P('dir', 'string', '.', { protected: true, check: checkDir }),
   P('dbfilename', 'string', 'dump.rdb', { protected: true, check: checkFilename('dbfilename') }),
   P('save', 'save', '3600 1 300 100 60 10000'),
-  P('appendonly', 'bool', 'no', {
-    only: ['no'],
-    unsupported: 'tsredis has no AOF yet: appendonly must be no (RDB snapshots persist the data)',
-  }),
+  P('appendonly', 'bool', 'no'),
   P('appendfilename', 'string', 'appendonly.aof', {
     mutable: false,
-    ignored: 'used only with appendonly yes, which tsredis refuses until it has AOF',
     check: checkFilename('appendfilename'),
   }),
   P('appenddirname', 'string', 'appendonlydir', {
     mutable: false,
-    ignored: 'used only with appendonly yes, which tsredis refuses until it has AOF',
     check: checkFilename('appenddirname'),
   }),
-  P('appendfsync', 'enum', 'everysec', {
-    enumValues: ['always', 'everysec', 'no'],
-    ignored: 'used only with appendonly yes, which tsredis refuses until it has AOF',
+  P('appendfsync', 'enum', 'everysec', { enumValues: ['always', 'everysec', 'no'] }),
+  P('no-appendfsync-on-rewrite', 'bool', 'no'),
+  P('auto-aof-rewrite-percentage', 'int', '100', { min: 0, max: INT_MAX }),
+  P('auto-aof-rewrite-min-size', 'memory', '67108864', { min: 0 }),
+  P('aof-load-truncated', 'bool', 'yes'),
+  P('aof-use-rdb-preamble', 'bool', 'yes'),
+  P('aof-timestamp-enabled', 'bool', 'no'),
+  P('aof-disable-auto-gc', 'bool', 'no'),
+  P('aof-rewrite-incremental-fsync', 'bool', 'yes', {
+    ignored: 'tsredis fsyncs a rewritten AOF base once, when it is complete',
   }),
   P('databases', 'int', '16', { min: 1, max: INT_MAX, mutable: false }),
   P('maxclients', 'int', '10000', { min: 1, max: INT_MAX }),
@@ -174,8 +181,10 @@ export const PARAMS: ParamDef[] = [
   P('list-compress-depth', 'int', '0', {
     ignored: 'a list is packed in one node while small and is not compressed',
   }),
-  P('stream-node-max-bytes', 'memory', '4096', { ignored: 'tsredis has no streams yet' }),
-  P('stream-node-max-entries', 'int', '100', { ignored: 'tsredis has no streams yet' }),
+  P('stream-node-max-bytes', 'memory', '4096', { min: 0 }),
+  P('stream-node-max-entries', 'int', '100', { min: 0 }),
+  P('tracking-table-max-keys', 'int', '1000000', { min: 0 }),
+  P('hll-sparse-max-bytes', 'memory', '3000', { min: 0 }),
   P('activerehashing', 'bool', 'yes', { ignored: 'the JavaScript engine rehashes its own tables' }),
   P('proto-max-bulk-len', 'memory', '536870912', { min: 1048576 }),
   P('client-query-buffer-limit', 'memory', '1073741824', { min: 1048576 }),
@@ -401,8 +410,17 @@ export class Config {
     return this.get(name) === 'yes';
   }
 
+  /** The `user <name> <rules...>` lines of the configuration, in order (server/acl.ts loads them). */
+  readonly userDirectives: string[][] = [];
+  /** The `user` lines CONFIG REWRITE writes (set by the ACL module; none when an aclfile is used). */
+  aclRewrite: (() => string[]) | null = null;
+
   /** Applies a directive at startup or from CONFIG SET. `runtime` enforces mutability. */
   set(name: string, args: string[], runtime: boolean): void {
+    if (!runtime && name.toLowerCase() === 'user' && args.length >= 1) {
+      this.userDirectives.push([...args]);
+      return;
+    }
     const def = lookupParam(name);
     if (def === undefined) throw new ConfigError('Bad directive or wrong number of arguments');
     if (runtime && def.mutable === false) throw new ConfigError("can't set immutable config");
@@ -507,6 +525,7 @@ export class Config {
         if (v !== '') lines.push(`replicaof ${v}`);
       } else lines.push(`${name} ${quoteConfigValue(v)}`);
     }
+    if (this.aclRewrite !== null) lines.push(...this.aclRewrite());
     return lines;
   }
 }

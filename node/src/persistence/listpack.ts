@@ -1,87 +1,135 @@
-// Compact encodings inside RDB payloads: listpack (encode and decode), ziplist and intset (decode),
-// as Redis 7.0 writes and reads them.
+// Compact encodings inside RDB payloads: listpack (encode, decode, and a checked element-by-element
+// builder and cursor for structured blobs like stream nodes), ziplist and intset (decode), as Redis 7.0
+// writes and reads them.
 import { isCanonicalInt } from '../store/intset.js';
 
-/** Canonical integers only: "-0" and "007" stay strings, or they would not load back as written. */
-function asInt(s: string): bigint | null {
-  return isCanonicalInt(s) ? BigInt(s) : null;
+/** Bytes of the back-length Redis writes after an element whose encoding takes `l` bytes (lpEncodeBacklen). */
+function backlenSize(l: number): number {
+  return l <= 127 ? 1 : l < 16383 ? 2 : l < 2097151 ? 3 : l < 268435455 ? 4 : 5;
 }
 
-function backlenBytes(l: number): number[] {
-  if (l <= 127) return [l];
-  if (l < 16383) return [l >> 7, (l & 127) | 128];
-  if (l < 2097151) return [l >> 14, ((l >> 7) & 127) | 128, (l & 127) | 128];
-  if (l < 268435455) return [l >> 21, ((l >> 14) & 127) | 128, ((l >> 7) & 127) | 128, (l & 127) | 128];
-  return [
-    Math.floor(l / 2 ** 28),
-    ((l >> 21) & 127) | 128,
-    ((l >> 14) & 127) | 128,
-    ((l >> 7) & 127) | 128,
-    (l & 127) | 128,
-  ];
-}
+/**
+ * Builds a listpack element by element with Redis's encodings: integers as lpAppendInteger writes
+ * them, strings as lpAppend does (a canonical int64 string is stored as an integer; "-0" and "007"
+ * stay strings, or they would not load back as written).
+ */
+export class ListpackBuilder {
+  private buf: Buffer;
+  private pos = 6;
+  private count = 0;
 
-function encodeEntry(s: string): Buffer {
-  const n = asInt(s);
-  let enc: Buffer;
-  if (n !== null) {
-    if (n >= 0n && n <= 127n) enc = Buffer.from([Number(n)]);
-    else if (n >= -4096n && n <= 4095n) {
-      const v = Number(n) & 0x1fff;
-      enc = Buffer.from([0xc0 | (v >> 8), v & 0xff]);
-    } else if (n >= -32768n && n <= 32767n) {
-      enc = Buffer.alloc(3);
-      enc[0] = 0xf1;
-      enc.writeInt16LE(Number(n), 1);
-    } else if (n >= -8388608n && n <= 8388607n) {
-      enc = Buffer.alloc(4);
-      enc[0] = 0xf2;
-      enc.writeIntLE(Number(n), 1, 3);
-    } else if (n >= -2147483648n && n <= 2147483647n) {
-      enc = Buffer.alloc(5);
-      enc[0] = 0xf3;
-      enc.writeInt32LE(Number(n), 1);
-    } else {
-      enc = Buffer.alloc(9);
-      enc[0] = 0xf4;
-      enc.writeBigInt64LE(n, 1);
-    }
-  } else {
-    const data = Buffer.from(s, 'latin1');
-    const len = data.length;
-    let hdr: Buffer;
-    if (len <= 63) hdr = Buffer.from([0x80 | len]);
-    else if (len <= 4095) hdr = Buffer.from([0xe0 | (len >> 8), len & 0xff]);
-    else {
-      hdr = Buffer.alloc(5);
-      hdr[0] = 0xf0;
-      hdr.writeUInt32LE(len, 1);
-    }
-    enc = Buffer.concat([hdr, data]);
+  constructor(capacity = 256) {
+    this.buf = Buffer.allocUnsafe(Math.max(capacity, 16));
   }
-  return Buffer.concat([enc, Buffer.from(backlenBytes(enc.length))]);
+
+  private room(n: number): void {
+    if (this.pos + n <= this.buf.length) return;
+    const bigger = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.pos + n));
+    this.buf.copy(bigger, 0, 0, this.pos);
+    this.buf = bigger;
+  }
+
+  /** An integer element (int64 range). */
+  int(v: number | bigint): void {
+    if (typeof v === 'bigint' && v >= -0x20000000000000n && v <= 0x20000000000000n) v = Number(v);
+    this.room(10);
+    const b = this.buf;
+    let p = this.pos;
+    let size: number;
+    if (typeof v === 'bigint') {
+      b[p] = 0xf4;
+      b.writeBigInt64LE(v, p + 1);
+      size = 9;
+    } else if (v >= 0 && v <= 127) {
+      b[p] = v;
+      size = 1;
+    } else if (v >= -4096 && v <= 4095) {
+      const u = v & 0x1fff;
+      b[p] = 0xc0 | (u >> 8);
+      b[p + 1] = u & 0xff;
+      size = 2;
+    } else if (v >= -32768 && v <= 32767) {
+      b[p] = 0xf1;
+      b.writeInt16LE(v, p + 1);
+      size = 3;
+    } else if (v >= -8388608 && v <= 8388607) {
+      b[p] = 0xf2;
+      b.writeIntLE(v, p + 1, 3);
+      size = 4;
+    } else if (v >= -2147483648 && v <= 2147483647) {
+      b[p] = 0xf3;
+      b.writeInt32LE(v, p + 1);
+      size = 5;
+    } else {
+      b[p] = 0xf4;
+      b.writeBigInt64LE(BigInt(v), p + 1);
+      size = 9;
+    }
+    p += size;
+    b[p++] = size;
+    this.pos = p;
+    this.count++;
+  }
+
+  /** A string element (a canonical integer is stored as one). */
+  str(s: string): void {
+    if (isCanonicalInt(s)) return this.int(s.length < 16 ? Number(s) : BigInt(s));
+    const len = s.length;
+    const head = len < 64 ? 1 : len < 4096 ? 2 : 5;
+    this.room(head + len + 5);
+    const b = this.buf;
+    let p = this.pos;
+    if (head === 1) b[p++] = 0x80 | len;
+    else if (head === 2) {
+      b[p++] = 0xe0 | (len >> 8);
+      b[p++] = len & 0xff;
+    } else {
+      b[p++] = 0xf0;
+      b.writeUInt32LE(len, p);
+      p += 4;
+    }
+    p += b.write(s, p, len, 'latin1');
+    this.pos = p;
+    this.backlen(head + len);
+    this.count++;
+  }
+
+  private backlen(l: number): void {
+    const b = this.buf;
+    let p = this.pos;
+    const n = backlenSize(l);
+    if (n === 1) b[p++] = l;
+    else {
+      // Big-endian groups of 7 bits, every byte after the first with the high bit set.
+      for (let k = n - 1; k >= 0; k--) {
+        const group = Math.floor(l / 2 ** (7 * k)) & 127;
+        b[p++] = k === n - 1 ? group : group | 128;
+      }
+    }
+    this.pos = p;
+  }
+
+  /** The finished listpack (header: total bytes, element count capped at 65535; end byte). */
+  finish(): Buffer {
+    this.room(1);
+    this.buf[this.pos++] = 0xff;
+    this.buf.writeUInt32LE(this.pos, 0);
+    this.buf.writeUInt16LE(Math.min(this.count, 65535), 4);
+    return this.buf.subarray(0, this.pos);
+  }
 }
 
 /** Encodes strings as a listpack blob. */
 export function encodeListpack(items: readonly string[]): Buffer {
-  const entries = items.map(encodeEntry);
-  const body = Buffer.concat(entries);
-  const total = 6 + body.length + 1;
-  const out = Buffer.alloc(total);
-  out.writeUInt32LE(total, 0);
-  out.writeUInt16LE(Math.min(items.length, 65535), 4);
-  body.copy(out, 6);
-  out[total - 1] = 0xff;
-  return out;
+  let bytes = 7;
+  for (const s of items) bytes += s.length + 3;
+  const b = new ListpackBuilder(bytes);
+  for (const s of items) b.str(s);
+  return b.finish();
 }
 
 function need(buf: Buffer, pos: number, n: number, what: string): void {
   if (pos + n > buf.length) throw new Error(`truncated ${what}`);
-}
-
-/** Bytes of a listpack entry's back-length field for an entry of l bytes. */
-function backlenSize(l: number): number {
-  return l <= 127 ? 1 : l < 16383 ? 2 : l < 2097151 ? 3 : l < 268435455 ? 4 : 5;
 }
 
 /** Checks a listpack's header; returns the offset of its first entry. */
@@ -153,6 +201,94 @@ export function listpackLength(buf: Buffer): number {
     const size = entrySize(buf, p);
     n++;
     p += size + backlenSize(size);
+  }
+}
+
+/** The integer an element encodes, or null for a string element. */
+function entryInt(buf: Buffer, p: number): number | bigint | null {
+  const b = buf[p];
+  if ((b & 0x80) === 0) return b;
+  if ((b & 0xe0) === 0xc0) {
+    const v = ((b & 0x1f) << 8) | buf[p + 1];
+    return v >= 4096 ? v - 8192 : v;
+  }
+  if (b === 0xf1) return buf.readInt16LE(p + 1);
+  if (b === 0xf2) return buf.readIntLE(p + 1, 3);
+  if (b === 0xf3) return buf.readInt32LE(p + 1);
+  if (b === 0xf4) {
+    const v = buf.readBigInt64LE(p + 1);
+    return v >= -0x1fffffffffffffn && v <= 0x1fffffffffffffn ? Number(v) : v;
+  }
+  return null;
+}
+
+/**
+ * Reads a listpack element by element, checking it as Redis's lpValidateIntegrity and lpValidateNext
+ * do (header size, end byte, every element inside the blob with the back-length it must have, the
+ * element count), for decoders that give the elements a structure (stream nodes).
+ */
+export class ListpackCursor {
+  private p = 6;
+  private read = 0;
+
+  constructor(private readonly buf: Buffer) {
+    if (buf.length < 7) throw new Error('truncated listpack header');
+    if (buf.readUInt32LE(0) !== buf.length) throw new Error('listpack length mismatch');
+    if (buf[buf.length - 1] !== 0xff) throw new Error('listpack without its end byte');
+  }
+
+  /** Whether every element has been read. */
+  atEnd(): boolean {
+    return this.buf[this.p] === 0xff;
+  }
+
+  /** Steps over the next element; returns where it starts. */
+  private step(): number {
+    const { buf } = this;
+    const at = this.p;
+    if (at >= buf.length - 1) throw new Error('listpack ends early');
+    const size = entrySize(buf, at);
+    const bl = backlenSize(size);
+    if (at + size + bl > buf.length - 1) throw new Error('listpack element overruns the blob');
+    // The back-length must encode the element's size, as lpValidateNext checks.
+    let v = 0;
+    for (let k = 0; k < bl; k++) v = v * 128 + (buf[at + size + k] & 127);
+    if (v !== size || (buf[at + size] & 128) !== 0) throw new Error('bad listpack back-length');
+    for (let k = 1; k < bl; k++)
+      if ((buf[at + size + k] & 128) === 0) throw new Error('bad listpack back-length');
+    this.p = at + size + bl;
+    this.read++;
+    return at;
+  }
+
+  /** The next element as an integer (a string element must be a canonical int64, as lpGetInteger reads it). */
+  int(): number | bigint {
+    const at = this.step();
+    const v = entryInt(this.buf, at);
+    if (v !== null) return v;
+    const s = entryString(this.buf, at);
+    if (!isCanonicalInt(s)) throw new Error('listpack element is not an integer');
+    const n = BigInt(s);
+    return n >= -0x1fffffffffffffn && n <= 0x1fffffffffffffn ? Number(n) : n;
+  }
+
+  /** The next element as a count: an integer in 0..max. */
+  count(max = Number.MAX_SAFE_INTEGER): number {
+    const v = this.int();
+    if (typeof v !== 'number' || v < 0 || v > max) throw new Error('listpack count out of range');
+    return v;
+  }
+
+  /** The next element as a string (an integer element in decimal). */
+  str(): string {
+    return entryString(this.buf, this.step());
+  }
+
+  /** Checks that every element was read and that the header's count (unless 65535) is right. */
+  end(): void {
+    if (!this.atEnd() || this.p !== this.buf.length - 1) throw new Error('listpack has trailing elements');
+    const n = this.buf.readUInt16LE(4);
+    if (n !== 65535 && n !== this.read) throw new Error('listpack element count mismatch');
   }
 }
 

@@ -4,9 +4,9 @@
 // to replicas.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { removeStaleTempRdbFiles } from './temp-files.js';
+import { fsyncInBackground, removeStaleTempRdbFiles } from './temp-files.js';
 import type { Server, PersistenceControl } from '../server/server.js';
-import { Snapshot } from './snapshot.js';
+import { Snapshot, type RdbEncoder } from './snapshot.js';
 import { RdbWriter } from './rdb-writer.js';
 import { dbLoader, loadRdbIntoDbs, type LoadedAux } from './rdb-load.js';
 import { RdbStreamReader } from './rdb-reader.js';
@@ -27,13 +27,21 @@ export class PersistenceManager implements PersistenceControl {
   private lastSaveMs = Date.now();
   private dirtyAtLastSave = 0;
   private running: Snapshot | null = null;
-  private runningKind: 'bgsave' | 'replication' | null = null;
+  private runningKind: 'bgsave' | 'replication' | 'aof' | null = null;
   private scheduled = false;
   private lastBgsaveOk = true;
+  /** Successful saves since start (rdb_saves). */
+  private saves = 0;
+  /** What the last RDB load loaded and left out as expired (rdb_last_load_keys_*). */
+  private lastLoad = { loaded: 0, expired: 0 };
   private lastBgsaveSecs = -1;
   private bgsaveStartedAt = 0;
   /** Longest event-loop slice of the last BGSAVE, in ms. */
   lastLongestSliceMs = 0;
+  /** A replica's full sync replaces the dataset outside the command stream (the AOF stops meanwhile). */
+  fullSyncLoad: (phase: 'start' | 'done' | 'aborted') => void = () => undefined;
+  /** INFO persistence's aof_* fields (the AOF manager replaces it). */
+  aofInfo: () => string[] = () => [];
   /** Where the replication ID/offset for the RDB aux fields come from (set by replication). */
   replAux: () => ReplAux | null = () => null;
 
@@ -100,6 +108,7 @@ export class PersistenceManager implements PersistenceControl {
     const buf = fs.readFileSync(file);
     for (const db of this.server.dbs) db.flush();
     const aux = loadRdbIntoDbs(buf, this.server.dbs, Date.now(), !this.server.replicaMode);
+    this.lastLoad = { loaded: aux.keysLoaded, expired: aux.keysExpired };
     this.server.restoreFunctions(aux.functions);
     this.dirtyAtLastSave = this.server.dirty;
     return aux;
@@ -110,6 +119,7 @@ export class PersistenceManager implements PersistenceControl {
    * now and filled record by record as feed() gets bytes; finish() checks the end and returns the aux.
    */
   startStreamLoad(): { feed(chunk: Buffer): void; finish(): LoadedAux; abort(): void } {
+    this.fullSyncLoad('start');
     for (const db of this.server.dbs) db.flush();
     const { visitor, aux } = dbLoader(this.server.dbs, Date.now(), !this.server.replicaMode);
     const reader = new RdbStreamReader(visitor);
@@ -117,12 +127,15 @@ export class PersistenceManager implements PersistenceControl {
       feed: (chunk) => reader.feed(chunk),
       finish: () => {
         reader.finish();
+        this.lastLoad = { loaded: aux.keysLoaded, expired: aux.keysExpired };
         this.server.restoreFunctions(aux.functions);
         this.dirtyAtLastSave = this.server.dirty;
+        this.fullSyncLoad('done');
         return aux;
       },
       abort: () => {
         for (const db of this.server.dbs) db.flush();
+        this.fullSyncLoad('aborted');
       },
     };
   }
@@ -135,13 +148,56 @@ export class PersistenceManager implements PersistenceControl {
     return this.running !== null;
   }
 
-  private startSnapshot(sink: (chunk: Buffer) => void): Snapshot {
+  private startSnapshot(sink: (chunk: Buffer) => void, enc: RdbEncoder = this.encoder()): Snapshot {
     return new Snapshot(
       this.server.dbs.map((d) => d.ks),
-      this.encoder(),
+      enc,
       sink,
       { sliceMs: 2 },
     );
+  }
+
+  /** The AOF rewrite's snapshot (Redis's AOF child): one snapshot at a time, as Redis has one child. */
+  async aofSnapshot(encoder: RdbEncoder, sink: (chunk: Buffer) => void): Promise<void> {
+    if (this.running !== null) throw new Error('a snapshot is already running');
+    const snap = this.startSnapshot(sink, encoder);
+    this.running = snap;
+    this.runningKind = 'aof';
+    try {
+      await snap.run();
+    } finally {
+      this.running = null;
+      this.runningKind = null;
+    }
+  }
+
+  aofSnapshotSync(encoder: RdbEncoder, sink: (chunk: Buffer) => void): void {
+    if (this.running !== null) throw new Error('a snapshot is already running');
+    this.startSnapshot(sink, encoder).runSync();
+  }
+
+  /** An AOF base in RDB form: AUX aof-base 1, the function libraries, no replication fields. */
+  baseRdbEncoder(): RdbEncoder {
+    return new RdbWriter({
+      compress: this.server.config.getBool('rdbcompression'),
+      checksum: this.server.config.getBool('rdbchecksum'),
+      functions: this.server.functionLibraries(),
+      aofBase: true,
+    });
+  }
+
+  /** A BGSAVE scheduled while the AOF rewrite ran starts now. */
+  afterAofRewrite(): void {
+    if (this.scheduled && this.running === null) {
+      this.scheduled = false;
+      this.bgsave();
+    }
+  }
+
+  /** The kind of snapshot running, as Redis's child types: 'rdb' (BGSAVE, replication), 'aof', null. */
+  childKind(): 'rdb' | 'aof' | null {
+    if (this.runningKind === null) return null;
+    return this.runningKind === 'aof' ? 'aof' : 'rdb';
   }
 
   /** SAVE: a synchronous snapshot to the RDB file. */
@@ -172,6 +228,7 @@ export class PersistenceManager implements PersistenceControl {
 
   private saved(dirtyBefore: number): void {
     this.lastBgsaveOk = true; // as Redis: any successful save lifts stop-writes-on-bgsave-error
+    this.saves++;
     this.dirtyAtLastSave = dirtyBefore;
     this.lastSaveMs = Date.now();
     this.lastSave = Math.floor(this.lastSaveMs / 1000);
@@ -179,6 +236,11 @@ export class PersistenceManager implements PersistenceControl {
 
   /** BGSAVE: the snapshot runs in slices; commands keep being served meanwhile. */
   bgsave(): void {
+    if (this.runningKind === 'aof') {
+      throw new RedisError(
+        "ERR Another child process is active (AOF?): can't BGSAVE right now. Use BGSAVE SCHEDULE in order to schedule a BGSAVE whenever possible.",
+      );
+    }
     if (this.running !== null) throw new RedisError('ERR Background save already in progress');
     const dirtyBefore = this.server.dirty;
     const tmp = path.join(this.server.config.get('dir'), `temp-bg-${process.pid}.rdb`);
@@ -203,8 +265,10 @@ export class PersistenceManager implements PersistenceControl {
     this.server.log.notice('Background saving started');
     snap
       .run()
+      .then(() => fsyncInBackground(fd))
       .then(() => {
-        fs.fsyncSync(fd);
+        // A shutdown's final SAVE may have replaced this BGSAVE meanwhile: its file must stay.
+        if (this.running !== snap) throw new Error('cancelled');
         fs.closeSync(fd);
         fs.renameSync(tmp, this.file);
         this.saved(dirtyBefore);
@@ -321,19 +385,12 @@ export class PersistenceManager implements PersistenceControl {
       `rdb_last_bgsave_status:${this.lastBgsaveOk ? 'ok' : 'err'}`,
       `rdb_last_bgsave_time_sec:${this.lastBgsaveSecs}`,
       `rdb_current_bgsave_time_sec:${inProgress ? Math.round((Date.now() - this.bgsaveStartedAt) / 1000) : -1}`,
-      `rdb_saves:0`,
+      `rdb_saves:${this.saves}`,
       `rdb_last_cow_size:0`,
+      `rdb_last_load_keys_expired:${this.lastLoad.expired}`,
+      `rdb_last_load_keys_loaded:${this.lastLoad.loaded}`,
       `rdb_last_bgsave_longest_slice_ms:${this.lastLongestSliceMs.toFixed(1)}`,
-      'aof_enabled:0',
-      'aof_rewrite_in_progress:0',
-      'aof_rewrite_scheduled:0',
-      'aof_last_rewrite_time_sec:-1',
-      'aof_current_rewrite_time_sec:-1',
-      'aof_last_bgrewrite_status:ok',
-      'aof_rewrites:0',
-      'aof_rewrites_consecutive_failures:0',
-      'aof_last_write_status:ok',
-      'aof_last_cow_size:0',
+      ...this.aofInfo(),
       'module_fork_in_progress:0',
       'module_fork_last_cow_size:0',
     ];

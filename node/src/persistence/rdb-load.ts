@@ -10,11 +10,16 @@ export interface LoadedAux {
   streamDb: number;
   /** The FUNCTION libraries the RDB holds (their code), in order. */
   functions: string[];
+  /** Keys loaded, and keys left out because they had expired (INFO's rdb_last_load_keys_*). */
+  keysLoaded: number;
+  keysExpired: number;
+  /** Bytes of the buffer the RDB took (loadRdbIntoDbs only). */
+  bytesRead?: number;
 }
 
 export function loadRdbIntoDbs(buf: Buffer, dbs: Db[], now: number, dropExpired: boolean): LoadedAux {
   const { visitor, aux } = dbLoader(dbs, now, dropExpired);
-  readRdb(buf, visitor);
+  aux.bytesRead = readRdb(buf, visitor);
   return aux;
 }
 
@@ -24,7 +29,14 @@ export function dbLoader(
   now: number,
   dropExpired: boolean,
 ): { visitor: RdbVisitor; aux: LoadedAux } {
-  const aux: LoadedAux = { replId: null, replOffset: null, streamDb: 0, functions: [] };
+  const aux: LoadedAux = {
+    replId: null,
+    replOffset: null,
+    streamDb: 0,
+    functions: [],
+    keysLoaded: 0,
+    keysExpired: 0,
+  };
   const visitor: RdbVisitor = {
     lazy: true,
     aux(k, v) {
@@ -45,7 +57,11 @@ export function dbLoader(
         throw new RdbError(
           `FATAL: Data file was created with a Redis server configured to handle more than ${dbs.length} databases. Exiting`,
         );
-      if (dropExpired && expireAt !== -1 && expireAt <= now) return;
+      if (dropExpired && expireAt !== -1 && expireAt <= now) {
+        aux.keysExpired++;
+        return;
+      }
+      aux.keysLoaded++;
       const e = db.ks.setLoaded(key, value);
       if (expireAt !== -1) db.ks.setExpire(key, e, expireAt);
     },

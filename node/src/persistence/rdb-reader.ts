@@ -1,7 +1,8 @@
 // RdbReader: parses a whole RDB file (versions 1..11) as Redis 7.0/7.2 write it, calling back per key
 // with the value converted to tsredis's structures: strings (int and LZF encodings), lists (linked,
 // ziplist, quicklist, quicklist2), sets (plain, intset, listpack), hashes (plain, ziplist, listpack),
-// zsets (string and binary scores, ziplist, listpack). Corrupt or truncated input throws an Error.
+// zsets (string and binary scores, ziplist, listpack), streams (listpacks 1 and 2, consumer groups).
+// Corrupt or truncated input throws an Error.
 // A lazy visitor gets the common collection encodings as PackedValues: validated here, decoded on
 // first access (store/packed.ts).
 import { Crc64 } from './crc64.js';
@@ -14,8 +15,23 @@ import { PackedValue, registerPackedDecoder, type StoredValue } from '../store/p
 import type { RValue } from '../store/value.js';
 import { RSet } from '../store/set.js';
 import { compactLimits } from '../store/encoding-limits.js';
+import { RdbError } from './rdb-error.js';
+import { ConsumerGroup, Consumer, type RStream } from '../store/stream.js';
+import { idFromBytes, makeId, type StreamId } from '../store/stream-id.js';
+import {
+  checkPelOwned,
+  claimPending,
+  decodeStreamNode,
+  entriesReadOf,
+  fillGroupPel,
+  setStreamMeta,
+  streamFromNodes,
+  type DecodedNode,
+  type PendingLoad,
+  type StreamMetaV2,
+} from './stream-rdb.js';
 
-export class RdbError extends Error {}
+export { RdbError };
 
 export interface RdbVisitor {
   aux?(key: string, value: string): void;
@@ -37,8 +53,11 @@ const PACKABLE = new Set([2, 4, 5, 11, 16, 18]);
 
 const MAX_RDB_VERSION = 11;
 
-export function readRdb(buf: Buffer, visitor: RdbVisitor): void {
-  new Reader(buf, visitor, false).run();
+/** Parses a whole RDB; returns the bytes it took (an AOF may go on with commands after them). */
+export function readRdb(buf: Buffer, visitor: RdbVisitor): number {
+  const r = new Reader(buf, visitor, false);
+  r.run();
+  return r.position;
 }
 
 /** Thrown inside a streaming parse when the current record is not complete yet. */
@@ -93,6 +112,11 @@ class Reader {
   done = false;
 
   private readonly lazy: boolean;
+
+  /** Bytes consumed so far. */
+  get position(): number {
+    return this.p;
+  }
 
   constructor(
     private buf: Buffer,
@@ -409,6 +433,92 @@ class Reader {
     this.p += size;
   }
 
+  /** An RDB length as an unsigned 64-bit number (IDs and counters). */
+  private ulen(): bigint {
+    if (this.u8() === 0x81) {
+      this.need(8);
+      const v = this.buf.readBigUInt64BE(this.p);
+      this.p += 8;
+      return v;
+    }
+    this.p--;
+    return BigInt(this.len());
+  }
+
+  private streamId(): StreamId {
+    const ms = this.ulen();
+    return makeId(ms, this.ulen());
+  }
+
+  /** A raw 16-byte big-endian ID (PEL entries). */
+  private rawId(): StreamId {
+    this.need(16);
+    const id = idFromBytes(this.buf, this.p);
+    this.p += 16;
+    return id;
+  }
+
+  /** A time in ms, 8 bytes little-endian (rdbLoadMillisecondTime). */
+  private msTime(): number {
+    this.need(8);
+    const t = Number(this.buf.readBigInt64LE(this.p));
+    this.p += 8;
+    return t;
+  }
+
+  /**
+   * A stream (RDB_TYPE_STREAM_LISTPACKS, or _2 with `v2`): its nodes (master ID, listpack), length,
+   * last ID, [first ID, max deleted ID, entries added], then its consumer groups, as rdb.c loads them.
+   */
+  private stream(v2: boolean): RStream {
+    const count = this.len();
+    const decoded: DecodedNode[] = [];
+    for (let i = 0; i < count; i++) {
+      const key = this.bytes();
+      if (key.length !== 16) throw new RdbError('Stream node key entry is not the size of a stream ID');
+      decoded.push(decodeStreamNode(idFromBytes(key), this.bytes()));
+    }
+    const s = streamFromNodes(decoded);
+    const length = this.len();
+    const lastId = this.streamId();
+    let meta: StreamMetaV2 | null = null;
+    if (v2) {
+      const firstId = this.streamId();
+      const maxDeletedId = this.streamId();
+      meta = { firstId, maxDeletedId, entriesAdded: Number(this.ulen()) };
+    }
+    setStreamMeta(s, length, lastId, meta);
+    const groups = this.len();
+    for (let i = 0; i < groups; i++) this.streamGroup(s, v2);
+    return s;
+  }
+
+  /** One consumer group: name, last ID, [entries read], global PEL, consumers with their PELs. */
+  private streamGroup(s: RStream, v2: boolean): void {
+    const name = this.str();
+    if (s.groups.has(name)) throw new RdbError(`Duplicated consumer group name ${name}`);
+    const lastId = this.streamId();
+    const g = new ConsumerGroup(lastId, v2 ? entriesReadOf(this.ulen()) : s.estimateEntriesRead(lastId));
+    s.groups.set(name, g);
+    const pending: PendingLoad[] = [];
+    for (let n = this.len(), i = 0; i < n; i++) {
+      const id = this.rawId();
+      const deliveryTime = this.msTime();
+      pending.push({ id, deliveryTime, deliveryCount: Number(this.ulen()) });
+    }
+    fillGroupPel(g, pending);
+    for (let n = this.len(), i = 0; i < n; i++) {
+      const cname = this.str();
+      if (g.consumers.has(cname)) throw new RdbError('Duplicate stream consumer detected.');
+      const c = new Consumer(cname, this.msTime());
+      g.consumers.set(cname, c);
+      const ids: StreamId[] = [];
+      for (let k = this.len(), j = 0; j < k; j++) ids.push(this.rawId());
+      claimPending(g, c, ids);
+    }
+    checkPelOwned(g);
+  }
+
   private value(type: number): RValue {
     switch (type) {
       case 0:
@@ -490,8 +600,8 @@ class Reader {
         throw new RdbError('zipmap encoded hashes (RDB < 4) are not supported');
       case 15:
       case 19:
-      case 21:
-        throw new RdbError('stream type not supported by tsredis');
+        // Type 21 (7.2's STREAM_LISTPACKS_3) is unknown to 7.0 and falls to the default.
+        return this.stream(type === 19);
       case 6:
       case 7:
         throw new RdbError('Modules are not supported by tsredis');

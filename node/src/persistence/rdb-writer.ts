@@ -1,7 +1,7 @@
 // RdbWriter: encodes a dataset as a Redis 7.0 RDB (version 10) incrementally — header and AUX fields,
 // SELECTDB/RESIZEDB, EXPIRETIME_MS, values (strings with int/LZF encodings, lists as quicklist2 of
-// listpacks, sets, hashes, zsets with binary scores), EOF and the CRC64 — with no I/O: the caller
-// drains bytes with take().
+// listpacks, sets, hashes, zsets with binary scores, streams as listpacks 2 with consumer groups), EOF
+// and the CRC64 — with no I/O: the caller drains bytes with take().
 import { Crc64 } from './crc64.js';
 import { lzfCompress } from './lzf.js';
 import { encodeListpack } from './listpack.js';
@@ -10,6 +10,9 @@ import { RList } from '../store/list.js';
 import { RHash } from '../store/hash.js';
 import type { RdbEncoder } from './snapshot.js';
 import { RSet } from '../store/set.js';
+import { RStream, ENTRIES_READ_UNKNOWN } from '../store/stream.js';
+import { U64_MAX, type StreamId } from '../store/stream-id.js';
+import { encodeStreamNode } from './stream-rdb.js';
 
 export const RDB_VERSION = 10;
 export const T_STRING = 0;
@@ -19,6 +22,8 @@ export const T_HASH_LISTPACK = 16;
 export const T_ZSET_2 = 5;
 export const T_ZSET_LISTPACK = 17;
 export const T_LIST_QUICKLIST_2 = 18;
+/** RDB_TYPE_STREAM_LISTPACKS_2, the stream type Redis 7.0 writes. */
+export const T_STREAM_LISTPACKS_2 = 19;
 export const OP_AUX = 0xfa;
 export const OP_RESIZEDB = 0xfb;
 export const OP_EXPIRETIME_MS = 0xfc;
@@ -37,6 +42,8 @@ export interface RdbWriterOptions {
   bare?: boolean;
   /** FUNCTION libraries' code, written after the AUX fields (opcode FUNCTION2), as Redis 7.0 does. */
   functions?: readonly string[];
+  /** The base of a multi-part AOF (AUX aof-base 1), without the replication AUX fields. */
+  aofBase?: boolean;
 }
 
 /** RDB_OPCODE_FUNCTION2: one function library's code. */
@@ -49,6 +56,7 @@ function rdbTypeOf(value: StoredValue): number {
   if (value instanceof RList) return T_LIST_QUICKLIST_2;
   if (value instanceof RHash) return value.compact ? T_HASH_LISTPACK : T_HASH;
   if (value instanceof RSet) return T_SET;
+  if (value instanceof RStream) return T_STREAM_LISTPACKS_2;
   return value.compact ? T_ZSET_LISTPACK : T_ZSET_2;
 }
 
@@ -81,7 +89,7 @@ export class RdbWriter implements RdbEncoder {
       this.aux('repl-id', opts.replId);
       this.aux('repl-offset', String(opts.replOffset ?? 0));
     }
-    this.aux('aof-base', '0');
+    this.aux('aof-base', opts.aofBase === true ? '1' : '0');
     for (const code of opts.functions ?? []) this.functionLibrary(code);
   }
 
@@ -149,6 +157,77 @@ export class RdbWriter implements RdbEncoder {
       this.buf[this.pos++] = 0x81;
       this.buf.writeBigUInt64BE(BigInt(n), this.pos);
       this.pos += 8;
+    }
+  }
+
+  /** A length that may need all 64 bits (RDB_64BITLEN), as rdbSaveLen writes a uint64_t. */
+  private ulen(n: bigint): void {
+    if (n <= 0xffffffffn) return this.len(Number(n));
+    this.ensure(9);
+    this.buf[this.pos++] = 0x81;
+    this.buf.writeBigUInt64BE(n, this.pos);
+    this.pos += 8;
+  }
+
+  /** An ID as two lengths (ms, seq). */
+  private streamId(id: StreamId): void {
+    this.ulen(id >> 64n);
+    this.ulen(id & U64_MAX);
+  }
+
+  /** An ID as its raw 16 big-endian bytes (PEL entries). */
+  private rawId(id: StreamId): void {
+    this.ensure(16);
+    this.buf.writeBigUInt64BE(id >> 64n, this.pos);
+    this.buf.writeBigUInt64BE(id & U64_MAX, this.pos + 8);
+    this.pos += 16;
+  }
+
+  /** A time in ms as 8 bytes little-endian (rdbSaveMillisecondTime). */
+  private msTime(t: number): void {
+    this.ensure(8);
+    this.buf.writeBigInt64LE(BigInt(Math.trunc(t)), this.pos);
+    this.pos += 8;
+  }
+
+  /**
+   * A stream as rdbSaveObject writes RDB_TYPE_STREAM_LISTPACKS_2: the nodes (master ID, listpack),
+   * length, last / first / max deleted IDs, entries added, then the consumer groups in name order,
+   * each with its PEL (ID, delivery time, count) and its consumers (name, seen time, their IDs).
+   */
+  private stream(s: RStream): void {
+    this.len(s.nodes.length);
+    for (const n of s.nodes) {
+      this.len(16);
+      this.rawId(n.master);
+      this.bytes(encodeStreamNode(n));
+    }
+    this.len(s.length);
+    this.streamId(s.lastId);
+    this.streamId(s.firstId);
+    this.streamId(s.maxDeletedId);
+    this.ulen(BigInt(s.entriesAdded));
+    const groups = s.sortedGroups();
+    this.len(groups.length);
+    for (const [name, g] of groups) {
+      this.str(name);
+      this.streamId(g.lastId);
+      this.ulen(g.entriesRead === ENTRIES_READ_UNKNOWN ? U64_MAX : BigInt(g.entriesRead));
+      const pel = g.pel.values();
+      this.len(pel.length);
+      for (const p of pel) {
+        this.rawId(p.id);
+        this.msTime(p.deliveryTime);
+        this.len(p.deliveryCount);
+      }
+      const consumers = g.sortedConsumers();
+      this.len(consumers.length);
+      for (const c of consumers) {
+        this.str(c.name);
+        this.msTime(c.seenTime);
+        this.len(c.pel.size);
+        for (const id of c.pel.keys) this.rawId(id);
+      }
     }
   }
 
@@ -275,6 +354,8 @@ export class RdbWriter implements RdbEncoder {
     } else if (value instanceof RSet) {
       this.len(value.size);
       for (const m of value) this.str(m);
+    } else if (value instanceof RStream) {
+      this.stream(value);
     } else if (value.compact) {
       this.bytes(encodeListpack(value.listpackItems()));
     } else {

@@ -9,12 +9,15 @@ import { readRdb } from './rdb-reader.js';
 import type { RValue } from '../store/value.js';
 import { RHash } from '../store/hash.js';
 import { RSet } from '../store/set.js';
+import { RStream } from '../store/stream.js';
+import { ID_MAX, formatId } from '../store/stream-id.js';
 
 function norm(v: RValue): unknown {
   if (v instanceof RList) return ['list', v.toArray()];
   if (v instanceof RHash) return ['hash', [...v].sort()];
   if (v instanceof RSet) return ['set', [...v].sort()];
   if (typeof v === 'string') return v;
+  if (v instanceof RStream) return ['stream', v.range(0n, ID_MAX).map((e) => [formatId(e.id), e.fields])];
   return ['zset', [...v.entries()]];
 }
 

@@ -1,5 +1,6 @@
 // The temporary RDB files this node writes (SAVE, BGSAVE, a replica's download, a master's disk-based
-// full sync), recognised by name, so a start can remove what a killed process left behind.
+// full sync), recognised by name, so a start can remove what a killed process left behind; and their fsync
+// off the event loop.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
@@ -47,4 +48,9 @@ export function removeStaleTempRdbFiles(dir: string): string[] {
   const stale = staleTempRdbFiles(names, process.pid, processAlive);
   for (const n of stale) fs.rmSync(path.join(dir, n), { force: true });
   return stale;
+}
+
+/** fsync on the thread pool: a large file's fsync would otherwise stall the event loop (Redis's child does it). */
+export function fsyncInBackground(fd: number): Promise<void> {
+  return new Promise((resolve, reject) => fs.fsync(fd, (e) => (e === null ? resolve() : reject(e))));
 }

@@ -75,6 +75,14 @@ describe('RespParser', () => {
     expect(() => all(p)).toThrow('Protocol error: invalid bulk length');
   });
 
+  test('an inline line with a NUL byte before its newline is never complete (strchr stops at it)', () => {
+    const p = new RespParser(limits);
+    p.feed(Buffer.from('\0PING\r\nPING\r\n', 'latin1'));
+    expect(all(p)).toEqual([]);
+    p.feed(Buffer.alloc(70 * 1024, 'a'));
+    expect(() => all(p)).toThrow('Protocol error: too big inline request');
+  });
+
   test('rejects an inline request over 64KB without newline', () => {
     const p = new RespParser(limits);
     p.feed(Buffer.from('a'.repeat(70 * 1024)));

@@ -207,7 +207,13 @@ export class RespParser {
 
   private parseInline(): string[] | typeof STEP_MORE | typeof STEP_CONTINUE {
     const buf = this.buf;
-    const eol = buf.indexOf(LF, this.pos);
+    let eol = buf.indexOf(LF, this.pos);
+    // Redis looks for the newline with strchr, which stops at a NUL byte: a line with a NUL before its
+    // newline is never complete, and the buffer grows until it is too big an inline request.
+    if (eol !== -1) {
+      const nul = buf.indexOf(0, this.pos);
+      if (nul !== -1 && nul < eol) eol = -1;
+    }
     if (eol === -1) {
       if (buf.length - this.pos > INLINE_MAX)
         throw new ProtocolError('Protocol error: too big inline request');

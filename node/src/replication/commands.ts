@@ -1,4 +1,4 @@
-// Replication commands: REPLICAOF/SLAVEOF, REPLCONF, PSYNC/SYNC, WAIT, ROLE.
+// Replication commands: REPLICAOF/SLAVEOF, REPLCONF, PSYNC/SYNC, WAIT, ROLE, FAILOVER.
 import { cmd, type CommandSpec, type Ctx } from '../server/command.js';
 import type { Client } from '../server/client.js';
 import { RedisError } from '../store/errors.js';
@@ -10,6 +10,8 @@ export function replicationCommands(repl: Replication): CommandSpec[] {
 
   function replicaof(c: Ctx, argv: string[]): void {
     const client = cl(c);
+    if (repl.failover.state !== 'no-failover')
+      throw new RedisError('ERR REPLICAOF not allowed while failing over.');
     if (argv[1].toLowerCase() === 'no' && argv[2].toLowerCase() === 'one') {
       if (repl.replica !== null || repl.masterless) {
         repl.promote();
@@ -38,9 +40,26 @@ export function replicationCommands(repl: Replication): CommandSpec[] {
     if (!repl.master.replconf(client, argv)) c.ok();
   }
 
+  /** A PSYNC ... FAILOVER from our master hands us its role (when it follows our history). */
+  function takeOverFromFailover(client: Client, argv: string[]): void {
+    if (argv.length <= 3 || argv[3].toLowerCase() !== 'failover') return;
+    if (argv[1].toLowerCase() !== repl.state.replid) {
+      throw new RedisError('ERR PSYNC FAILOVER replid must match my replid.');
+    }
+    repl.promote(`failover request from 'id=${client.id} addr=${client.addr}'`);
+  }
+
+  function refuseWhileFailingOver(): void {
+    if (repl.failover.state !== 'no-failover') {
+      throw new RedisError("NOMASTERLINK Can't SYNC while failing over");
+    }
+  }
+
   function psync(c: Ctx, argv: string[]): void {
     const client = cl(c);
     if (client.isMaster) throw new RedisError("ERR Replica can't interact with the keyspace");
+    takeOverFromFailover(client, argv);
+    refuseWhileFailingOver();
     if (client.server.replicaMode && !repl.replica?.linkUp) {
       throw new RedisError("NOMASTERLINK Can't SYNC while not connected with my master");
     }
@@ -50,6 +69,7 @@ export function replicationCommands(repl: Replication): CommandSpec[] {
 
   function sync(c: Ctx): void {
     const client = cl(c);
+    refuseWhileFailingOver();
     if (client.server.replicaMode && !repl.replica?.linkUp) {
       throw new RedisError("NOMASTERLINK Can't SYNC while not connected with my master");
     }
@@ -98,6 +118,11 @@ export function replicationCommands(repl: Replication): CommandSpec[] {
     for (const l of online) c.bulks([l.ip, String(l.listeningPort), String(l.ackOffset)]);
   }
 
+  function failover(c: Ctx, argv: string[]): void {
+    repl.failover.start(argv, cl(c).server.replicaMode);
+    c.ok();
+  }
+
   const K0: [number, number, number] = [0, 0, 0];
   return [
     // Allowed inside MULTI, as in Redis 7.0: the operator reads INFO and moves a replica in one
@@ -109,5 +134,6 @@ export function replicationCommands(repl: Replication): CommandSpec[] {
     cmd('sync', 1, ['admin', 'noscript', 'no_multi'], K0, 'server', sync),
     cmd('wait', 3, ['noscript'], K0, 'connection', wait),
     cmd('role', 1, ['noscript', 'loading', 'stale', 'fast'], K0, 'server', role),
+    cmd('failover', -1, ['admin', 'noscript', 'stale'], K0, 'server', failover),
   ];
 }

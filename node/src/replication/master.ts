@@ -23,6 +23,8 @@ export class ReplicaLink {
   announcedIp = '';
   capaEof = false;
   capaPsync2 = false;
+  /** Asked with SYNC (before PSYNC existed, as redis-cli --replica does): the payload comes unannounced. */
+  prePsync = false;
   /** When the output went over the soft limit (ms), or 0. */
   softLimitSince = 0;
   /** The RDB payload ($<len> or $EOF:) has started: no keepalive newlines may be sent any more. */
@@ -131,6 +133,7 @@ export class MasterSide {
         link.ackTime = Date.now();
         if (link.state === 'wait_ack') this.goOnline(link);
         this.checkWaiters();
+        this.onAck();
         return true; // never replied to
       }
       if (opt === 'getack') return true;
@@ -169,6 +172,7 @@ export class MasterSide {
     this.preLinks.delete(c);
     c.isReplica = true;
     c.silent = false;
+    link.prePsync = !psync;
     this.byClient.set(c, link);
     this.links.add(link);
     this.state.ensureBacklog(this.cfg('repl-backlog-size'));
@@ -211,7 +215,10 @@ export class MasterSide {
 
   private scheduleFullSync(): void {
     if (this.syncRunning || this.syncScheduled !== null) return;
-    const diskless = this.server.config.getBool('repl-diskless-sync');
+    // The diskless delay (time for more replicas to join one transfer) applies only when the payload can
+    // go to the sockets: a replica that cannot read an EOF-marked payload gets a file at once.
+    const waiting = [...this.links].filter((l) => l.state === 'wait_bgsave');
+    const diskless = this.server.config.getBool('repl-diskless-sync') && waiting.every((l) => l.capaEof);
     const delay = diskless ? this.cfg('repl-diskless-sync-delay') * 1000 : 0;
     this.syncScheduled = setTimeout(() => {
       this.syncScheduled = null;
@@ -237,7 +244,7 @@ export class MasterSide {
       l.payloadStarted = false;
       l.pending = [];
       l.pendingBytes = 0;
-      l.send(`+FULLRESYNC ${this.state.replid} ${offset}\r\n`);
+      if (!l.prePsync) l.send(`+FULLRESYNC ${this.state.replid} ${offset}\r\n`);
     }
     const useEof = diskless && waiting.every((l) => l.capaEof);
     this.syncRunning = true;
@@ -396,13 +403,21 @@ export class MasterSide {
     return behind();
   }
 
+  /**
+   * Set by a FAILOVER waiting for a replica to catch up: the stream must not grow meanwhile (no PING,
+   * no GETACK, which a replica acknowledges only up to the offset before it).
+   */
+  streamHeld: () => boolean = () => false;
+  /** Called after each REPLCONF ACK (a FAILOVER checks whether its target caught up). */
+  onAck: () => void = () => undefined;
+
   /** Sends REPLCONF GETACK * once per event-loop turn. */
   requestAcks(): void {
-    if (this.getackQueued) return;
+    if (this.getackQueued || this.streamHeld()) return;
     this.getackQueued = true;
     setImmediate(() => {
       this.getackQueued = false;
-      if (this.links.size > 0) this.feedRaw(R.command(['REPLCONF', 'GETACK', '*']));
+      if (this.links.size > 0 && !this.streamHeld()) this.feedRaw(R.command(['REPLCONF', 'GETACK', '*']));
     });
   }
 
@@ -434,7 +449,7 @@ export class MasterSide {
   cron(isReplica: boolean): void {
     const now = Date.now();
     const period = this.cfg('repl-ping-replica-period') * 1000;
-    if (!isReplica && this.links.size > 0 && now - this.lastPing >= period) {
+    if (!isReplica && this.links.size > 0 && now - this.lastPing >= period && !this.streamHeld()) {
       this.lastPing = now;
       this.feedRaw(R.command(['PING']));
     }
@@ -443,7 +458,8 @@ export class MasterSide {
     for (const l of [...this.links]) {
       // Keepalive newlines while the replica waits for the payload (it skips them), never inside it.
       if ((l.state === 'wait_bgsave' || l.state === 'send_bulk') && !l.payloadStarted) l.send('\n');
-      if (l.state === 'online' && now - l.ackTime > timeout) {
+      // A SYNC replica never sends REPLCONF ACK: it is not timed out (as Redis exempts CLIENT_PRE_PSYNC).
+      if (l.state === 'online' && !l.prePsync && now - l.ackTime > timeout) {
         this.server.log.warning(
           `Disconnecting timedout replica (streaming sync): ${l.ip}:${l.listeningPort}`,
         );

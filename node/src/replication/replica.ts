@@ -58,6 +58,11 @@ export class ReplicaSide {
   streamDb = 0;
   /** Our data is a consistent prefix of (state.replid, state.offset): PSYNC may continue it. */
   psyncable = false;
+  /**
+   * Set while a FAILOVER hands the master role to this link's peer: our PSYNC carries FAILOVER, and
+   * the peer's answer (accepted: +CONTINUE / +FULLRESYNC; else rejected) is reported once.
+   */
+  onFailoverPsync: ((accepted: boolean) => void) | null = null;
 
   constructor(
     private readonly server: Server,
@@ -276,10 +281,10 @@ export class ReplicaSide {
             this.log(
               `Trying a partial resynchronization (request ${this.state.replid}:${this.state.offset + 1}).`,
             );
-            this.send(['PSYNC', this.state.replid, String(this.state.offset + 1)]);
+            this.send(['PSYNC', this.state.replid, String(this.state.offset + 1), ...this.failoverArg()]);
           } else {
             this.log('Partial resynchronization not possible (no cached master)');
-            this.send(['PSYNC', '?', '-1']);
+            this.send(['PSYNC', '?', '-1', ...this.failoverArg()]);
           }
           this.phase = 'psync';
         }
@@ -287,6 +292,14 @@ export class ReplicaSide {
       }
       case 'psync': {
         if (line === '') return; // keepalive newline
+        const failover = this.onFailoverPsync;
+        if (failover !== null) {
+          this.onFailoverPsync = null;
+          const accepted = line.startsWith('+FULLRESYNC') || line.startsWith('+CONTINUE');
+          failover(accepted);
+          // A rejected failover made us a master again: this link is gone.
+          if (!accepted) return;
+        }
         if (line.startsWith('+FULLRESYNC')) {
           const [, id, off] = line.split(' ');
           this.fullSync = { replid: id, offset: Number(off) };
@@ -478,10 +491,16 @@ export class ReplicaSide {
     this.server.flushAll();
   }
 
+  private failoverArg(): string[] {
+    return this.onFailoverPsync !== null ? ['FAILOVER'] : [];
+  }
+
   /** REPLCONF GETACK from the master: answer with the offset before the GETACK command. */
   sendAck(): void {
     if (this.socket === null || this.status !== 'connected') return;
     this.lastAck = Date.now();
+    // What we acknowledge is in our AOF first (as Redis writes the AOF before any reply).
+    for (const h of this.server.beforeReplies) h();
     this.send(['REPLCONF', 'ACK', String(this.state.offset)]);
   }
 

@@ -7,11 +7,13 @@ import { F_WRITE, F_STALE, F_LOADING } from '../server/command.js';
 import { MasterSide, type SnapshotSource } from './master.js';
 import { ReplicaSide, type RdbFileLoader } from './replica.js';
 import { ReplState } from './state.js';
+import { Failover } from './failover.js';
 
 export class Replication {
   readonly state = new ReplState();
   readonly master: MasterSide;
   replica: ReplicaSide | null = null;
+  readonly failover: Failover;
   private timer: NodeJS.Timeout | null = null;
 
   constructor(
@@ -20,6 +22,12 @@ export class Replication {
     private readonly loader: RdbFileLoader,
   ) {
     this.master = new MasterSide(server, this.state, snapshots);
+    this.failover = new Failover(server, this.master, {
+      followTarget: (host, port) => this.setMaster(host, port, 'failover'),
+      resumeMaster: () => this.promote('failover aborted'),
+    });
+    this.master.streamHeld = () => this.failover.holdsStream;
+    this.master.onAck = () => this.failover.update(this.state.offset);
     server.propagation.push((dbId, argv) => {
       if (!server.replicaMode) this.master.feedCommand(dbId, argv);
     });
@@ -72,7 +80,7 @@ export class Replication {
     if (this.server.replicaMode || timeoutMs === 0 || this.master.onlineReplicas() === 0) return;
     const log = this.server.log;
     log.notice('Waiting for replicas before shutting down.');
-    this.server.pauseClients(timeoutMs + 60_000, true); // writes stay held until the process exits
+    this.server.pauseClients(timeoutMs + 60_000, true, 'shutdown'); // held until the process exits
     const all = this.master.onlineReplicas();
     const behind = await this.master.waitAllAcked(this.state.offset, timeoutMs);
     for (const l of behind)
@@ -92,6 +100,7 @@ export class Replication {
 
   private cron(): void {
     const now = Date.now();
+    this.failover.update(this.state.offset);
     this.master.fastCron(this.server.replicaMode);
     if (now - this.lastSecondCron < 1000) return;
     this.lastSecondCron = now;
@@ -99,8 +108,8 @@ export class Replication {
     this.master.cron(this.server.replicaMode);
   }
 
-  /** REPLICAOF host port. */
-  setMaster(host: string, port: number): void {
+  /** REPLICAOF host port, or the demotion step of a FAILOVER (our PSYNC then carries FAILOVER). */
+  setMaster(host: string, port: number, why: 'user' | 'failover' = 'user'): void {
     const wasMaster = !this.server.replicaMode;
     if (this.replica !== null) {
       if (this.replica.host === host && this.replica.port === port) return;
@@ -116,8 +125,10 @@ export class Replication {
       ? this.state.backlog !== null || this.state.offset > 0
       : (this.replica?.psyncable ?? this.loadedHistory);
     if (!wasMaster || this.loadedHistory) r.streamDb = this.loadedStreamDb;
+    if (why === 'failover') r.onFailoverPsync = (accepted) => this.failover.psyncAnswered(accepted);
     this.replica = r;
-    this.server.log.notice(`REPLICAOF ${host}:${port} enabled (user request from client)`);
+    if (why === 'user')
+      this.server.log.notice(`REPLICAOF ${host}:${port} enabled (user request from client)`);
     r.connect();
   }
 
@@ -131,8 +142,8 @@ export class Replication {
     return this.server.replicaMode && this.replica === null;
   }
 
-  /** REPLICAOF NO ONE: become a master, keeping data, shifting replication IDs. */
-  promote(): void {
+  /** REPLICAOF NO ONE (or a failover's end): become a master, keeping data, shifting replication IDs. */
+  promote(why = 'user request from client'): void {
     if (this.replica === null && !this.masterless) return;
     this.replica?.stop();
     this.replica = null;
@@ -145,7 +156,7 @@ export class Replication {
     this.server.log.notice(
       `Setting secondary replication ID to ${this.state.replid2}, valid up to offset: ${this.state.secondReplOffset}. New replication ID is ${this.state.replid}`,
     );
-    this.server.log.notice('MASTER MODE enabled (user request from client)');
+    this.server.log.notice(`MASTER MODE enabled (${why})`);
   }
 
   private refusal(c: Client, bits: number): string | null {
@@ -232,7 +243,7 @@ export class Replication {
     lines.push(...this.master.infoLines());
     const b = st.backlog;
     lines.push(
-      'master_failover_state:no-failover',
+      `master_failover_state:${this.failover.state}`,
       `master_replid:${st.replid}`,
       `master_replid2:${st.replid2}`,
       `master_repl_offset:${st.offset}`,

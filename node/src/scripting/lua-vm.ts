@@ -16,6 +16,8 @@ export interface LuaHost {
   log(level: number, message: string): void;
   /** redis.acl_check_cmd: whether argv names a known command. */
   known(argv: string[]): boolean;
+  /** redis.acl_check_cmd of a known command: whether the script's user may run it (default: yes). */
+  aclAllows?(argv: string[]): boolean;
   /** FUNCTION LOAD's count hook: whether the library's code ran too long. */
   loadTimedOut(): boolean;
   /** math.random's generator (Redis's redisLrand48): the next value, 0 .. 2^31-1. */
@@ -200,7 +202,9 @@ export class LuaVM {
       },
       known: (): number => {
         try {
-          return this.host.known(this.argv()) ? 1 : 0;
+          const argv = this.argv();
+          if (!this.host.known(argv)) return 0;
+          return this.host.aclAllows === undefined || this.host.aclAllows(argv) ? 1 : 2;
         } catch {
           return 0;
         }

@@ -20,6 +20,7 @@ import {
 import { OOM_ERROR } from '../server/maxmemory.js';
 import { RedisError } from '../store/errors.js';
 import { parseIntStrict } from '../commands/util.js';
+import { arityAccepts, handlerSubcommand, redisCommand } from '../commands/command-info.js';
 import { REDIS_VERSION } from '../commands/connection.js';
 import { LuaVM, Rand48, type LuaHost, type RunStatus } from './lua-vm.js';
 import * as R from '../protocol/reply.js';
@@ -91,6 +92,9 @@ export class ScriptClient extends Client {
   }
   override monitorAddr(): string {
     return 'lua';
+  }
+  override get inScript(): boolean {
+    return true;
   }
   override write(s: string): void {
     this.out += s;
@@ -361,6 +365,23 @@ export class ScriptRunner implements LuaHost {
     ) {
       return R.error('ERR Can not execute the command on a stale replica');
     }
+    // ACLs: the script runs as its caller's user; a refusal is logged with the caller's client info.
+    sc.user = run.caller.user;
+    if (!sc.user.unrestricted && !run.caller.isMaster) {
+      const r = s.acl.check(sc.user, spec, argv);
+      if (r !== null) {
+        const { reason, pos } = r.denial;
+        run.caller.lastCmd = s.commands.get(run.argv[0].toLowerCase())?.name ?? run.caller.lastCmd;
+        s.acl.addLog(run.caller, reason, 'lua', reason === 'command' ? r.cmd : argv[pos], sc.user.name);
+        return R.error(
+          reason === 'command'
+            ? "ERR The user executing the script can't run this command or subcommand"
+            : reason === 'key'
+              ? "ERR The user executing the script can't access at least one of the keys mentioned in the command arguments"
+              : "ERR The user executing the script can't publish to the channel mentioned in the command",
+        );
+      }
+    }
     if (run.readOnly && (bits & (F_WRITE | F_MAY_REPLICATE)) !== 0) {
       return R.error('ERR Write commands are not allowed from read-only scripts.');
     }
@@ -402,6 +423,13 @@ export class ScriptRunner implements LuaHost {
     return typeof this.lookup(argv) !== 'string';
   }
 
+  aclAllows(argv: string[]): boolean {
+    const spec = this.lookup(argv);
+    const user = (this.current?.caller ?? this.client).user;
+    if (typeof spec === 'string' || user.unrestricted) return true;
+    return this.server.acl.check(user, spec, argv) === null;
+  }
+
   /** math.random's generator: one for EVAL and functions. */
   private readonly random = new Rand48();
 
@@ -432,7 +460,20 @@ export class ScriptRunner implements LuaHost {
       if (sub === undefined) return 'ERR Unknown Redis command called from script';
       found = sub;
     }
-    if ((found.arity > 0 && argv.length !== found.arity) || argv.length < -found.arity) {
+    // A subcommand its container's handler dispatches (OBJECT ENCODING) has Redis's arity too, and one
+    // Redis does not know is an unknown command, as Redis's lookup of `container|sub` finds nothing.
+    const container = found === spec && argv.length >= 2 ? redisCommand(spec.name) : undefined;
+    if (
+      container?.subcommands !== undefined &&
+      redisCommand(`${spec.name}|${argv[1].toLowerCase()}`) === undefined
+    ) {
+      return 'ERR Unknown Redis command called from script';
+    }
+    const inner = container !== undefined ? handlerSubcommand(spec.name, argv[1]) : undefined;
+    if (
+      !arityAccepts(found.arity, argv.length) ||
+      (inner !== undefined && !arityAccepts(inner.arity, argv.length))
+    ) {
       return 'ERR Wrong number of args calling Redis command from script';
     }
     return found;

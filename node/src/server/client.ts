@@ -6,6 +6,8 @@ import * as R from '../protocol/reply.js';
 import type { Db } from '../store/db.js';
 import type { CommandSpec, Ctx } from './command.js';
 import type { Server } from './server.js';
+import type { TrackingState } from './tracking.js';
+import type { User } from './acl-rules.js';
 
 export interface BlockState {
   keys: string[];
@@ -14,6 +16,8 @@ export interface BlockState {
   timeoutReply: 'nil' | 'nilArray';
   spec: CommandSpec;
   argv: string[];
+  /** During a re-run: the key whose change woke it. */
+  wokenBy?: string;
 }
 
 /** Replies larger than this are handed to the socket at once instead of at the end of the turn. */
@@ -32,6 +36,8 @@ export class Client implements Ctx {
   db: Db;
   resp: 2 | 3 = 2;
   authenticated: boolean;
+  /** The ACL user this connection runs as (the default user until AUTH / HELLO AUTH). */
+  user: User;
   inExec = false;
   /** Queued MULTI commands; null when not in MULTI. */
   multi: { spec: CommandSpec; argv: string[]; bits: number }[] | null = null;
@@ -41,6 +47,14 @@ export class Client implements Ctx {
   dirtyCas = false;
   channels = new Set<string>();
   patterns = new Set<string>();
+  /** Sharded Pub/Sub channels (SSUBSCRIBE). */
+  shardChannels = new Set<string>();
+  /** Commands run by a script (its ScriptClient) see true. */
+  get inScript(): boolean {
+    return false;
+  }
+  /** CLIENT TRACKING state; null when tracking is off. */
+  tracking: TrackingState | null = null;
   blocked: BlockState | null = null;
   /** The replication link to our master (its writes bypass READONLY and are not replied to). */
   isMaster = false;
@@ -61,6 +75,8 @@ export class Client implements Ctx {
   readonly parser: RespParser;
   out = '';
   propagateOverride: string[][] | null = null;
+  /** Set by a command that replicas must see although it changed no data (PUBLISH, SPUBLISH). */
+  forcePropagate = false;
   /** When the output buffer went over the soft limit (ms), or 0. */
   softLimitSince = 0;
   /** A command held back by CLIENT PAUSE, run when the pause ends. */
@@ -78,7 +94,8 @@ export class Client implements Ctx {
   ) {
     this.id = id;
     this.db = server.dbs[0];
-    this.authenticated = server.config.get('requirepass') === '';
+    this.user = server.acl.defaultUser;
+    this.authenticated = server.acl.defaultAuthenticated();
     this.parser = new RespParser({
       maxBulkLen: server.config.getInt('proto-max-bulk-len'),
       maxQueryBuffer: server.config.getInt('client-query-buffer-limit'),
@@ -170,9 +187,11 @@ export class Client implements Ctx {
       this.out = '';
       return;
     }
+    for (const h of this.server.beforeReplies) h();
     const s = this.out;
     this.out = '';
-    this.server.stats.netOutput += s.length;
+    if (this.isReplica) this.server.stats.netReplOutput += s.length;
+    else this.server.stats.netOutput += s.length;
     this.server.stats.writesProcessed++;
     if (!this.socket.destroyed) this.socket.write(s, 'latin1');
     if (!this.isReplica && this.socket.writableLength > 0) this.server.checkOutputLimit(this);
@@ -193,6 +212,7 @@ export class Client implements Ctx {
   }
   error(message: string): void {
     this.server.stats.errorReplies++;
+    this.server.countError(message);
     this.write(R.error(message));
   }
   int(n: number | bigint): void {
@@ -235,8 +255,22 @@ export class Client implements Ctx {
   }
 
   // ---- Ctx: blocking and propagation ----
-  block(keys: string[], timeoutMs: number, timeoutReply: 'nil' | 'nilArray' = 'nilArray'): void {
-    this.server.blockClient(this, keys, timeoutMs, timeoutReply);
+  block(
+    keys: string[],
+    timeoutMs: number,
+    timeoutReply: 'nil' | 'nilArray' = 'nilArray',
+    rerunArgv?: string[],
+  ): void {
+    this.server.blockClient(this, keys, timeoutMs, timeoutReply, rerunArgv);
+  }
+
+  wokenBy(): string | null {
+    return this.blocked?.wokenBy ?? null;
+  }
+
+  /** Subscriptions of every kind (channels, patterns, shard channels): more than 0 is Pub/Sub mode. */
+  pubsubCount(): number {
+    return this.channels.size + this.patterns.size + this.shardChannels.size;
   }
 
   propagateAs(...argvs: string[][]): void {

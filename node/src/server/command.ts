@@ -54,6 +54,10 @@ export interface Ctx {
   readonly resp: 2 | 3;
   /** True when the command runs inside EXEC (blocking commands must not block). */
   readonly inExec: boolean;
+  /** True for the replication link from our master: its writes are applied as sent (no LIMIT checks). */
+  readonly isMaster: boolean;
+  /** True when a script's redis.call runs the command. */
+  readonly inScript: boolean;
   /** Another database by index (COPY, MOVE), or undefined when out of range. */
   dbAt(index: number): Db | undefined;
   /** Time seen by this command in ms (fixed for its duration). */
@@ -84,9 +88,16 @@ export interface Ctx {
   /**
    * Blocks the client until one of keys is modified or timeoutMs passes (0 = forever). The dispatcher
    * re-runs the same command when a key changes; on timeout it replies nilArray() (or nil() if
-   * timeoutReply is 'nil'). Inside EXEC the timeout reply is sent at once.
+   * timeoutReply is 'nil'). Inside EXEC the timeout reply is sent at once. rerunArgv replaces the
+   * arguments of the re-runs (XREAD resolves `$` to the ID that was last when it blocked).
    */
-  block(keys: string[], timeoutMs: number, timeoutReply?: 'nil' | 'nilArray'): void;
+  block(keys: string[], timeoutMs: number, timeoutReply?: 'nil' | 'nilArray', rerunArgv?: string[]): void;
+
+  /**
+   * The key whose change re-runs this blocked command (rerunArgv, when block() gave one, is what runs);
+   * null when the command runs for the first time.
+   */
+  wokenBy(): string | null;
 
   /** Replaces what gets propagated to replicas for this command (e.g. SET EX -> SET PXAT). */
   propagateAs(...argvs: string[][]): void;

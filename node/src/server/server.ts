@@ -32,7 +32,13 @@ import { clientBytes } from './memory.js';
 import type { AccessPolicy } from '../store/lru.js';
 import { publishKeyspaceEvent } from './notify.js';
 import * as R from '../protocol/reply.js';
+import { arityAccepts, commandKeys, handlerSubcommand, redisCommand } from '../commands/command-info.js';
+import { Tracking } from './tracking.js';
+import { Acl, type LogContext } from './acl.js';
+import { clientInfoLine } from '../commands/connection.js';
 
+/** The longest delay a Node.js timer takes (2^31 - 1 ms, about 24.8 days). */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 export interface CommandStats {
   calls: number;
   usec: number;
@@ -47,6 +53,8 @@ export interface PersistenceControl {
   /** True while any snapshot (BGSAVE or a replication full sync) is being produced. */
   busy(): boolean;
   bgsaveInProgress(): boolean;
+  /** The snapshot running, by Redis's child types: 'rdb' (BGSAVE, replication) or 'aof' (rewrite). */
+  childKind(): 'rdb' | 'aof' | null;
   saveSync(): void;
   bgsave(): void;
   scheduleBgsave(): void;
@@ -74,17 +82,31 @@ export interface ScriptingMemory {
 
 export type PropagationListener = (dbId: number, argv: string[]) => void;
 
+/** Why clients are paused: each purpose's pause is kept and lifted on its own, as in Redis 7.0. */
+export type PausePurpose = 'client' | 'shutdown' | 'failover';
+
 const PUBSUB_ALLOWED = new Set([
   'subscribe',
   'psubscribe',
   'unsubscribe',
   'punsubscribe',
+  'ssubscribe',
+  'sunsubscribe',
   'ping',
   'quit',
   'reset',
 ]);
 /** A client's output past this makes the server check maxmemory-clients at once, not at the next tick. */
 const CLIENT_EVICTION_CHECK_BYTES = 1024 * 1024;
+interface TxPropagation {
+  /** MULTI went out: every further effect follows it, and EXEC closes it. */
+  started: boolean;
+  /** The first effect, held until a second one makes a transaction of them. */
+  pending: { dbId: number; argv: string[] } | null;
+}
+
+/** Read-only entry points of scripts: their commands are tracked, not the script call (as Redis). */
+const UNTRACKED_READS = new Set(['eval_ro', 'evalsha_ro', 'fcall_ro']);
 const MULTI_IMMEDIATE = new Set(['exec', 'discard', 'multi', 'watch', 'quit', 'reset']);
 
 export class Server implements DbHost {
@@ -92,6 +114,12 @@ export class Server implements DbHost {
   readonly clients = new Map<number, Client>();
   readonly commands = new Map<string, CommandSpec>();
   readonly pubsub = new PubSub();
+  readonly tracking = new Tracking(
+    (id) => this.clients.get(id),
+    (c) => this.flushSoon(c),
+  );
+  /** The client whose command runs now (null between commands: expiry, eviction, the cron). */
+  currentClient: Client | null = null;
   readonly log = new Logger();
   readonly startedAt = Date.now();
   readonly runId: string;
@@ -102,6 +130,18 @@ export class Server implements DbHost {
     rejectedConns: 0,
     netInput: 0,
     netOutput: 0,
+    /** Replication traffic: read from our master, written to our replicas (not in netInput/Output). */
+    netReplInput: 0,
+    netReplOutput: 0,
+    /** Per second over the last cron sample, in KB (INFO's instantaneous_*_kbps). */
+    inputKbps: 0,
+    outputKbps: 0,
+    replInputKbps: 0,
+    replOutputKbps: 0,
+    /** Active expiry: the share of sampled keys found expired last cycle (%), cycles cut short, CPU ms. */
+    expiredStalePerc: 0,
+    expireTimeCapReached: 0,
+    expireCycleMs: 0,
     errorReplies: 0,
     readsProcessed: 0,
     writesProcessed: 0,
@@ -111,7 +151,18 @@ export class Server implements DbHost {
   /** Clients closed by maxmemory-clients (INFO evicted_clients). */
   evictedClients = 0;
   readonly lookups = { hits: 0, misses: 0, counting: true };
-  private opsSample = { at: Date.now(), commands: 0 };
+  private opsSample = { at: Date.now(), commands: 0, input: 0, output: 0, replInput: 0, replOutput: 0 };
+  /** Error replies by their code (the first word: ERR, WRONGTYPE, ...), for INFO errorstats. */
+  readonly errorStats = new Map<string, number>();
+
+  /** Counts an error reply under its code; as Redis, at most 128 codes are kept. */
+  countError(message: string): void {
+    const sp = message.indexOf(' ');
+    const code = (sp < 0 ? message : message.slice(0, sp)).replace(/^-/, '');
+    const n = this.errorStats.get(code);
+    if (n !== undefined) this.errorStats.set(code, n + 1);
+    else if (this.errorStats.size < 128) this.errorStats.set(code, 1);
+  }
   readonly cmdStats = new Map<string, CommandStats>();
   /** Same objects as cmdStats, dropped by CONFIG RESETSTAT (clearStats). */
   private statsCache = new Map<string, CommandStats>();
@@ -183,7 +234,11 @@ export class Server implements DbHost {
   /** The db of the last propagated write (a script's EXEC goes with it). */
   private propagatedDb = 0;
   /** Inside EXEC: whether MULTI was already propagated. */
-  private execPropagation: { started: boolean } | null = null;
+  /**
+   * Inside EXEC or a script: its effects. As Redis 7.0 propagates them, one effect goes alone and
+   * several go as MULTI ... EXEC, so the first is held until a second comes or the transaction ends.
+   */
+  private execPropagation: TxPropagation | null = null;
   /** Told of every executed command and its duration (SLOWLOG, LATENCY, latency tracking). */
   readonly callObservers: ((c: Client, spec: CommandSpec, argv: string[], usec: number) => void)[] = [];
   /** Hooks run by the cron (persistence save points, replication timers). */
@@ -200,7 +255,16 @@ export class Server implements DbHost {
   /** Set by replication: what the backlog and the replicas' links hold. */
   replicationMemory: () => { backlog: number; replicas: number } = () => ({ backlog: 0, replicas: 0 });
 
+  /** Users, permissions and the ACL log (server/acl.ts). */
+  readonly acl: Acl;
+
   constructor(readonly config: Config) {
+    this.acl = new Acl(config);
+    this.acl.clients = () => this.clients.values();
+    this.acl.current = () => this.currentClient;
+    this.acl.warn = (m) => this.log.warning(m);
+    this.acl.clientInfo = (c) => clientInfoLine(c);
+    this.acl.loadAtStartup(config.userDirectives);
     this.memory = new MaxMemory({
       dbs: this.dbs,
       config,
@@ -264,6 +328,7 @@ export class Server implements DbHost {
   private evictKey(db: Db, key: string): void {
     db.ks.delete(key);
     this.touchWatched(db, key);
+    if (this.tracking.clients > 0) this.tracking.invalidate(key, null, this.currentClient);
     this.propagate(db.id, ['DEL', key]);
     db.notify(NOTIFY_EVICTED, 'evicted', key);
   }
@@ -271,6 +336,7 @@ export class Server implements DbHost {
   onExpired(db: Db, key: string): void {
     this.stats.expiredKeys++;
     this.touchWatched(db, key);
+    if (this.tracking.clients > 0) this.tracking.invalidate(key, null, this.currentClient);
     this.propagate(db.id, ['DEL', key]);
     db.notify(NOTIFY_EXPIRED, 'expired', key);
   }
@@ -284,8 +350,19 @@ export class Server implements DbHost {
       this.pubsub.publish(channel, message, (target) => this.flushSoon(target));
     });
   }
+  onChangedQuietly(): void {
+    this.dirty++;
+  }
+
+  onKeyReady(db: Db, key: string): void {
+    if (this.blockedByKey.size === 0) return;
+    const k = `${db.id}\0${key}`;
+    if (this.blockedByKey.has(k)) this.readyKeys.push(k);
+  }
+
   onTouched(db: Db, key: string): void {
     this.dirty++;
+    if (this.tracking.clients > 0) this.tracking.invalidate(key, this.currentClient, this.currentClient);
     if (this.watchers.size > 0) this.touchWatched(db, key);
     if (this.blockedByKey.size > 0) {
       const k = `${db.id}\0${key}`;
@@ -355,7 +432,8 @@ export class Server implements DbHost {
     if (
       protectedModeRefuses(
         this.config.getBool('protected-mode'),
-        this.config.get('requirepass'),
+        // Redis asks whether the default user has a password (requirepass sets it; so may ACL SETUSER).
+        this.acl.defaultUser.nopass ? '' : '(password)',
         isLoopbackOrUnix(socket.remoteAddress),
       )
     ) {
@@ -374,7 +452,8 @@ export class Server implements DbHost {
   }
 
   private onClientBytes(c: Client, chunk: Buffer, transient: boolean): void {
-    this.stats.netInput += chunk.length;
+    if (c.isMaster) this.stats.netReplInput += chunk.length;
+    else this.stats.netInput += chunk.length;
     this.stats.readsProcessed++;
     try {
       c.onData(chunk, transient);
@@ -403,6 +482,7 @@ export class Server implements DbHost {
     this.monitors.delete(c);
     this.unwatchAll(c);
     this.pubsub.removeClient(c);
+    this.tracking.disable(c);
     this.toFlush.delete(c);
     for (const h of this.clientCloseHooks) h(c);
   }
@@ -449,6 +529,13 @@ export class Server implements DbHost {
       }
       return { spec: sub };
     }
+    if (argv.length >= 2) {
+      // A subcommand its container's handler dispatches (CLIENT SETNAME): Redis's arity for it.
+      const inner = handlerSubcommand(spec.name, argv[1]);
+      if (inner !== undefined && !arityAccepts(inner.arity, argv.length)) {
+        return { error: wrongArity(inner.name) };
+      }
+    }
     return { spec };
   }
 
@@ -478,9 +565,14 @@ export class Server implements DbHost {
       this.rejected(name);
       return;
     }
-    if (!c.authenticated && (bits & F_NO_AUTH) === 0) {
+    if (!c.authenticated && (bits & F_NO_AUTH) === 0 && this.acl.authRequired()) {
       if (c.multi !== null) c.multiError = true;
       c.error('NOAUTH Authentication required.');
+      this.rejected(name);
+      return;
+    }
+    // ACLs: a user allowed everything (the default user, unless restricted) costs one property read.
+    if (!c.user.unrestricted && !c.isMaster && this.aclRefuses(c, spec, argv, bits)) {
       this.rejected(name);
       return;
     }
@@ -488,11 +580,7 @@ export class Server implements DbHost {
       this.rejected(name);
       return;
     }
-    if (
-      c.resp === 2 &&
-      (c.channels.size > 0 || c.patterns.size > 0) &&
-      !PUBSUB_ALLOWED.has(argv[0].toLowerCase())
-    ) {
+    if (c.resp === 2 && c.pubsubCount() > 0 && !PUBSUB_ALLOWED.has(argv[0].toLowerCase())) {
       c.error(
         `ERR Can't execute '${argv[0].toLowerCase()}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context`,
       );
@@ -523,6 +611,47 @@ export class Server implements DbHost {
       return;
     }
     this.call(c, spec, argv);
+  }
+
+  /**
+   * The ACL check of processCommand (after NOAUTH, as Redis): a refused command gets Redis's NOPERM
+   * error, is logged in ACL LOG, and flags a transaction being queued.
+   */
+  private aclRefuses(c: Client, spec: CommandSpec, argv: string[], bits: number): boolean {
+    // Redis refuses a no-multi command inside MULTI before it checks ACLs.
+    if (c.multi !== null && (bits & F_NO_MULTI) !== 0 && !MULTI_IMMEDIATE.has(spec.name)) return false;
+    const r = this.acl.check(c.user, spec, argv);
+    if (r === null) return false;
+    c.lastCmd = r.cmd; // Redis's client info shows the command refused
+    const context: LogContext = c.multi !== null ? 'multi' : 'toplevel';
+    const { reason, pos } = r.denial;
+    this.acl.addLog(c, reason, context, reason === 'command' ? r.cmd : argv[pos]);
+    if (c.multi !== null) c.multiError = true;
+    c.error(
+      reason === 'command'
+        ? `NOPERM this user has no permissions to run the '${r.cmd}' command`
+        : `NOPERM this user has no permissions to access one of the ${reason === 'key' ? 'keys' : 'channels'} used as arguments`,
+    );
+    return true;
+  }
+
+  /** EXEC's check of a queued command: its permissions may have changed since it was queued. */
+  private aclRefusesQueued(c: Client, spec: CommandSpec, argv: string[]): boolean {
+    if (c.user.unrestricted || c.isMaster) return false;
+    const r = this.acl.check(c.user, spec, argv);
+    if (r === null) return false;
+    const { reason, pos } = r.denial;
+    this.acl.addLog(c, reason, 'multi', reason === 'command' ? r.cmd : argv[pos]);
+    const why =
+      reason === 'command'
+        ? 'no permission to execute the command or subcommand'
+        : reason === 'key'
+          ? 'no permission to touch the specified keys'
+          : 'no permission to access one of the channels used as arguments';
+    c.error(
+      `NOPERM ACLs rules changed between the moment the transaction was accumulated and the EXEC call. This command is no longer allowed for the following reason: ${why}`,
+    );
+    return true;
   }
 
   /**
@@ -571,16 +700,13 @@ export class Server implements DbHost {
   beginScript(): void {
     this.frozenTime = this.cmdTime;
     this.ownsScriptPropagation = this.execPropagation === null;
-    if (this.ownsScriptPropagation) this.execPropagation = { started: false };
+    if (this.ownsScriptPropagation) this.execPropagation = { started: false, pending: null };
   }
 
   endScript(): void {
     this.frozenTime = null;
     if (this.ownsScriptPropagation && this.execPropagation !== null) {
-      if (this.execPropagation.started) {
-        const dbId = this.propagatedDb;
-        for (const l of this.propagation) l(dbId, ['EXEC']);
-      }
+      this.finishTxPropagation(this.execPropagation, this.propagatedDb);
       this.execPropagation = null;
     }
     this.ownsScriptPropagation = false;
@@ -608,7 +734,13 @@ export class Server implements DbHost {
   }
 
   // ---- CLIENT PAUSE ----
-  pause: { until: number; writesOnly: boolean; timer: NodeJS.Timeout } | null = null;
+  /**
+   * The pause in force: the strongest of the pauses asked for (a CLIENT PAUSE, a shutdown, a FAILOVER),
+   * each kept apart as Redis keeps them per purpose, so that CLIENT UNPAUSE lifts only its own.
+   */
+  pause: { until: number; writesOnly: boolean } | null = null;
+  private pauses = new Map<PausePurpose, { until: number; writesOnly: boolean }>();
+  private pauseTimer: NodeJS.Timeout | null = null;
   private heldClients = new Set<Client>();
 
   private mustHold(c: Client, bits: number, argv: string[]): boolean {
@@ -619,17 +751,44 @@ export class Server implements DbHost {
     return argv[0].toLowerCase() === 'exec' && (c.multi ?? []).some((q) => (q.bits & F_WRITE) !== 0);
   }
 
-  pauseClients(ms: number, writesOnly: boolean): void {
-    if (this.pause !== null) clearTimeout(this.pause.timer);
-    const timer = setTimeout(() => this.unpauseClients(), ms);
-    this.pause = { until: Date.now() + ms, writesOnly, timer };
+  pauseClients(ms: number, writesOnly: boolean, purpose: PausePurpose = 'client'): void {
+    this.pauses.set(purpose, { until: Date.now() + ms, writesOnly });
+    this.updatePause();
   }
 
-  unpauseClients(): void {
-    // A shutdown holds writes until the process exits (its replicas are catching up): nothing lifts that.
-    if (this.pause === null || this.shuttingDown) return;
-    clearTimeout(this.pause.timer);
-    this.pause = null;
+  /** Lifts one purpose's pause (CLIENT UNPAUSE lifts the client's; a shutdown's is never lifted). */
+  unpauseClients(purpose: PausePurpose = 'client'): void {
+    if (!this.pauses.delete(purpose)) return;
+    this.updatePause();
+  }
+
+  private updatePause(): void {
+    const now = Date.now();
+    let until = 0;
+    let writesOnly = true;
+    for (const [purpose, p] of this.pauses) {
+      if (p.until <= now) {
+        this.pauses.delete(purpose);
+        continue;
+      }
+      until = Math.max(until, p.until);
+      writesOnly &&= p.writesOnly;
+    }
+    if (this.pauseTimer !== null) clearTimeout(this.pauseTimer);
+    this.pauseTimer = null;
+    const was = this.pause;
+    this.pause = this.pauses.size === 0 ? null : { until, writesOnly };
+    if (this.pause !== null) {
+      // The next pause to end re-evaluates (a timer's delay is at most 2^31-1 ms: re-armed past that).
+      const next = Math.min(...[...this.pauses.values()].map((p) => p.until));
+      this.pauseTimer = setTimeout(() => this.updatePause(), Math.min(next - now, MAX_TIMER_MS));
+    }
+    const weaker = was !== null && (this.pause === null || (this.pause.writesOnly && !was.writesOnly));
+    if (weaker) this.releaseHeld();
+  }
+
+  /** The held commands run again (those still paused are held again) on a fresh turn. */
+  private releaseHeld(): void {
     const held = [...this.heldClients];
     this.heldClients.clear();
     // Run the held commands on a fresh turn, not inside the UNPAUSE command itself.
@@ -644,6 +803,12 @@ export class Server implements DbHost {
       }
     });
   }
+
+  /**
+   * Run before any reply is written to a socket: the AOF writes (and with appendfsync always, fsyncs)
+   * what was propagated, so no client sees a write acknowledged before it is in the file.
+   */
+  beforeReplies: (() => void)[] = [];
 
   /** Hook for replication/persistence checks (READONLY, MASTERDOWN, NOREPLICAS, LOADING...). */
   refusalHooks: ((c: Client, spec: CommandSpec, bits: number) => string | null)[] = [];
@@ -678,6 +843,10 @@ export class Server implements DbHost {
     this.cmdTime = this.frozenTime ?? Math.floor(this.wallOffset + start);
     const dirtyBefore = this.dirty;
     c.propagateOverride = null;
+    c.forcePropagate = false;
+    const outerClient = this.currentClient;
+    this.currentClient = c;
+    if (this.tracking.clients > 0) this.tracking.limit(this.config.getInt('tracking-table-max-keys'), c);
     this.currentSpec = spec;
     this.currentArgv = argv;
     this.lookups.counting = ((spec.bits ?? 0) & F_WRITE) === 0;
@@ -703,7 +872,10 @@ export class Server implements DbHost {
     }
     for (const o of this.callObservers) o(c, spec, argv, usec);
     c.lastCmd = fullName;
-    if (this.dirty !== dirtyBefore && ((spec.bits ?? 0) & (F_WRITE | F_MAY_REPLICATE)) !== 0) {
+    if (this.tracking.clients > 0) this.afterTrackedCall(c, spec, argv);
+    this.currentClient = outerClient;
+    const changed = this.dirty !== dirtyBefore && ((spec.bits ?? 0) & (F_WRITE | F_MAY_REPLICATE)) !== 0;
+    if (changed || c.forcePropagate) {
       const override = c.propagateOverride as string[][] | null;
       if (override === null) this.propagate(c.db.id, argv);
       else if (override.length === 0) {
@@ -720,15 +892,52 @@ export class Server implements DbHost {
     if (this.readyKeys.length > 0 && !c.inExec) this.serveReadyKeys();
   }
 
+  /**
+   * Client tracking after a command: the keys a read-only command fetched are remembered (scripts' own
+   * read-only entry points excepted, as Redis), CLIENT CACHING lasts one command (a whole transaction),
+   * and the invalidations this client's own command caused follow its reply.
+   */
+  private afterTrackedCall(c: Client, spec: CommandSpec, argv: string[]): void {
+    const st = c.tracking;
+    if (st !== null) {
+      if (!st.bcast && spec.flags.includes('readonly') && !UNTRACKED_READS.has(spec.name)) {
+        const d = redisCommand(spec.fullName ?? spec.name);
+        if (d !== undefined)
+          this.tracking.remember(
+            c,
+            commandKeys(d, argv).map((k) => argv[k.pos]),
+          );
+      }
+      if (!c.inExec && c.multi === null && spec.name !== 'client') st.caching = false;
+    }
+    if (!c.inExec) this.tracking.flushPending(c);
+  }
+
   /** Feeds a write to the propagation listeners (inside EXEC, wrapped in MULTI ... EXEC). */
   propagate(dbId: number, argv: string[]): void {
     if (this.propagation.length === 0 || this.propagationMuted) return;
     this.propagatedDb = dbId;
-    if (this.execPropagation !== null && !this.execPropagation.started && argv[0] !== 'MULTI') {
-      this.execPropagation.started = true;
-      for (const l of this.propagation) l(dbId, ['MULTI']);
+    const tx = this.execPropagation;
+    if (tx !== null && !tx.started && argv[0] !== 'MULTI') {
+      if (tx.pending === null) {
+        tx.pending = { dbId, argv };
+        return;
+      }
+      tx.started = true;
+      for (const l of this.propagation) l(tx.pending.dbId, ['MULTI']);
+      for (const l of this.propagation) l(tx.pending.dbId, tx.pending.argv);
+      tx.pending = null;
     }
     for (const l of this.propagation) l(dbId, argv);
+  }
+
+  /** The end of EXEC or of a script: EXEC after several effects, the one held effect alone. */
+  private finishTxPropagation(tx: TxPropagation, dbId: number): void {
+    if (tx.started) for (const l of this.propagation) l(dbId, ['EXEC']);
+    else if (tx.pending !== null) {
+      const { dbId: pdb, argv } = tx.pending;
+      for (const l of this.propagation) l(pdb, argv);
+    }
   }
 
   /** Runs a transaction's queued commands (EXEC). */
@@ -750,7 +959,7 @@ export class Server implements DbHost {
     c.arrayLen(queue.length);
     c.inExec = true;
     const outer = this.execPropagation;
-    this.execPropagation = outer ?? { started: false };
+    this.execPropagation = outer ?? { started: false, pending: null };
     this.runQueue(c, queue, 0, outer);
   }
 
@@ -762,11 +971,12 @@ export class Server implements DbHost {
     c: Client,
     queue: { spec: CommandSpec; argv: string[]; bits: number }[],
     from: number,
-    outer: { started: boolean } | null,
+    outer: TxPropagation | null,
   ): void {
     try {
       for (let i = from; i < queue.length; i++) {
         const { spec, argv, bits } = queue[i];
+        if (this.aclRefusesQueued(c, spec, argv)) continue;
         const refusal = this.refusal(c, spec, bits);
         if (refusal !== null) c.error(refusal);
         else this.call(c, spec, argv);
@@ -783,10 +993,10 @@ export class Server implements DbHost {
     if (this.readyKeys.length > 0) this.serveReadyKeys();
   }
 
-  private endExec(c: Client, outer: { started: boolean } | null): void {
+  private endExec(c: Client, outer: TxPropagation | null): void {
     c.inExec = false;
     if (outer === null && this.execPropagation !== null) {
-      if (this.execPropagation.started) for (const l of this.propagation) l(c.db.id, ['EXEC']);
+      this.finishTxPropagation(this.execPropagation, c.db.id);
       this.execPropagation = null;
     }
   }
@@ -818,6 +1028,15 @@ export class Server implements DbHost {
     if (s !== undefined) for (const c of s) c.dirtyCas = true;
   }
 
+  /**
+   * FLUSHDB / FLUSHALL / SWAPDB: every key clients of this db are blocked on is re-examined (a blocked
+   * XREADGROUP learns its stream is gone, a blocked pop finds a list swapped in), as Redis does.
+   */
+  signalBlockedInDb(dbId: number): void {
+    const prefix = `${dbId}\0`;
+    for (const k of this.blockedByKey.keys()) if (k.startsWith(prefix)) this.readyKeys.push(k);
+  }
+
   /** FLUSHDB/FLUSHALL/SWAPDB: every watcher of a key of this db is invalidated. */
   touchAllWatched(dbId: number): void {
     const prefix = `${dbId}\0`;
@@ -825,7 +1044,13 @@ export class Server implements DbHost {
   }
 
   // ---- blocking ----
-  blockClient(c: Client, keys: string[], timeoutMs: number, timeoutReply: 'nil' | 'nilArray'): void {
+  blockClient(
+    c: Client,
+    keys: string[],
+    timeoutMs: number,
+    timeoutReply: 'nil' | 'nilArray',
+    rerunArgv?: string[],
+  ): void {
     if (c.inExec || c.isMaster) {
       if (timeoutReply === 'nil') c.nil();
       else c.nilArray();
@@ -838,7 +1063,7 @@ export class Server implements DbHost {
       timer: prev?.timer ?? null,
       timeoutReply,
       spec: this.currentSpec as CommandSpec,
-      argv: this.currentArgv as string[],
+      argv: rerunArgv ?? (this.currentArgv as string[]),
     };
     c.blocked = state;
     for (const key of keys) {
@@ -848,14 +1073,22 @@ export class Server implements DbHost {
       s.add(c);
     }
     if (prev === null && timeoutMs > 0) {
-      state.timer = setTimeout(() => {
-        if (c.blocked === null) return;
-        const reply = c.blocked.timeoutReply;
+      // A timer cannot wait longer than MAX_TIMER_MS: longer timeouts re-arm until their deadline.
+      const deadline = Date.now() + timeoutMs;
+      const fire = (): void => {
+        const b = c.blocked;
+        if (b === null) return;
+        const left = deadline - Date.now();
+        if (timeoutMs > MAX_TIMER_MS && left > 0) {
+          b.timer = setTimeout(fire, Math.min(left, MAX_TIMER_MS));
+          return;
+        }
         this.unblock(c);
-        if (reply === 'nil') c.nil();
+        if (b.timeoutReply === 'nil') c.nil();
         else c.nilArray();
         c.processInput();
-      }, timeoutMs);
+      };
+      state.timer = setTimeout(fire, Math.min(timeoutMs, MAX_TIMER_MS));
     }
   }
 
@@ -899,7 +1132,7 @@ export class Server implements DbHost {
             }
           }
           const timer = b.timer;
-          c.blocked = { ...b, keys: [] };
+          c.blocked = { ...b, keys: [], wokenBy: k.slice(k.indexOf('\0') + 1) };
           const savedDb = c.db;
           c.db = this.dbs[b.dbId];
           const before = c.out.length;
@@ -927,8 +1160,22 @@ export class Server implements DbHost {
     this.wallOffset = this.cmdTime - performance.now();
     const elapsed = this.cmdTime - this.opsSample.at;
     if (elapsed >= 1000) {
-      this.stats.opsPerSec = Math.round(((this.stats.commands - this.opsSample.commands) * 1000) / elapsed);
-      this.opsSample = { at: this.cmdTime, commands: this.stats.commands };
+      const st = this.stats;
+      const o = this.opsSample;
+      st.opsPerSec = Math.round(((st.commands - o.commands) * 1000) / elapsed);
+      const kbps = (now: number, before: number): number => (now - before) / 1024 / (elapsed / 1000);
+      st.inputKbps = kbps(st.netInput, o.input);
+      st.outputKbps = kbps(st.netOutput, o.output);
+      st.replInputKbps = kbps(st.netReplInput, o.replInput);
+      st.replOutputKbps = kbps(st.netReplOutput, o.replOutput);
+      this.opsSample = {
+        at: this.cmdTime,
+        commands: st.commands,
+        input: st.netInput,
+        output: st.netOutput,
+        replInput: st.netReplInput,
+        replOutput: st.netReplOutput,
+      };
     }
     this.memory.tick();
     this.evictClients();
@@ -937,19 +1184,28 @@ export class Server implements DbHost {
     const deadline = performance.now() + 2 + effort;
     // A busy script sees the data as it started (no key expires under it); save points wait too.
     const busy = this.busyReply !== null;
+    const cycleStart = performance.now();
+    let sampled = 0;
+    let found = 0;
     for (const db of this.activeExpireEnabled && this.pause === null && !busy ? this.dbs : []) {
       for (;;) {
         const { checked, expired } = db.activeExpire(200 * effort);
+        sampled += checked;
+        found += expired;
         if (checked === 0 || expired * 4 < checked || performance.now() > deadline) break;
       }
-      if (performance.now() > deadline) break;
+      if (performance.now() > deadline) {
+        this.stats.expireTimeCapReached++;
+        break;
+      }
     }
+    this.stats.expireCycleMs += performance.now() - cycleStart;
+    if (sampled > 0) this.stats.expiredStalePerc = (found * 100) / sampled;
     const timeout = this.config.getInt('timeout');
     if (timeout > 0) {
       const now = Date.now();
       for (const c of this.clients.values()) {
-        if (c.isMaster || c.isReplica || c.blocked !== null || c.channels.size + c.patterns.size > 0)
-          continue;
+        if (c.isMaster || c.isReplica || c.blocked !== null || c.pubsubCount() > 0) continue;
         if (now - c.lastInteraction > timeout * 1000) {
           this.log.verbose(`Closing idle client id=${c.id}`);
           c.closeAfterReply();
@@ -973,7 +1229,7 @@ export class Server implements DbHost {
    */
   checkOutputLimit(c: Client): void {
     if (c.socket === null || c.closing) return;
-    const l = c.channels.size + c.patterns.size > 0 ? this.outputLimits.pubsub : this.outputLimits.normal;
+    const l = c.pubsubCount() > 0 ? this.outputLimits.pubsub : this.outputLimits.normal;
     const used = c.out.length + c.socket.writableLength;
     if (used > CLIENT_EVICTION_CHECK_BYTES) {
       this.evictClients();
@@ -1038,6 +1294,7 @@ export class Server implements DbHost {
       if (this.persistence !== null) await this.persistence.onShutdown(save);
     } catch (e) {
       this.shuttingDown = false;
+      this.unpauseClients('shutdown');
       this.log.warning(`Error trying to save the DB, can't exit: ${(e as Error).message}`);
       throw e;
     }

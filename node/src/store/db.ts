@@ -16,6 +16,10 @@ export interface DbHost {
   onExpired(db: Db, key: string): void;
   /** A key was modified by a command (dirty++, invalidate WATCH, wake blocked clients). */
   onTouched(db: Db, key: string): void;
+  /** A change Redis counts (dirty++) without signalling the key (consumer-group changes). */
+  onChangedQuietly(db: Db, key: string): void;
+  /** Blocked clients waiting on key look again, WATCH untouched (XGROUP DESTROY). */
+  onKeyReady(db: Db, key: string): void;
   /**
    * Read lookups that found / did not find their key (INFO keyspace_hits / keyspace_misses); like
    * Redis, only read-only commands count (counting is switched off around write commands).
@@ -132,6 +136,21 @@ export class Db {
     this.ks.delete(key);
     this.host.onTouched(this, key);
     return true;
+  }
+
+  /**
+   * An in-place change after lookupWrite() that Redis counts but does not signal: memory re-accounted,
+   * dirty counted (so it propagates), WATCH and client tracking untouched (consumer-group changes).
+   */
+  changedQuietly(key: string): void {
+    const e = this.ks.get(key);
+    if (e !== undefined) this.ks.account(key, e);
+    this.host.onChangedQuietly(this, key);
+  }
+
+  /** Clients blocked on key look again (Redis's signalKeyAsReady), without touching WATCH. */
+  signalReady(key: string): void {
+    this.host.onKeyReady(this, key);
   }
 
   /** Signals an in-place change made after lookupWrite(). */

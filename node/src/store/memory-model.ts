@@ -10,6 +10,7 @@ import { PackedValue, type StoredValue } from './packed.js';
 import { RHash } from './hash.js';
 import { RSet } from './set.js';
 import { TaggedString } from './tagged-string.js';
+import { RStream } from './stream.js';
 
 /** A sequential one-byte string: map + hash + length, the bytes rounded up to 8. One-char strings are shared. */
 export function stringBytes(len: number): number {
@@ -46,6 +47,8 @@ const COST = {
   zset: { compact: 48, base: 2200, each: 112 },
   /** A value still in its RDB encoding: a small object and the payload string. */
   packed: { base: 40, each: 0 },
+  /** A stream's object, node array and group map; its entries and groups count in RStream.heapBytes. */
+  stream: { base: 240 },
 } as const;
 
 /** The tag object of a string held in a non-default encoding (store/tagged-string.ts). */
@@ -91,6 +94,7 @@ export function valueBytes(v: StoredValue | TaggedString | number, samples = DEF
     }
     return COST.set.base + n * COST.set.each + Math.round((sum / seen) * n);
   }
+  if (v instanceof RStream) return COST.stream.base + v.heapBytes;
   if (v.compact) return COST.zset.compact + stringBytes(v.packedLength);
   return COST.zset.base + zsetMembers(v, samples);
 }

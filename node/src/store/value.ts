@@ -7,17 +7,19 @@ import { RHash } from './hash.js';
 import { RSet } from './set.js';
 import { isCanonicalInt } from './intset.js';
 import { TaggedString } from './tagged-string.js';
+import { RStream } from './stream.js';
 
-export { RHash, RSet, isCanonicalInt };
+export { RHash, RSet, RStream, isCanonicalInt };
 
-export type RValue = string | RList | RHash | RSet | RZSet;
-export type TypeName = 'string' | 'list' | 'hash' | 'set' | 'zset';
+export type RValue = string | RList | RHash | RSet | RZSet | RStream;
+export type TypeName = 'string' | 'list' | 'hash' | 'set' | 'zset' | 'stream';
 
 export function typeOf(v: RValue): TypeName {
   if (typeof v === 'string') return 'string';
   if (v instanceof RList) return 'list';
   if (v instanceof RHash) return 'hash';
   if (v instanceof RSet) return 'set';
+  if (v instanceof RStream) return 'stream';
   return 'zset';
 }
 
@@ -31,6 +33,7 @@ export function encodingOf(v: RValue | TaggedString): string {
   if (v instanceof RList) return 'quicklist';
   if (v instanceof RHash) return v.compact ? 'listpack' : 'hashtable';
   if (v instanceof RSet) return v.compact ? 'intset' : 'hashtable';
+  if (v instanceof RStream) return 'stream';
   return v.compact ? 'listpack' : 'skiplist';
 }
 
@@ -41,5 +44,6 @@ export function cloneValue(v: RValue | TaggedString): RValue | TaggedString {
   if (v instanceof RList) return v.clone();
   if (v instanceof RHash) return v.clone();
   if (v instanceof RSet) return v.clone();
+  if (v instanceof RStream) return v.clone();
   return v.clone();
 }

@@ -41,6 +41,15 @@ const spec = {
         },
       ],
     },
+    persistence: {
+      type: 'object',
+      description:
+        'How the nodes persist their data: rdb (snapshots), aof (the append-only file), both, or none; appendfsync for the AOF (always, everysec, no). spec.config save still overrides the snapshot schedule.',
+      properties: {
+        mode: str({ enum: ['rdb', 'aof', 'both', 'none'], default: 'rdb' }),
+        appendfsync: str({ enum: ['always', 'everysec', 'no'], default: 'everysec' }),
+      },
+    },
     auth: {
       type: 'object',
       description: 'Password auth: the Secret and key holding it; generated when secretName is absent.',

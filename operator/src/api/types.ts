@@ -17,6 +17,8 @@ export interface RedisReplicationSpec {
   imagePullPolicy?: 'Always' | 'IfNotPresent' | 'Never';
   resources?: Record<string, unknown>;
   storage?: { size?: string; storageClassName?: string; ephemeral?: boolean };
+  /** How the nodes persist: RDB snapshots, the append-only file, both, or nothing; AOF's fsync policy. */
+  persistence?: { mode?: PersistenceMode; appendfsync?: AppendFsync };
   auth?: { enabled?: boolean; secretName?: string; secretKey?: string };
   config?: Record<string, string>;
   failover?: { downAfterMilliseconds?: number; minSyncedReplicas?: number; maxLagBytes?: number };
@@ -32,6 +34,9 @@ export interface RedisReplicationSpec {
     replicasAnnotations?: Record<string, string>;
   };
 }
+
+export type PersistenceMode = 'rdb' | 'aof' | 'both' | 'none';
+export type AppendFsync = 'always' | 'everysec' | 'no';
 
 export type Phase = 'Pending' | 'Initializing' | 'Ready' | 'Degraded' | 'FailingOver';
 
@@ -90,6 +95,7 @@ export interface ResolvedSpec {
   imagePullPolicy: 'Always' | 'IfNotPresent' | 'Never';
   resources?: Record<string, unknown>;
   storage: { size: string; storageClassName?: string; ephemeral: boolean };
+  persistence: { mode: PersistenceMode; appendfsync: AppendFsync };
   auth: { enabled: boolean; secretName?: string; secretKey: string };
   config: Record<string, string>;
   failover: { downAfterMilliseconds: number; minSyncedReplicas: number; maxLagBytes?: number };
@@ -115,6 +121,10 @@ export function resolveSpec(s: RedisReplicationSpec): ResolvedSpec {
       size: s.storage?.size ?? '1Gi',
       storageClassName: s.storage?.storageClassName,
       ephemeral: s.storage?.ephemeral ?? false,
+    },
+    persistence: {
+      mode: s.persistence?.mode ?? 'rdb',
+      appendfsync: s.persistence?.appendfsync ?? 'everysec',
     },
     auth: {
       enabled: s.auth?.enabled ?? true,
@@ -168,6 +178,9 @@ export const OWNED_DIRECTIVES = [
   'min-slaves-to-write',
   'min-replicas-max-lag',
   'min-slaves-max-lag',
+  // spec.persistence sets these.
+  'appendonly',
+  'appendfsync',
 ];
 
 /** The spec.config directives (lower-cased, as redis.conf treats names) the operator refuses. */

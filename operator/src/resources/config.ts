@@ -42,9 +42,31 @@ export function fenceDirectives(spec: ResolvedSpec): [string, string][] {
  */
 export const OPERATOR_DEFAULTS: readonly [string, string][] = [['repl-diskless-sync-delay', '0']];
 
-/** What the operator applies live with CONFIG SET: the fence, its defaults, then spec.config. */
+const SNAPSHOTS = '3600 1 300 100 60 10000';
+
+/**
+ * spec.persistence as directives: rdb = Redis's default save points; aof = appendonly yes without
+ * save points; both; none. appendfsync always follows the spec (it matters only with the AOF).
+ */
+export function persistenceDirectives(spec: ResolvedSpec): [string, string][] {
+  const { mode, appendfsync } = spec.persistence;
+  const rdb = mode === 'rdb' || mode === 'both';
+  const aof = mode === 'aof' || mode === 'both';
+  return [
+    ['save', rdb ? SNAPSHOTS : ''],
+    ['appendonly', aof ? 'yes' : 'no'],
+    ['appendfsync', appendfsync],
+  ];
+}
+
+/** What the operator applies live with CONFIG SET: the fence, its defaults, persistence, then spec.config. */
 export function liveDirectives(spec: ResolvedSpec): [string, string][] {
-  return [...fenceDirectives(spec), ...OPERATOR_DEFAULTS, ...userDirectives(spec)];
+  return [
+    ...fenceDirectives(spec),
+    ...OPERATOR_DEFAULTS,
+    ...persistenceDirectives(spec),
+    ...userDirectives(spec),
+  ];
 }
 
 export function redisConf(spec: ResolvedSpec): string {
@@ -57,9 +79,9 @@ export function redisConf(spec: ResolvedSpec): string {
     '# Every pod starts read-only without a master until the operator assigns its role.',
     'start-masterless yes',
     'replica-read-only yes',
-    'save 3600 1 300 100 60 10000',
   ];
-  for (const [k, v] of [...fenceDirectives(spec), ...OPERATOR_DEFAULTS]) lines.push(`${k} ${v}`);
+  for (const [k, v] of [...fenceDirectives(spec), ...OPERATOR_DEFAULTS, ...persistenceDirectives(spec)])
+    lines.push(k === 'save' ? `save ${v === '' ? '""' : v}` : `${k} ${v}`);
   if (spec.auth.enabled) lines.push(`include ${AUTH_DIR}/auth.conf`);
   // spec.config comes last, so it overrides the defaults above ("save" included).
   for (const [k, v] of userDirectives(spec)) {

@@ -1,6 +1,11 @@
 // The resource builders as data: names, labels and owner references, the node config, the
 // StatefulSet's pod template, the Services' selectors and the PDB.
-import { resolveSpec, forbiddenConfig, type RedisReplication } from '../api/types.js';
+import {
+  resolveSpec,
+  forbiddenConfig,
+  type RedisReplication,
+  type RedisReplicationSpec,
+} from '../api/types.js';
 import { redisConf, authConf, configMap, nodeAuthSecret, liveDirectives } from './config.js';
 import { statefulSet, READINESS_SCRIPT } from './statefulset.js';
 import { headlessService, masterService, replicasService } from './services.js';
@@ -112,4 +117,35 @@ test('pod ordinals', () => {
   expect(ordinalOf('cache-12', 'cache')).toBe(12);
   expect(ordinalOf('cache-x', 'cache')).toBe(-1);
   expect(ordinalOf('cachex-1', 'cache')).toBe(-1);
+});
+
+test('spec.persistence reaches the nodes: save points and appendonly by mode, appendfsync; spec.config save wins', () => {
+  const conf = (p: RedisReplicationSpec['persistence'], config?: Record<string, string>) =>
+    redisConf(resolveSpec({ replicas: 1, persistence: p, config }))
+      .trim()
+      .split('\n');
+  const pick = (lines: string[], k: string) => lines.filter((l) => l.startsWith(`${k} `));
+  expect(pick(conf(undefined), 'save')).toEqual(['save 3600 1 300 100 60 10000']);
+  expect(pick(conf(undefined), 'appendonly')).toEqual(['appendonly no']);
+  const aof = conf({ mode: 'aof', appendfsync: 'always' });
+  expect(pick(aof, 'save')).toEqual(['save ""']);
+  expect(pick(aof, 'appendonly')).toEqual(['appendonly yes']);
+  expect(pick(aof, 'appendfsync')).toEqual(['appendfsync always']);
+  const both = conf({ mode: 'both' });
+  expect(pick(both, 'save')).toEqual(['save 3600 1 300 100 60 10000']);
+  expect(pick(both, 'appendonly')).toEqual(['appendonly yes']);
+  expect(pick(both, 'appendfsync')).toEqual(['appendfsync everysec']);
+  const none = conf({ mode: 'none' });
+  expect([...pick(none, 'save'), ...pick(none, 'appendonly')]).toEqual(['save ""', 'appendonly no']);
+  expect(pick(conf({ mode: 'aof' }, { save: '60 1' }), 'save').at(-1)).toBe('save 60 1');
+  const live = liveDirectives(resolveSpec({ replicas: 1, persistence: { mode: 'aof' } }));
+  expect(live.filter(([k]) => ['save', 'appendonly', 'appendfsync'].includes(k))).toEqual([
+    ['save', ''],
+    ['appendonly', 'yes'],
+    ['appendfsync', 'everysec'],
+  ]);
+  expect(forbiddenConfig({ appendonly: 'yes', AppendFsync: 'always' }).sort()).toEqual([
+    'appendfsync',
+    'appendonly',
+  ]);
 });
