@@ -39,13 +39,21 @@ async function info(r: Redis, section = 'replication'): Promise<Record<string, s
 
 const failoverState = async (r: Redis): Promise<string> => (await info(r)).master_failover_state;
 
-/** Waits until the replica's link is up and its offset equals the master's. */
+/**
+ * Waits until the replica's link is up, its offset equals the master's, and the master lists it as
+ * online: the replica sees its link up a moment before the master has read its first ACK, and FAILOVER
+ * TO refuses a replica the master does not have online yet ("target replica is not online").
+ */
 async function inSync(master: Redis, replica: Redis): Promise<void> {
+  const port = `port=${replica.options.port},`;
   await waitFor(
     async () => {
-      const m = (await info(master)).master_repl_offset;
+      const mi = await info(master);
       const r = await info(replica);
-      return r.master_link_status === 'up' && r.master_repl_offset === m;
+      const online = Object.entries(mi).some(
+        ([k, v]) => /^slave\d+$/.test(k) && v.includes(port) && v.includes('state=online'),
+      );
+      return online && r.master_link_status === 'up' && r.master_repl_offset === mi.master_repl_offset;
     },
     20000,
     'replica in sync',

@@ -172,8 +172,12 @@ export async function clusterUp(l: ClusterLayout, log: (s: string) => void): Pro
   const alive = [...daemonPids(l.stateDir).values()].filter(isAlive);
   if (alive.length > 0) throw new Error(`cluster ${l.name} is already running (cluster:down first)`);
   // Leftovers of a cluster that was not brought down cleanly.
+  // A run that was killed (SIGKILL to every process, as when a session or CI job is ended) leaves the
+  // containers' rootfs and shm mounts and the kubelet's volume tmpfs mounted under the state dir: the
+  // kernel keeps mounts when their owners die, and removing a mount point fails with EBUSY.
   await stopRealNodes(l, binDir);
   deleteBridge(l.bridge);
+  unmountUnder(l.stateDir);
   rmSync(l.stateDir, { recursive: true, force: true });
   mkdirSync(l.stateDir, { recursive: true });
   writeFileSync(recordFile(l), JSON.stringify({ binDir, nodes: l.nodes } satisfies ClusterRecord));

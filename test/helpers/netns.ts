@@ -1,6 +1,7 @@
 // A network namespace joined to the host by a veth pair on a /30 of its own, so a test can connect to
 // a server from a non-loopback address. Traffic stays on the pair the test created. Needs root.
 import { execFileSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
 
 export interface TestNetns {
   name: string;
@@ -14,6 +15,38 @@ export interface TestNetns {
 }
 
 let seq = 0;
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Deletes the namespaces (and so their veth pairs) that a killed earlier run left: their names carry
+ * the pid of the process that made them, and that process is gone. Without this a later process whose
+ * pid maps to the same veth name would fail with "File exists".
+ */
+function removeStaleNamespaces(): void {
+  let names: string[];
+  try {
+    names = readdirSync('/var/run/netns');
+  } catch {
+    return;
+  }
+  for (const ns of names) {
+    const m = /^tsr-[a-z0-9-]+-(\d+)-\d+$/.exec(ns);
+    if (!m || Number(m[1]) === process.pid || isAlive(Number(m[1]))) continue;
+    try {
+      execFileSync('ip', ['netns', 'del', ns], { stdio: 'ignore' });
+    } catch {
+      // removed meanwhile
+    }
+  }
+}
 
 export function createNetns(tag: string): TestNetns {
   const n = (process.pid % 4000) * 16 + (seq++ % 16);
@@ -29,6 +62,7 @@ export function createNetns(tag: string): TestNetns {
   const ip = (...args: string[]): void => {
     execFileSync('ip', args, { stdio: 'pipe' });
   };
+  removeStaleNamespaces();
   ip('netns', 'add', name);
   try {
     ip('link', 'add', host, 'type', 'veth', 'peer', 'name', peer);
