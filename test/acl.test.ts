@@ -581,7 +581,9 @@ describe('ACL, side by side with redis-server', () => {
         out.push((await admin.send(['ACL', 'SETUSER', 'pub', '&c'])).raw);
         out.push((await admin.send(['PUBSUB', 'NUMPAT'])).raw);
         out.push((await admin.send(['ACL', 'SETUSER', 'pub', 'resetchannels', '&a', '-get', '%R~k'])).raw);
-        await sleep(100);
+        // The b* subscriber is being closed: wait until its socket is (3 s at most; the transcript then
+        // records whether it was).
+        for (let i = 0; i < 300 && !s2.closed; i++) await sleep(10);
         out.push((await admin.send(['PUBSUB', 'NUMPAT'])).raw);
         out.push((await admin.send(['PUBSUB', 'NUMSUB', 'a'])).raw);
         out.push((await m.send(['EXEC'])).raw);

@@ -7,7 +7,7 @@ import { jest } from '@jest/globals';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Redis } from 'ioredis';
-import { startTsredis, tmpDir, type RunningServer } from './helpers/procs.js';
+import { startTsredis, tmpDir, waitFor, type RunningServer } from './helpers/procs.js';
 import { rng } from './helpers/dataset.js';
 
 jest.setTimeout(600000);
@@ -22,7 +22,10 @@ interface Acked {
 }
 
 /** Writers that SET unique keys until stopped; each write is recorded once its reply arrived. */
-function startWriters(port: number, run: number): { stop: () => Promise<Acked[]>; clients: Redis[] } {
+function startWriters(
+  port: number,
+  run: number,
+): { stop: () => Promise<Acked[]>; clients: Redis[]; acked: () => number } {
   const clients: Redis[] = [];
   const acked: Acked[] = [];
   let going = true;
@@ -51,6 +54,7 @@ function startWriters(port: number, run: number): { stop: () => Promise<Acked[]>
   });
   return {
     clients,
+    acked: () => acked.length,
     stop: async () => {
       going = false;
       await Promise.all(loops);
@@ -122,18 +126,39 @@ async function crashRuns(
     '0',
   ];
   let s: RunningServer = await startTsredis(args, dir);
-  // A dataset whose rewrite takes long enough to be killed in the middle of.
-  if (duringRewrite) await preload(s.port, 150000);
+  // A dataset whose rewrite takes long enough to be killed in the middle of, and how long a rewrite of
+  // it takes on this machine now: the kills are spread over that time (a little past it), so most come
+  // while a rewrite runs however fast or busy the machine is.
+  let rewriteMs = 0;
+  if (duringRewrite) {
+    await preload(s.port, 150000);
+    const admin = new Redis({ port: s.port });
+    const t0 = Date.now();
+    await admin.bgrewriteaof();
+    await waitFor(
+      async () => (await admin.info('persistence')).includes('aof_rewrite_in_progress:0'),
+      60000,
+      'the calibration rewrite',
+    );
+    rewriteMs = Date.now() - t0;
+    admin.disconnect();
+    console.log(
+      `a rewrite of the preloaded dataset took ${rewriteMs} ms: kills spread over 0-${Math.round(rewriteMs * 1.2)} ms after BGREWRITEAOF`,
+    );
+  }
   const results: Run[] = [];
   const all: Acked[] = [];
   for (let run = 0; run < runs; run++) {
     const writers = startWriters(s.port, run);
+    // The random moment counts from the first acknowledged write: the clients connecting to the node
+    // just restarted are not part of the load (on a busy machine they can take longer than the sleep).
+    await waitFor(() => writers.acked() > 0, 20000, 'the first acknowledged write');
     await sleep(30 + Math.floor(rand() * 200));
     let midRewrite = false;
     if (duringRewrite) {
       const admin = new Redis({ port: s.port });
       await admin.bgrewriteaof();
-      await sleep(Math.floor(rand() * 1200));
+      await sleep(Math.floor(rand() * rewriteMs * 1.2));
       midRewrite = (await admin.info('persistence')).includes('aof_rewrite_in_progress:1');
       admin.disconnect();
     }

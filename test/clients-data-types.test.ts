@@ -47,6 +47,8 @@ async function nodeRedisTranscript(port: number): Promise<Record<string, unknown
       { key: 'jobs', id: '>' },
       { COUNT: 2, BLOCK: 5000 },
     );
+    // Alice blocks first (the first entry is hers), then Bob.
+    for (let i = 0; i < 500 && !/blocked_clients:1\r/.test(await app.info('clients')); i++) await sleep(10);
     const bobRead = bob.xReadGroup('workers', 'bob', { key: 'jobs', id: '>' }, { COUNT: 2, BLOCK: 5000 });
     // Both are blocked (INFO says so) before the first job is added.
     for (let i = 0; i < 500 && !/blocked_clients:2\r/.test(await app.info('clients')); i++) await sleep(10);

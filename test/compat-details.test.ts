@@ -254,10 +254,11 @@ describe('SYNC', () => {
       const w = await Conn.open(port);
       await w.send(['SET', 'after-sync', 'v']);
       w.close();
-      await sleep(300);
-      const rest = (parsed() as { rest: Buffer }).rest
-        .toString('latin1')
-        .replace(/^(\*1\r\n\$4\r\nPING\r\n)+/, '');
+      // The propagated SET arrives when it arrives: wait for it rather than for a time.
+      const restText = () => (parsed() as { rest: Buffer }).rest.toString('latin1');
+      const until = Date.now() + 5000;
+      while (!restText().includes('after-sync') && Date.now() < until) await sleep(20);
+      const rest = restText().replace(/^(\*1\r\n\$4\r\nPING\r\n)+/, '');
       return { head: p.head, magic: p.magic, next: rest.slice(0, 60) };
     } finally {
       c.close();

@@ -206,10 +206,13 @@ for (const kind of ['tsredis', 'redis-server'] as const) {
       const p = await pair(kind, kind);
       p.r.proc.kill('SIGSTOP');
       await p.M.set('unreplicated', '1');
+      // Connected before the failover starts, so the write below goes out at once inside its 700 ms.
+      const holder = client(p.m.port);
+      await holder.ping();
       expect(await p.M.call('FAILOVER', 'TIMEOUT', '700')).toBe('OK');
+      const held = holder.set('held', '1');
       expect(await failoverState(p.M)).toBe('waiting-for-sync');
-      const held = client(p.m.port).set('held', '1');
-      expect(await settledWithin(held, 300)).toBe('pending');
+      expect(await settledWithin(held, 250)).toBe('pending');
       await waitFor(async () => (await failoverState(p.M)) === 'no-failover', 10000, 'the failover gives up');
       expect(await held).toBe('OK');
       expect((await info(p.M)).role).toBe('master');

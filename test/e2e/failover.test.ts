@@ -279,7 +279,8 @@ test('whole-set outage with persistence.mode aof: every pod killed at once under
       expect(conf).toEqual(['appendonly', 'yes']);
     }
     const writer = startWriter(AOF_NAME, pass, 'aofout');
-    await new Promise((r) => setTimeout(r, 1500));
+    // A load under way, not a time: the writer first looks the master up and connects.
+    await cluster.waitFor('a dozen WAIT-acknowledged writes', async () => writer.acknowledged() >= 12);
     // No SAVE: only the append-only files hold the data when every pod is killed at once.
     await Promise.all([...ips.keys()].map((pod) => cluster.fault({ action: 'kill', namespace: NS, pod })));
     const res = await writer.stop();
@@ -294,7 +295,11 @@ test('whole-set outage with persistence.mode aof: every pod killed at once under
       () => wiredTo(AOF_NAME, pass),
       60_000,
     );
-    expect(await missingKeys(after.status?.master?.ip ?? '', pass, res.acknowledged)).toEqual([]);
+    const masterIp = after.status?.master?.ip ?? '';
+    expect(await missingKeys(masterIp, pass, res.acknowledged)).toEqual([]);
+    // A replica's link is up as soon as its resync is accepted; WAIT 2 makes sure both have applied the
+    // master's whole stream before their keys are read.
+    expect(await node(masterIp, pass, (c) => c.call('WAIT', '2', '20000'))).toBe(2);
     for (const ip of (await podIps(`app.kubernetes.io/instance=${AOF_NAME}`)).values())
       expect(await missingKeys(ip, pass, res.acknowledged)).toEqual([]);
     process.stderr.write(

@@ -231,7 +231,11 @@ export interface WriterResult {
  * A writer that follows the master named in the CR's status and counts a write as acknowledged only
  * when `WAIT 1 1000` reports a replica has it. `stop()` ends it and returns what it saw.
  */
-export function startWriter(name: string, pass: string, prefix: string): { stop(): Promise<WriterResult> } {
+export function startWriter(
+  name: string,
+  pass: string,
+  prefix: string,
+): { stop(): Promise<WriterResult>; acknowledged(): number } {
   const acknowledged: string[] = [];
   let failures = 0;
   let stopped = false;
@@ -267,6 +271,7 @@ export function startWriter(name: string, pass: string, prefix: string): { stop(
     client?.disconnect();
   })();
   return {
+    acknowledged: () => acknowledged.length,
     async stop() {
       stopped = true;
       await loop;
