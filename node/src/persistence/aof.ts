@@ -19,6 +19,7 @@ import { loadRdbIntoDbs } from './rdb-load.js';
 import type { RdbEncoder } from './snapshot.js';
 import { scanAof } from './aof-scan.js';
 import { fsyncInBackground } from './temp-files.js';
+import { AofBuffer } from './aof-buffer.js';
 import {
   baseName,
   emptyManifest,
@@ -76,8 +77,12 @@ export class AofManager {
   /** The incremental file being appended to. */
   private fd: number | null = null;
   private incr: AofInfo | null = null;
-  private buf: string[] = [];
-  private bufBytes = 0;
+  private readonly buf = new AofBuffer();
+  /** The buffer's last bytes are a `#REPL:` annotation. */
+  private bufEndsAnnotated = false;
+  /** appendfsync and aof-timestamp-enabled, read at every write: kept here, updated on CONFIG SET. */
+  private policy: string;
+  private timestamps: boolean;
   private flushQueued = false;
   private seldb = -1;
   private lastTs = 0;
@@ -118,8 +123,12 @@ export class AofManager {
     server.beforeReplies.push(() => this.flushBuffer(false));
     server.cronHooks.push(() => this.cron());
     server.refusalHooks.push((c, _spec, bits) => this.refusal(c, bits));
+    this.policy = server.config.get('appendfsync');
+    this.timestamps = server.config.getBool('aof-timestamp-enabled');
     server.config.onChange((name, value) => {
       if (name === 'appendonly') this.onAppendonlyChange(value === 'yes');
+      else if (name === 'appendfsync') this.policy = value;
+      else if (name === 'aof-timestamp-enabled') this.timestamps = value === 'yes';
     });
   }
 
@@ -331,7 +340,7 @@ export class AofManager {
     this.unannotated = false;
     if (!annotate) return;
     this.annotate(true);
-    if (this.bufBytes > 0 && !this.flushQueued) {
+    if (this.buf.length > 0 && !this.flushQueued) {
       this.flushQueued = true;
       setImmediate(() => this.flushBuffer(false));
     }
@@ -339,21 +348,19 @@ export class AofManager {
 
   private feed(dbId: number, argv: string[]): void {
     if (this.state === 'off' || this.fd === null) return;
-    let s = '';
-    if (this.server.config.getBool('aof-timestamp-enabled')) {
+    if (this.timestamps) {
       const now = Math.floor(Date.now() / 1000);
       if (now !== this.lastTs) {
-        s += `#TS:${now}\r\n`;
+        this.buf.appendRaw(`#TS:${now}\r\n`);
         this.lastTs = now;
       }
     }
     if (dbId !== this.seldb) {
-      s += R.command(['SELECT', String(dbId)]);
+      this.buf.appendRaw(R.command(['SELECT', String(dbId)]));
       this.seldb = dbId;
     }
-    s += R.command(argv);
-    this.buf.push(s);
-    this.bufBytes += s.length;
+    this.buf.appendCommand(argv);
+    this.bufEndsAnnotated = false;
     if (!this.flushQueued) {
       this.flushQueued = true;
       setImmediate(() => this.flushBuffer(false));
@@ -370,8 +377,8 @@ export class AofManager {
     // Commands written in the middle of another command (unannotated) get their annotation on the next
     // flush outside one, even when nothing new was appended.
     if (this.unannotated && this.server.currentClient === null) this.annotate();
-    if (this.bufBytes === 0) return;
-    const policy = this.cfg('appendfsync');
+    if (this.buf.length === 0) return;
+    const policy = this.policy;
     if (policy === 'everysec' && this.fsyncInProgress && !force) {
       // Redis's rule: a write behind a slow fsync would block; wait up to 2 s, then write anyway.
       const now = Date.now();
@@ -391,8 +398,7 @@ export class AofManager {
     }
     this.postponedSince = 0;
     this.annotate();
-    const ended = this.buf[this.buf.length - 1];
-    const data = Buffer.from(this.buf.join(''), 'latin1');
+    const data = this.buf.bytes();
     try {
       let off = 0;
       while (off < data.length) off += fs.writeSync(this.fd, data, off);
@@ -404,11 +410,10 @@ export class AofManager {
       this.server.log.warning('AOF write error looks solved, Redis can write again.');
       this.lastWriteError = null;
     }
-    this.buf = [];
-    this.bufBytes = 0;
     this.currentSize += data.length;
+    this.buf.clear();
     this.writtenSinceFsync = true;
-    this.unannotated = !ended.startsWith(`#${REPL_ANNOTATION}`) && this.replPosition() !== null;
+    this.unannotated = !this.bufEndsAnnotated && this.replPosition() !== null;
     if (this.unannotated && !this.flushQueued) {
       this.flushQueued = true;
       setImmediate(() => this.flushBuffer(false));
@@ -437,8 +442,8 @@ export class AofManager {
     const line = `#${REPL_ANNOTATION}${p.replId}:${p.offset}:${p.streamDb}\r\n`;
     if (line === this.annotated && !this.unannotated) return;
     this.annotated = line;
-    this.buf.push(line);
-    this.bufBytes += line.length;
+    this.buf.appendRaw(line);
+    this.bufEndsAnnotated = true;
   }
 
   private retryTimer: NodeJS.Timeout | null = null;
@@ -504,7 +509,7 @@ export class AofManager {
     if (this.state === 'off') return;
     const now = Date.now();
     if (
-      this.cfg('appendfsync') === 'everysec' &&
+      this.policy === 'everysec' &&
       this.writtenSinceFsync &&
       !this.fsyncInProgress &&
       now - this.lastFsync >= 1000 &&
@@ -572,8 +577,7 @@ export class AofManager {
       log.notice(`Creating AOF incr file ${incr.name} on background rewrite`);
     } else if (this.state === 'wait-rewrite') {
       tempIncr = this.tempIncrName();
-      this.buf = [];
-      this.bufBytes = 0;
+      this.buf.clear();
       this.openIncr({ name: tempIncr, seq: 0, type: 'i' }, true, true);
       log.notice(`Creating AOF incr file ${tempIncr} on background rewrite`);
     }
@@ -775,7 +779,7 @@ export class AofManager {
         `aof_current_size:${this.currentSize}`,
         `aof_base_size:${this.baseSize}`,
         `aof_pending_rewrite:${this.rewriteScheduled ? 1 : 0}`,
-        `aof_buffer_length:${this.bufBytes}`,
+        `aof_buffer_length:${this.buf.length}`,
         `aof_pending_bio_fsync:${this.fsyncInProgress ? 1 : 0}`,
         `aof_delayed_fsync:${this.delayedFsyncs}`,
       );
