@@ -1,7 +1,8 @@
 // tsredis-operator: reconciles RedisReplication resources. Runs in-cluster with its ServiceAccount
 // (or with $KUBECONFIG outside a cluster). Several replicas elect a leader on a Lease; only the leader
-// reconciles and serves the Sentinel-compatible endpoint (:26379), and it labels its pod
-// tsredis.dev/operator-leader=true so the Sentinel Service reaches it alone. Health on :8081
+// reconciles, and it labels its pod tsredis.dev/operator-leader=true so the Sentinel Service reaches it.
+// Every pod serves the Sentinel-compatible endpoint (:26379): the leader from its reconciles, a standby
+// from the RedisReplications' status; each lists the others as its peer Sentinels. Health on :8081
 // (/healthz, /readyz), metrics on :8080 (/metrics). SIGTERM finishes the reconciles in flight,
 // releases the Lease, then exits.
 import os from 'node:os';
@@ -17,6 +18,8 @@ import { Reconciler } from './controller/reconciler.js';
 import { Manager } from './controller/manager.js';
 import { SentinelRegistry } from './sentinel/registry.js';
 import { startSentinelServer } from './sentinel/server.js';
+import { SentinelSources } from './sentinel/standby.js';
+import { sentinelId } from './sentinel/from-status.js';
 
 const LEADER_LABEL = 'tsredis.dev/operator-leader';
 const log = createLogger();
@@ -29,8 +32,29 @@ const sentinel = new SentinelRegistry();
 // The reconciler's master monitor re-queues a CR the moment its master is declared down.
 const reconciler = new Reconciler(kube, log, (key) => manager.queue.add(key), sentinel, metrics);
 const manager: Manager = new Manager(kube, log, reconciler, watchNamespace, metrics);
-let sentinelServer: net.Server | undefined;
 let leading = false;
+const sentinelPort = Number(process.env.SENTINEL_PORT ?? 26379);
+const sentinelSources = new SentinelSources({
+  kube,
+  log,
+  registry: sentinel,
+  namespace: podNamespace,
+  podName,
+  podSelector: process.env.OPERATOR_POD_SELECTOR || undefined,
+  sentinelPort,
+  watchNamespace,
+  leading: () => leading,
+});
+// SENTINEL_ENABLED=false (Helm's sentinel.enabled: false): no endpoint at all.
+const sentinelServer: net.Server | undefined =
+  process.env.SENTINEL_ENABLED === 'false'
+    ? undefined
+    : startSentinelServer(sentinelPort, sentinel, {
+        myId: sentinelId(process.env.POD_UID || randomBytes(16).toString('hex')),
+        peers: () => sentinelSources.peers(),
+        password: process.env.SENTINEL_PASSWORD ?? '',
+      });
+if (sentinelServer) sentinelSources.start();
 
 async function labelSelf(leader: boolean): Promise<void> {
   if (!podName || !podNamespace) return;
@@ -42,7 +66,6 @@ async function labelSelf(leader: boolean): Promise<void> {
 async function lead(): Promise<void> {
   leading = true;
   metrics.set('tsredis_operator_leader', {}, 1);
-  sentinelServer = startSentinelServer(Number(process.env.SENTINEL_PORT ?? 26379), sentinel);
   await manager.start();
   await labelSelf(true);
 }
@@ -104,6 +127,7 @@ async function shutdown(signal: string): Promise<void> {
   await elector?.stop();
   health.close();
   metricsServer.close();
+  sentinelSources.stop();
   sentinelServer?.close();
   log.info('stopped');
   process.exit(0);

@@ -132,7 +132,7 @@ const status = {
       type: 'array',
       items: {
         type: 'object',
-        properties: { pod: str(), role: str(), link: str(), offset: int(), lag: int() },
+        properties: { pod: str(), ip: str(), role: str(), link: str(), offset: int(), lag: int() },
       },
     },
     replicationId: str(),

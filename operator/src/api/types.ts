@@ -51,6 +51,8 @@ export interface Condition {
 
 export interface ReplicaStatus {
   pod: string;
+  /** The pod's IP (what a standby operator's Sentinel endpoint answers from). */
+  ip?: string;
   role: 'master' | 'replica' | 'unknown';
   link: 'up' | 'down' | 'n/a';
   offset: number;

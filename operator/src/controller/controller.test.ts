@@ -141,7 +141,14 @@ test('status: Ready only with the master and every replica linked and Ready', ()
   });
   expect(ready.phase).toBe('Ready');
   expect(ready.ready).toBe('3/3');
-  expect(ready.replicas?.[1]).toEqual({ pod: 'c-1', role: 'replica', link: 'up', offset: 90, lag: 10 });
+  expect(ready.replicas?.[1]).toEqual({
+    pod: 'c-1',
+    ip: '10.0.0.1',
+    role: 'replica',
+    link: 'up',
+    offset: 90,
+    lag: 10,
+  });
   expect(ready.conditions?.find((c) => c.type === 'Ready')).toMatchObject({
     status: 'True',
     observedGeneration: 2,

@@ -45,6 +45,7 @@ export function buildStatus(i: StatusInput): RedisReplicationStatus {
       const isMaster = n.pod === master?.pod;
       return {
         pod: n.pod,
+        ...(n.ip ? { ip: n.ip } : {}),
         role: !n.reachable ? 'unknown' : isMaster ? 'master' : 'replica',
         link: isMaster ? 'n/a' : n.reachable && n.linkUp && n.masterHost === master?.ip ? 'up' : 'down',
         offset: n.offset,
