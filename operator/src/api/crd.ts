@@ -99,6 +99,36 @@ const spec = {
         replicasAnnotations: map(str()),
       },
     },
+    externalAccess: {
+      type: 'object',
+      description:
+        'Addresses for clients outside the cluster, given by the Sentinel endpoint instead of pod IPs.',
+      required: ['type'],
+      properties: {
+        type: str({ enum: ['NodePort', 'LoadBalancer', 'Hostname'] }),
+        hostnameTemplate: str({
+          minLength: 1,
+          maxLength: 253,
+          description: 'With type Hostname: the host announced for each pod, {pod} standing for its name.',
+        }),
+        port: int({ minimum: 1, maximum: 65535, description: 'With type Hostname: the port announced.' }),
+        serviceAnnotations: map(str()),
+      },
+      'x-kubernetes-validations': [
+        {
+          rule: "self.type != 'Hostname' || (has(self.hostnameTemplate) && self.hostnameTemplate.contains('{pod}'))",
+          message: "externalAccess.type Hostname needs a hostnameTemplate containing '{pod}'",
+        },
+        {
+          rule: "self.type == 'Hostname' || (!has(self.hostnameTemplate) && !has(self.port))",
+          message: 'externalAccess.hostnameTemplate and port apply only to type Hostname',
+        },
+        {
+          rule: "self.type != 'Hostname' || !has(self.serviceAnnotations)",
+          message: 'externalAccess.serviceAnnotations apply only to types NodePort and LoadBalancer',
+        },
+      ],
+    },
   },
   'x-kubernetes-validations': [
     {
@@ -136,6 +166,7 @@ const status = {
       },
     },
     replicationId: str(),
+    externalAddresses: map(str()),
     lastFailover: {
       type: 'object',
       properties: { time: str(), from: str(), to: str(), reason: str(), durationMs: int() },

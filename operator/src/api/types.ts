@@ -33,6 +33,23 @@ export interface RedisReplicationSpec {
     masterAnnotations?: Record<string, string>;
     replicasAnnotations?: Record<string, string>;
   };
+  /** Addresses for clients outside the cluster: what the Sentinel endpoint gives for each node. */
+  externalAccess?: ExternalAccessSpec;
+}
+
+export type ExternalAccessType = 'NodePort' | 'LoadBalancer' | 'Hostname';
+
+export interface ExternalAccessSpec {
+  /**
+   * NodePort / LoadBalancer: one Service of that type per node pod, announced as its node's IP and
+   * node port / its load balancer's address and 6379. Hostname: hostnameTemplate with {pod} replaced.
+   */
+  type: ExternalAccessType;
+  hostnameTemplate?: string;
+  /** The port announced with type Hostname (default 6379). */
+  port?: number;
+  /** Annotations of the per-pod Services (cloud load balancer settings). */
+  serviceAnnotations?: Record<string, string>;
 }
 
 export type PersistenceMode = 'rdb' | 'aof' | 'both' | 'none';
@@ -71,6 +88,8 @@ export interface RedisReplicationStatus {
   failovers?: number;
   observedGeneration?: number;
   conditions?: Condition[];
+  /** With spec.externalAccess: the address announced for each pod ("host:port"), once known. */
+  externalAddresses?: Record<string, string>;
 }
 
 export interface RedisReplication {
@@ -111,6 +130,7 @@ export interface ResolvedSpec {
     masterAnnotations: Record<string, string>;
     replicasAnnotations: Record<string, string>;
   };
+  externalAccess?: ExternalAccessSpec;
 }
 
 export function resolveSpec(s: RedisReplicationSpec): ResolvedSpec {
@@ -152,6 +172,7 @@ export function resolveSpec(s: RedisReplicationSpec): ResolvedSpec {
       masterAnnotations: s.service?.masterAnnotations ?? {},
       replicasAnnotations: s.service?.replicasAnnotations ?? {},
     },
+    externalAccess: s.externalAccess,
   };
 }
 

@@ -16,6 +16,13 @@ import { names, ordinalOf, podSelector, ROLE_LABEL } from '../resources/names.js
 import { headlessService, masterService, replicasService } from '../resources/services.js';
 import { passwordSource, statefulSet } from '../resources/statefulset.js';
 import { podDisruptionBudget } from '../resources/pdb.js';
+import {
+  announcedAddresses,
+  EXTERNAL_COMPONENT,
+  externalServices,
+  externalServiceStates,
+  type Announced,
+} from '../resources/external.js';
 import { planTopology, switchoverTarget, type NodeObservation, type Plan } from '../topology/plan.js';
 import {
   mustReach,
@@ -243,7 +250,7 @@ export class Reconciler {
     const t0 = Date.now();
     await this.execute(cr, plan, password, log);
     // Sentinel clients learn of a promotion at once (+switch-master), before anything else is done.
-    if (plan.masterChange) this.publish(cr, spec, plan, nodes, key);
+    if (plan.masterChange) this.publish(cr, spec, plan, nodes, key, this.announced.get(cr.metadata.uid));
     this.at(cr, 'observing the nodes after the topology actions');
     if (plan.actions.some((a) => a.kind !== 'label'))
       nodes = await Promise.all(
@@ -260,6 +267,7 @@ export class Reconciler {
       replicasService(cr, effective),
       statefulSet(cr, effective, restart),
       ...(spec.podDisruptionBudget.enabled ? [podDisruptionBudget(cr, effective)] : []),
+      ...externalServices(cr, effective),
     ];
     const executedAt = Date.now();
     this.at(cr, 'applying the owned objects');
@@ -298,9 +306,12 @@ export class Reconciler {
       now: new Date().toISOString(),
       failover,
     });
+    const announced = await this.externalAddresses(cr, spec, pods);
+    if (announced)
+      status.externalAddresses = Object.fromEntries([...announced].map(([p, a]) => [p, `${a.ip}:${a.port}`]));
     this.at(cr, 'writing the status');
     await this.writeStatus(cr, status);
-    this.publish(cr, spec, plan, nodes, key);
+    this.publish(cr, spec, plan, nodes, key, announced);
     this.record(cr, status, failover);
     if (status.phase !== (cr.status?.phase ?? ''))
       log.info('phase', { from: cr.status?.phase ?? '', to: status.phase, ready: status.ready });
@@ -576,24 +587,63 @@ export class Reconciler {
     }
   }
 
+  /** Per-CR announced addresses (spec.externalAccess), as of the last reconcile. */
+  private readonly announced = new Map<string, Map<string, Announced>>();
+
+  /**
+   * With spec.externalAccess: the address each pod is announced at, from its per-pod Service; per-pod
+   * Services no longer wanted (scaled down, or externalAccess removed) are deleted.
+   */
+  private async externalAddresses(
+    cr: RedisReplication,
+    spec: ResolvedSpec,
+    pods: V1Pod[],
+  ): Promise<Map<string, Announced> | undefined> {
+    const uid = cr.metadata.uid;
+    if (!spec.externalAccess && !this.announced.has(uid) && !cr.status?.externalAddresses) return undefined;
+    const { namespace } = cr.metadata;
+    const sel = selectorString({ ...podSelector(cr), 'app.kubernetes.io/component': EXTERNAL_COMPONENT });
+    const listed = await this.kube.listServices(namespace, sel);
+    const wanted = new Set(externalServices(cr, spec).map((s) => s.metadata.name));
+    for (const s of listed)
+      if (s.metadata?.name && !wanted.has(s.metadata.name))
+        await this.kube.deleteService(namespace, s.metadata.name);
+    if (!spec.externalAccess) {
+      this.announced.delete(uid);
+      return undefined;
+    }
+    const map = announcedAddresses(
+      spec,
+      pods.map((p) => ({ pod: p.metadata?.name ?? '', hostIP: p.status?.hostIP })),
+      externalServiceStates(listed),
+    );
+    this.announced.set(uid, map);
+    return map;
+  }
+
   private publish(
     cr: RedisReplication,
     spec: ResolvedSpec,
     plan: Plan,
     nodes: NodeObservation[],
     key: string,
+    announced?: Map<string, Announced>,
   ): void {
     if (!this.sentinel) return;
     const m = plan.master;
+    // With external access a pod is given at its announced address, and not at all until it is known.
+    const at = (pod: string, ip: string): { ip: string; port?: number } | undefined =>
+      spec.externalAccess ? announced?.get(pod) : { ip };
+    const mAt = m ? at(m.pod, m.ip) : undefined;
     this.sentinel.update({
       namespace: cr.metadata.namespace,
       name: cr.metadata.name,
-      master: m ? { pod: m.pod, ip: m.ip, runId: m.runId, offset: m.offset } : undefined,
+      master: m && mAt ? { pod: m.pod, ...mAt, runId: m.runId, offset: m.offset } : undefined,
       replicas: nodes
-        .filter((n) => n.pod !== m?.pod && n.reachable)
+        .filter((n) => n.pod !== m?.pod && n.reachable && at(n.pod, n.ip))
         .map((n) => ({
           pod: n.pod,
-          ip: n.ip,
+          ...(at(n.pod, n.ip) as { ip: string; port?: number }),
           linkUp: !!n.linkUp && n.masterHost === m?.ip,
           offset: n.offset,
           priority: n.priority,

@@ -140,6 +140,18 @@ export class Kube {
     return (await this.core.listNamespacedPod({ namespace, labelSelector })).items;
   }
 
+  async listServices(namespace: string, labelSelector: string): Promise<k8s.V1Service[]> {
+    return (await this.core.listNamespacedService({ namespace, labelSelector })).items;
+  }
+
+  async deleteService(namespace: string, name: string): Promise<void> {
+    try {
+      await this.core.deleteNamespacedService({ namespace, name });
+    } catch (e) {
+      if (!isNotFound(e)) throw e;
+    }
+  }
+
   async patchPodLabels(
     namespace: string,
     name: string,

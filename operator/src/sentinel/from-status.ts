@@ -17,19 +17,23 @@ export function viewFromStatus(cr: RedisReplication, observedAt: number): Replic
   const master = st.master?.ip ? st.master : undefined;
   const nodes = st.replicas ?? [];
   const masterNode = nodes.find((n) => n.pod === master?.pod);
+  // With spec.externalAccess, each pod at its announced address ("host:port"), and not before it is known.
+  const external = cr.spec.externalAccess ? (st.externalAddresses ?? {}) : undefined;
+  const at = (pod: string, ip: string | undefined): { ip: string; port?: number } | undefined => {
+    if (!external) return ip ? { ip } : undefined;
+    const a = external[pod];
+    const colon = a?.lastIndexOf(':') ?? -1;
+    return a && colon > 0 ? { ip: a.slice(0, colon), port: Number(a.slice(colon + 1)) } : undefined;
+  };
+  const mAt = master ? at(master.pod, master.ip) : undefined;
   return {
     namespace: cr.metadata.namespace,
     name: cr.metadata.name,
-    master: master ? { pod: master.pod, ip: master.ip, offset: masterNode?.offset ?? 0 } : undefined,
-    replicas: nodes
-      .filter((n) => n.role === 'replica' && n.ip)
-      .map((n) => ({
-        pod: n.pod,
-        ip: n.ip as string,
-        linkUp: n.link === 'up',
-        offset: n.offset,
-        priority: 100,
-      })),
+    master: master && mAt ? { pod: master.pod, ...mAt, offset: masterNode?.offset ?? 0 } : undefined,
+    replicas: nodes.flatMap((n) => {
+      const a = n.role === 'replica' ? at(n.pod, n.ip) : undefined;
+      return a ? [{ pod: n.pod, ...a, linkUp: n.link === 'up', offset: n.offset, priority: 100 }] : [];
+    }),
     downAfterMs: resolveSpec(cr.spec).failover.downAfterMilliseconds,
     masterDown: masterNode?.role === 'unknown',
     observedAt,
