@@ -22,8 +22,20 @@ import {
   patchRR,
 } from './harness.js';
 import type { RedisReplication } from '../../operator/src/api/types.js';
+import * as path from 'node:path';
+import { createNetns } from '../helpers/netns.js';
+import { projectRoot } from '../cluster/control-plane.js';
+import {
+  buildClients,
+  CLIENT_LIBS,
+  firstAckAfter,
+  startClient,
+  type ClientLine,
+  type RunningClient,
+} from './sentinel-clients.js';
 
 jest.setTimeout(180_000);
+const CHART = path.join(projectRoot, 'helm', 'tsredis-operator');
 let cluster: TestCluster;
 const NS = 'fo';
 const NAME = 'ha';
@@ -310,71 +322,225 @@ test('whole-set outage with persistence.mode aof: every pod killed at once under
   }
 });
 
-test('Sentinel-compatible discovery: an ioredis client with sentinels: follows a master kill without manual action', async () => {
-  const pass = await password(NAME);
-  const op = (await cluster.pods('tsredis-system', 'tsredis.dev/operator-leader=true'))[0];
-  const sentinelHost = op.status?.podIP ?? '';
-  // The discovery protocol itself, over a raw connection.
-  const before = await master();
-  expect(
-    await rawReply(sentinelHost, `SENTINEL get-master-addr-by-name ${NS}/${NAME}\r\n`, 26379).then((r) =>
-      r.includes(before.ip),
-    ),
-  ).toBe(true);
-  const { Redis } = await import('ioredis');
-  const probe = new Redis({ host: sentinelHost, port: 26379, lazyConnect: true });
-  await probe.connect();
-  expect(await probe.call('SENTINEL', 'get-master-addr-by-name', NAME)).toEqual([before.ip, '6379']);
-  const replicas = (await probe.call('SENTINEL', 'replicas', `${NS}/${NAME}`)) as string[][];
-  expect(replicas.length).toBe(2);
-  expect(await probe.call('SENTINEL', 'get-master-addr-by-name', 'no-such')).toBeNull();
-  probe.disconnect();
+/** Both operator pods (leader first) and their IPs. */
+async function operatorPods(): Promise<{ leader: string; standby: string }> {
+  const leader = (await cluster.pods('tsredis-system', 'tsredis.dev/operator-leader=true'))[0];
+  const standby = (await cluster.pods('tsredis-system', 'tsredis.dev/operator-leader=false'))[0];
+  return { leader: leader?.status?.podIP ?? '', standby: standby?.status?.podIP ?? '' };
+}
 
-  const client = new Redis({
-    sentinels: [{ host: sentinelHost, port: 26379 }],
-    name: `${NS}/${NAME}`,
-    password: pass,
-    enableOfflineQueue: true,
-    maxRetriesPerRequest: null,
-  });
-  client.on('error', () => {});
-  await client.set('sentinel:warmup', '1');
-  let written = 0;
-  let firstAfterKill = 0;
-  let killedAt = 0;
-  let stop = false;
-  const loop = (async () => {
-    while (!stop) {
-      try {
-        await client.set(`sentinel:${written}`, String(written));
-        written++;
-        if (
-          killedAt &&
-          !firstAfterKill &&
-          ((await client.call('ROLE')) as string[])[0] === 'master' &&
-          (await master()).pod !== before.pod
-        )
-          firstAfterKill = Date.now();
-      } catch {
-        await new Promise((r) => setTimeout(r, 20));
+/** Waits until every client printed ready (or one failed); returns the ready lines. */
+async function allReady(clients: RunningClient[], timeoutMs = 90_000): Promise<void> {
+  await cluster.waitFor(
+    'every client ready (wrote through the master, read through a replica)',
+    async () => {
+      for (const c of clients) {
+        const bad =
+          c.lines.find((l) => l.event === 'error') ??
+          (c.proc.exitCode !== null ? { message: `exited ${c.proc.exitCode}` } : undefined);
+        if (bad) throw new Error(`${c.lib}: ${bad.message}\n${c.stderr()}`);
       }
-    }
-  })();
-  await new Promise((r) => setTimeout(r, 500));
-  killedAt = Date.now();
-  await cluster.fault({ action: 'kill', namespace: NS, pod: before.pod });
-  await cluster.waitFor('the client to write through the new master', async () => firstAfterKill > 0, 30_000);
-  stop = true;
-  await loop;
-  const after = await master();
-  expect(after.pod).not.toBe(before.pod);
-  expect(client.options.host ?? '').toBeDefined();
-  const served = (client as unknown as { stream?: { remoteAddress?: string } }).stream?.remoteAddress;
-  expect(served).toBe(after.ip);
-  client.disconnect();
-  process.stderr.write(
-    `sentinel client: writes resumed on the new master ${firstAfterKill - killedAt} ms after the kill (${written} writes)\n`,
+      return clients.every((c) => c.lines.some((l) => l.event === 'ready'));
+    },
+    timeoutMs,
   );
+  for (const c of clients) {
+    const ready = c.lines.find((l) => l.event === 'ready');
+    expect([c.lib, ready?.readFromReplica, ready?.replicaRefusedWrite]).toEqual([c.lib, true, true]);
+  }
+}
+
+async function stopAll(clients: RunningClient[]): Promise<void> {
+  for (const c of clients) if (c.proc.exitCode === null) c.proc.kill('SIGTERM');
+  await Promise.all(clients.map((c) => Promise.race([c.exited, new Promise((r) => setTimeout(r, 5000))])));
+  for (const c of clients) if (c.proc.exitCode === null) c.proc.kill('SIGKILL');
+}
+
+test('Sentinel endpoint: both operator pods answer and list each other; redis-py finds the set by either name from the standby alone', async () => {
+  const pass = await password(NAME);
+  const ops = await operatorPods();
+  const before = await master();
+  for (const [ip, other] of [
+    [ops.leader, ops.standby],
+    [ops.standby, ops.leader],
+  ]) {
+    await cluster.waitFor(
+      `the operator pod ${ip} gives the master and lists ${other} among its Sentinels`,
+      async () =>
+        (await rawReply(ip, `SENTINEL get-master-addr-by-name ${NS}/${NAME}\r\n`, 26379)).includes(
+          before.ip,
+        ) && (await rawReply(ip, `SENTINEL sentinels ${NS}/${NAME}\r\n`, 26379)).includes(other),
+      15_000,
+    );
+  }
+  expect(await rawReply(ops.leader, 'SENTINEL get-master-addr-by-name no-such\r\n', 26379)).toBe('*-1\r\n');
+  for (const name of [NAME, `${NS}/${NAME}`]) {
+    const c = startClient('redis-py', {
+      sentinels: [`${ops.standby}:26379`],
+      name,
+      password: pass,
+      prefix: `names:${name}`,
+      seconds: 3,
+    });
+    await allReady([c]);
+    expect(await c.exited).toBe(0);
+    expect(c.lines.filter((l) => l.event === 'ack').length).toBeGreaterThan(0);
+  }
+});
+
+test('Sentinel discovery with five client libraries (ioredis, node-redis, redis-py, go-redis, Jedis): each writes through the master, reads through a replica, and writes again on the new master after a master kill', async () => {
+  const pass = await password(NAME);
+  const ops = await operatorPods();
+  const before = await master();
+  buildClients();
+  const clients = CLIENT_LIBS.map((lib) =>
+    startClient(lib, {
+      sentinels: [`${ops.leader}:26379`, `${ops.standby}:26379`],
+      name: `${NS}/${NAME}`,
+      password: pass,
+      prefix: `sentinel:${lib}`,
+      seconds: 120,
+    }),
+  );
+  try {
+    await allReady(clients);
+    // Every client writing before the kill.
+    const t0 = Date.now();
+    await cluster.waitFor(
+      'every client acknowledged writes',
+      async () => clients.every((c) => firstAckAfter(c, t0)),
+      30_000,
+    );
+    await cluster.fault({ action: 'kill', namespace: NS, pod: before.pod });
+    // The process is gone once fault() returns: a write acknowledged after this is not the old master's.
+    const killedAt = Date.now();
+    await takeover(before.pod);
+    await cluster.waitFor(
+      'every client writing again after the kill',
+      async () => {
+        const gone = clients.find((c) => c.proc.exitCode !== null);
+        if (gone) throw new Error(`${gone.lib} exited ${gone.proc.exitCode}: ${gone.stderr()}`);
+        return clients.every((c) => firstAckAfter(c, killedAt + 1));
+      },
+      60_000,
+    );
+    const after = await master();
+    expect(after.pod).not.toBe(before.pod);
+    const report: string[] = [];
+    for (const c of clients) {
+      // Its first write after the kill landed on the new master.
+      const first = firstAckAfter(c, killedAt + 1) as ClientLine;
+      const key = `sentinel:${c.lib}:${first.i}`;
+      expect([c.lib, await node(after.ip, pass, (r) => r.get(key))]).toEqual([c.lib, String(first.i)]);
+      report.push(`${c.lib} ${(first.t ?? 0) - killedAt} ms`);
+    }
+    process.stderr.write(
+      `sentinel clients: first write accepted after the master kill: ${report.join(', ')}\n`,
+    );
+  } finally {
+    await stopAll(clients);
+  }
+});
+
+test('external access (NodePort): a client that reaches only the node address follows a failover through the per-pod Services', async () => {
+  const EXT = 'ext';
+  await cluster.apply(
+    NS,
+    rr(EXT, { replicas: 1, failover: { downAfterMilliseconds: 1000 }, externalAccess: { type: 'NodePort' } }),
+  );
+  const ns = createNetns('ext');
+  let client: RunningClient | undefined;
+  try {
+    await waitReady(EXT, 1);
+    const nodeIp = cluster.layout.gatewayIp.replace(/\.1$/, '.10');
+    const cr = await cluster.waitFor(
+      'an announced address per pod',
+      async () => {
+        const c = await getRR(EXT);
+        return Object.keys(c?.status?.externalAddresses ?? {}).length === 2 ? c : undefined;
+      },
+      60_000,
+    );
+    const addrs = cr.status?.externalAddresses ?? {};
+    for (const a of Object.values(addrs))
+      expect(a).toMatch(new RegExp(`^${nodeIp.replace(/\./g, '\\.')}:3\\d{4}$`));
+    // The Sentinel endpoint too, through a NodePort Service.
+    await cluster.run('helm', [
+      'upgrade',
+      'tsredis-operator',
+      CHART,
+      '--namespace',
+      'tsredis-system',
+      '--reuse-values',
+      '--set',
+      'sentinel.service.type=NodePort',
+      '--wait',
+      '--timeout',
+      '60s',
+    ]);
+    const svc = await cluster.api.get<{ spec: { ports: { nodePort: number }[] } }>(
+      '/api/v1/namespaces/tsredis-system/services/tsredis-operator-sentinel',
+    );
+    const sentinelAt = `${nodeIp}:${svc.spec.ports[0].nodePort}`;
+    // The namespace reaches the node's address and nothing else: not the pod IPs.
+    execFileSync('ip', ['netns', 'exec', ns.name, 'ip', 'route', 'add', `${nodeIp}/32`, 'via', ns.hostIp]);
+    const before = (await getRR(EXT))?.status?.master;
+    expect(
+      ns.run('bash', ['-c', `exec 3<>/dev/tcp/${before?.ip}/6379 && echo connected`], 3000),
+    ).not.toContain('connected');
+    const pass = await password(EXT);
+    client = startClient('ioredis', {
+      sentinels: [sentinelAt],
+      name: `${NS}/${EXT}`,
+      password: pass,
+      prefix: 'ext',
+      seconds: 120,
+      netns: ns.name,
+    });
+    await allReady([client]);
+    const t0 = Date.now();
+    await cluster.waitFor(
+      'the client writing',
+      async () => !!firstAckAfter(client as RunningClient, t0),
+      20_000,
+    );
+    await cluster.fault({ action: 'kill', namespace: NS, pod: before?.pod ?? '' });
+    const killedAt = Date.now();
+    await cluster.waitFor(
+      'a new master',
+      async () => (await getRR(EXT))?.status?.master?.pod !== before?.pod,
+      30_000,
+    );
+    await cluster.waitFor(
+      'the client writing on the new master',
+      async () => !!firstAckAfter(client as RunningClient, killedAt + 1),
+      60_000,
+    );
+    const first = firstAckAfter(client, killedAt + 1) as ClientLine;
+    const now = (await getRR(EXT))?.status?.master;
+    expect(now?.pod).not.toBe(before?.pod);
+    expect(await node(now?.ip ?? '', pass, (r) => r.get(`ext:${first.i}`))).toBe(String(first.i));
+    process.stderr.write(
+      `external access: first write through the NodePort address ${(first.t ?? 0) - killedAt} ms after the kill\n`,
+    );
+  } finally {
+    if (client) await stopAll([client]);
+    ns.remove();
+    await cluster.run('helm', [
+      'upgrade',
+      'tsredis-operator',
+      CHART,
+      '--namespace',
+      'tsredis-system',
+      '--reuse-values',
+      '--set',
+      'sentinel.service.type=ClusterIP',
+      '--wait',
+      '--timeout',
+      '60s',
+    ]);
+    await cluster.kubectl('delete', 'redisreplication', EXT, '-n', NS, '--wait=false');
+  }
 });
 
 test('metrics record the failovers, the failover duration and the node roles', async () => {

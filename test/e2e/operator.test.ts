@@ -289,6 +289,15 @@ test('bad input: schema and CEL validation, a missing auth Secret and a forbidde
   await expect(cluster.apply(NS, rr('bad', { replicas: 1, imagePullPolicy: 'Sometimes' }))).rejects.toThrow(
     /Unsupported value: "Sometimes"/,
   );
+  await expect(
+    cluster.apply(
+      NS,
+      rr('bad', { replicas: 1, externalAccess: { type: 'Hostname', hostnameTemplate: 'r.example.com' } }),
+    ),
+  ).rejects.toThrow(/externalAccess.type Hostname needs a hostnameTemplate containing '\{pod\}'/);
+  await expect(
+    cluster.apply(NS, rr('bad', { replicas: 1, externalAccess: { type: 'NodePort', port: 7000 } })),
+  ).rejects.toThrow(/externalAccess.hostnameTemplate and port apply only to type Hostname/);
 
   await cluster.apply(NS, rr('nosecret', { replicas: 1, auth: { secretName: 'does-not-exist' } }));
   const degraded = await cluster.waitFor('a Degraded status', async () => {
