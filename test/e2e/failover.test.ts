@@ -442,6 +442,23 @@ test('Sentinel discovery with five client libraries (ioredis, node-redis, redis-
   }
 });
 
+/** Sets the chart's sentinel.service.type (a Service change only: the operator pods stay). */
+async function sentinelServiceType(type: 'NodePort' | 'ClusterIP'): Promise<void> {
+  await cluster.run('helm', [
+    'upgrade',
+    'tsredis-operator',
+    CHART,
+    '--namespace',
+    'tsredis-system',
+    '--reuse-values',
+    '--set',
+    `sentinel.service.type=${type}`,
+    '--wait',
+    '--timeout',
+    '60s',
+  ]);
+}
+
 test('external access (NodePort): a client that reaches only the node address follows a failover through the per-pod Services', async () => {
   const EXT = 'ext';
   await cluster.apply(
@@ -465,19 +482,7 @@ test('external access (NodePort): a client that reaches only the node address fo
     for (const a of Object.values(addrs))
       expect(a).toMatch(new RegExp(`^${nodeIp.replace(/\./g, '\\.')}:3\\d{4}$`));
     // The Sentinel endpoint too, through a NodePort Service.
-    await cluster.run('helm', [
-      'upgrade',
-      'tsredis-operator',
-      CHART,
-      '--namespace',
-      'tsredis-system',
-      '--reuse-values',
-      '--set',
-      'sentinel.service.type=NodePort',
-      '--wait',
-      '--timeout',
-      '60s',
-    ]);
+    await sentinelServiceType('NodePort');
     const svc = await cluster.api.get<{ spec: { ports: { nodePort: number }[] } }>(
       '/api/v1/namespaces/tsredis-system/services/tsredis-operator-sentinel',
     );
@@ -526,19 +531,7 @@ test('external access (NodePort): a client that reaches only the node address fo
   } finally {
     if (client) await stopAll([client]);
     ns.remove();
-    await cluster.run('helm', [
-      'upgrade',
-      'tsredis-operator',
-      CHART,
-      '--namespace',
-      'tsredis-system',
-      '--reuse-values',
-      '--set',
-      'sentinel.service.type=ClusterIP',
-      '--wait',
-      '--timeout',
-      '60s',
-    ]);
+    await sentinelServiceType('ClusterIP');
     await cluster.kubectl('delete', 'redisreplication', EXT, '-n', NS, '--wait=false');
   }
 });
