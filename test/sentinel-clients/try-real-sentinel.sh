@@ -8,7 +8,7 @@
 #   test/sentinel-clients/try-real-sentinel.sh <client command...>
 #   e.g. try-real-sentinel.sh node dist/test/sentinel-clients/ioredis.js
 # Environment: NAME (master name, default mymaster), PASSWORD (default s3cret), SECONDS_TOTAL (25),
-# KILL_AFTER (6), SENTINELS (3), BASE_PORT (21000), KEEP_LOG (a path: copy the client's stdout there, its stderr to that path .err).
+# KILL_AFTER (6), KILL_SIGNAL (KILL; STOP freezes the master instead, to exercise the timeouts), SENTINELS (3), BASE_PORT (21000), KEEP_LOG (a path: copy the client's stdout there, its stderr to that path .err).
 set -euo pipefail
 
 [ $# -ge 1 ] || { echo "usage: $0 <client command...>" >&2; exit 2; }
@@ -24,7 +24,7 @@ RPORT=$((BASE_PORT + 1))
 dir=$(mktemp -d "${TMPDIR:-/tmp}/tsredis-real-sentinel.XXXXXX")
 pids=()
 cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; kill -CONT "$p" 2>/dev/null || true; done
   for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
   rm -rf "$dir"
 }
@@ -79,6 +79,7 @@ until [ "$(cli -p "$RPORT" INFO replication | tr -d '\r' | sed -n 's/^master_lin
 echo "real sentinel up: master :$MPORT replica :$RPORT sentinels ${sargs[*]} name '$NAME'" >&2
 
 out="$dir/client.out"
+started_at=$(date +%s%3N)
 "$@" "${sargs[@]}" --name "$NAME" --password "$PASSWORD" --prefix "try:$$" --seconds "$SECONDS_TOTAL" \
   >"$out" 2>"$dir/client.err" &
 client_pid=$!
@@ -92,19 +93,20 @@ if ! grep -q '"event":"ready"' "$out"; then
 fi
 sleep "$KILL_AFTER"
 killed_at=$(date +%s%3N)
-kill -9 "$master_pid"
-echo "killed master at $killed_at" >&2
+kill -"${KILL_SIGNAL:-KILL}" "$master_pid"
+echo "sent SIG${KILL_SIGNAL:-KILL} to the master at $killed_at" >&2
 
 rc=0
 wait "$client_pid" || rc=$?
+ended_at=$(date +%s%3N)
 [ -n "${KEEP_LOG:-}" ] && cp "$out" "$KEEP_LOG" && cp "$dir/client.err" "$KEEP_LOG.err"
 echo "client exit code $rc; stderr tail:" >&2
 tail -5 "$dir/client.err" >&2 || true
 grep -h -- '+switch-master\|+failover-end' "$dir"/sentinel-*.log | head -3 >&2 || true
-python3 - "$out" "$killed_at" <<'EOF'
+python3 - "$out" "$killed_at" "$started_at" "$ended_at" "$SECONDS_TOTAL" <<'EOF'
 import json, sys
 lines = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
-killed = int(sys.argv[2])
+killed, started, ended, total = int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), float(sys.argv[5])
 ready = [l for l in lines if l["event"] == "ready"]
 acks = [l for l in lines if l["event"] == "ack"]
 fails = [l for l in lines if l["event"] == "fail"]
@@ -118,6 +120,7 @@ print(json.dumps({
     "firstFail": fails[0]["message"][:160] if fails else None,
     "killToFirstAckMs": after[0]["t"] - killed if after else None,
     "done": done[0] if done else None, "sequenceContiguous": seq_ok,
+    "exitMsAfterSeconds": ended - started - int(total * 1000),
 }, indent=1))
 EOF
 exit $rc
