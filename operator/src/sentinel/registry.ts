@@ -114,10 +114,8 @@ export class SentinelRegistry {
 
   /** The names a set answers to: `ns/name` always, `name` while it is unique across namespaces. */
   namesOf(view: { namespace: string; name: string }): string[] {
-    const bare = view.name;
-    return this.find(bare) !== undefined && keyOf(this.find(bare) as ReplicationView) === keyOf(view)
-      ? [keyOf(view), bare]
-      : [keyOf(view)];
+    const owner = this.find(view.name);
+    return owner && keyOf(owner) === keyOf(view) ? [keyOf(view), view.name] : [keyOf(view)];
   }
 
   /** Every accepted name with its set, sorted by name: what SENTINEL MASTERS lists. */
