@@ -77,16 +77,16 @@ export function startClient(lib: ClientLib, a: ClientArgs): RunningClient {
     ...a.sentinels.flatMap((s) => ['--sentinel', s]),
     '--name',
     a.name,
-    '--password',
-    a.password,
     '--prefix',
     a.prefix,
     '--seconds',
     String(a.seconds),
   ];
+  // The password goes through the environment: it may begin with '-', which flag parsers take for a flag.
+  const env = { ...process.env, REDIS_PASSWORD: a.password };
   const proc = a.netns
-    ? spawn('ip', ['netns', 'exec', a.netns, cmd, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
-    : spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    ? spawn('ip', ['netns', 'exec', a.netns, cmd, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env })
+    : spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], env });
   const lines: ClientLine[] = [];
   let partial = '';
   let err = '';

@@ -47,7 +47,6 @@ export function parseOptions(argv = process.argv.slice(2)): Options {
     options: {
       sentinel: { type: 'string', multiple: true },
       name: { type: 'string' },
-      password: { type: 'string', default: '' },
       prefix: { type: 'string' },
       seconds: { type: 'string' },
       'interval-ms': { type: 'string', default: '20' },
@@ -63,14 +62,13 @@ export function parseOptions(argv = process.argv.slice(2)): Options {
   const seconds = Number(values.seconds);
   const intervalMs = Number(values['interval-ms']);
   if (sentinels.length === 0 || !values.name || !values.prefix || !(seconds > 0) || !(intervalMs >= 0)) {
-    fail(
-      'usage: --sentinel host:port [--sentinel ...] --name N --password P --prefix K --seconds S [--interval-ms MS]',
-    );
+    fail('usage: --sentinel host:port [--sentinel ...] --name N --prefix K --seconds S [--interval-ms MS]');
   }
   return {
     sentinels,
     name: values.name,
-    password: values.password ?? '',
+    // The password comes from the environment, never argv: it may begin with '-', and argv is public (ps).
+    password: process.env.REDIS_PASSWORD ?? '',
     prefix: values.prefix,
     seconds,
     intervalMs,

@@ -80,7 +80,7 @@ echo "real sentinel up: master :$MPORT replica :$RPORT sentinels ${sargs[*]} nam
 
 out="$dir/client.out"
 started_at=$(date +%s%3N)
-"$@" "${sargs[@]}" --name "$NAME" --password "$PASSWORD" --prefix "try:$$" --seconds "$SECONDS_TOTAL" \
+REDIS_PASSWORD="$PASSWORD" "$@" "${sargs[@]}" --name "$NAME" --prefix "try:$$" --seconds "$SECONDS_TOTAL" \
   >"$out" 2>"$dir/client.err" &
 client_pid=$!
 pids+=("$client_pid")

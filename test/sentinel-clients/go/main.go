@@ -62,13 +62,14 @@ func main() {
 	var sentinels stringList
 	flag.Var(&sentinels, "sentinel", "sentinel host:port (repeatable)")
 	name := flag.String("name", "", "master name")
-	password := flag.String("password", "", "redis password (may be empty)")
 	prefix := flag.String("prefix", "", "key prefix")
 	seconds := flag.Float64("seconds", 0, "total run time in seconds")
 	intervalMs := flag.Int("interval-ms", 20, "pause between writes in ms")
 	flag.Parse()
+	// The password comes from the environment, never argv (it may begin with "-"; argv is public).
+	password := os.Getenv("REDIS_PASSWORD")
 	if len(sentinels) == 0 || *name == "" || *prefix == "" || *seconds <= 0 {
-		fatal("usage: --sentinel host:port [--sentinel ...] --name N --password P --prefix K --seconds S [--interval-ms MS]")
+		fatal("usage: --sentinel host:port [--sentinel ...] --name N --prefix K --seconds S [--interval-ms MS]")
 	}
 	// go-redis logs discovery steps ("sentinel: new master=...") on stderr; keep them, they help debugging.
 	redis.SetLogger(&stderrLogger{log.New(os.Stderr, "go-redis: ", log.LstdFlags|log.Lmicroseconds)})
@@ -91,7 +92,7 @@ func main() {
 		return &redis.FailoverOptions{
 			MasterName:    *name,
 			SentinelAddrs: sentinels,
-			Password:      *password,
+			Password:      password,
 			ReplicaOnly:   replica,
 			DialTimeout:   time.Second,
 			ReadTimeout:   time.Second,

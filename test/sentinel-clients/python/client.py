@@ -55,7 +55,6 @@ def main():
     p = argparse.ArgumentParser()
     p.add_argument("--sentinel", action="append", type=host_port, required=True)
     p.add_argument("--name", required=True)
-    p.add_argument("--password", default="")
     p.add_argument("--prefix", required=True)
     p.add_argument("--seconds", type=float, required=True)
     p.add_argument("--interval-ms", type=int, default=20)
@@ -75,7 +74,9 @@ def main():
     timeouts = {"socket_timeout": 1.0, "socket_connect_timeout": 1.0}
     # sentinel_kwargs: the sentinel connections take only the timeouts (no password: Sentinel has none here).
     sentinel = Sentinel(args.sentinel, sentinel_kwargs=dict(timeouts), **timeouts)
-    auth = {"password": args.password} if args.password else {}
+    # The password comes from the environment, never argv (it may begin with "-"; argv is public).
+    password = os.environ.get("REDIS_PASSWORD", "")
+    auth = {"password": password} if password else {}
     master = sentinel.master_for(args.name, decode_responses=True, **auth)
     replica = sentinel.slave_for(args.name, decode_responses=True, **auth)
 

@@ -87,7 +87,9 @@ public final class JedisClient {
 
   public static void main(String[] args) throws Exception {
     List<String> sentinelArgs = new ArrayList<>();
-    String name = null, password = "", prefix = null;
+    String name = null, prefix = null;
+    // The password comes from the environment, never argv (it may begin with "-"; argv is public).
+    String password = System.getenv().getOrDefault("REDIS_PASSWORD", "");
     double seconds = 0;
     long intervalMs = 20;
     for (int a = 0; a < args.length; a++) {
@@ -97,7 +99,6 @@ public final class JedisClient {
       switch (flag) {
         case "--sentinel" -> sentinelArgs.add(v);
         case "--name" -> name = v;
-        case "--password" -> password = v;
         case "--prefix" -> prefix = v;
         case "--seconds" -> seconds = Double.parseDouble(v);
         case "--interval-ms" -> intervalMs = Long.parseLong(v);
@@ -105,7 +106,7 @@ public final class JedisClient {
       }
     }
     if (sentinelArgs.isEmpty() || name == null || prefix == null || seconds <= 0) {
-      fatal("usage: --sentinel host:port [--sentinel ...] --name N --password P --prefix K --seconds S [--interval-ms MS]");
+      fatal("usage: --sentinel host:port [--sentinel ...] --name N --prefix K --seconds S [--interval-ms MS]");
     }
     final long deadline = System.currentTimeMillis() + (long) (seconds * 1000);
     // Hard stop: exit within 2 s after --seconds even if a call hangs (socket and pool timeouts are 1 s).
