@@ -272,3 +272,37 @@ describe('SYNC', () => {
     expect(b).toEqual(a);
   });
 });
+
+describe('CLIENT KILL TYPE: Redis client types', () => {
+  test('pubsub takes only subscribed clients, normal spares them and the caller, inside MULTI too', async () => {
+    const run = async (port: number): Promise<string[]> => {
+      await sleep(200); // connections earlier tests closed are gone on the server too
+      const [a, b, s, u] = await Promise.all([port, port, port, port].map((p) => Conn.open(p)));
+      try {
+        const out: string[] = [];
+        await s.send(['SUBSCRIBE', 'ch']);
+        await u.send(['SUBSCRIBE', 'ch']);
+        await u.send(['UNSUBSCRIBE', 'ch']); // subscribed to nothing: a normal client again
+        out.push((await a.send(['CLIENT', 'KILL', 'TYPE', 'bogus'])).raw);
+        out.push((await a.send(['CLIENT', 'LIST', 'TYPE', 'bogus'])).raw);
+        const listed = (await a.send(['CLIENT', 'LIST', 'TYPE', 'pubsub'])).raw;
+        out.push(`pubsub listed: ${listed.split('\n').filter((l) => l.includes('id=')).length}`);
+        out.push((await a.send(['CLIENT', 'KILL', 'TYPE', 'pubsub'])).raw);
+        await sleep(100);
+        out.push(`after pubsub: s ${s.closed} b ${b.closed} u ${u.closed}`);
+        await a.send(['MULTI']);
+        await a.send(['CLIENT', 'KILL', 'TYPE', 'normal']);
+        out.push((await a.send(['EXEC'])).raw);
+        await sleep(100);
+        out.push(`after normal: b ${b.closed} u ${u.closed} a ${a.closed}`);
+        out.push((await a.send(['PING'])).raw);
+        return out;
+      } finally {
+        for (const c of [a, b, s, u]) c.close();
+      }
+    };
+    const real = await run(P.R.port);
+    expect(real).toContain('after pubsub: s true b false u false');
+    expect(await run(P.T.port)).toEqual(real);
+  });
+});

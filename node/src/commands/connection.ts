@@ -167,6 +167,23 @@ function monitor(c: Ctx): void {
   c.ok();
 }
 
+type ClientType = 'master' | 'replica' | 'pubsub' | 'normal';
+
+/** A TYPE argument of CLIENT LIST / CLIENT KILL ('slave' is 'replica'), or Redis's error for another. */
+function clientType(arg: string): ClientType {
+  const t = arg.toLowerCase();
+  if (t === 'slave') return 'replica';
+  if (t === 'master' || t === 'replica' || t === 'pubsub' || t === 'normal') return t;
+  throw new RedisError(`ERR Unknown client type '${arg}'`);
+}
+
+/** Redis's type of a client: its master link, a replica, then subscribed to anything, else normal. */
+function typeOfClient(x: Client): ClientType {
+  if (x.isMaster) return 'master';
+  if (x.isReplica) return 'replica';
+  return x.pubsubCount() > 0 ? 'pubsub' : 'normal';
+}
+
 function clientCmd(c: Ctx, argv: string[]): void {
   const client = cl(c);
   const s = client.server;
@@ -206,23 +223,8 @@ function clientCmd(c: Ctx, argv: string[]): void {
         if (argv[2].toUpperCase() === 'ID' && argv.length > 3)
           ids = new Set(argv.slice(3).map((x) => argInt(x)));
         else if (argv[2].toUpperCase() === 'TYPE' && argv.length === 4) {
-          const t = argv[3].toLowerCase();
-          if (!['normal', 'master', 'replica', 'slave', 'pubsub'].includes(t)) {
-            throw new RedisError(`ERR Unknown client type '${argv[3]}'`);
-          }
-          ids = new Set(
-            [...s.clients.values()]
-              .filter((x) =>
-                t === 'master'
-                  ? x.isMaster
-                  : t === 'replica' || t === 'slave'
-                    ? x.isReplica
-                    : t === 'pubsub'
-                      ? x.pubsubCount() > 0
-                      : !x.isMaster && !x.isReplica && x.pubsubCount() === 0,
-              )
-              .map((x) => x.id),
-          );
+          const t = clientType(argv[3]);
+          ids = new Set([...s.clients.values()].filter((x) => typeOfClient(x) === t).map((x) => x.id));
         } else throw new RedisError(ERR_SYNTAX);
       }
       for (const x of s.clients.values())
@@ -249,16 +251,8 @@ function clientCmd(c: Ctx, argv: string[]): void {
         } else if (f === 'addr') filters.push((x) => x.addr === v);
         else if (f === 'laddr') filters.push((x) => x.laddr === v);
         else if (f === 'type') {
-          const t = v.toLowerCase();
-          filters.push((x) =>
-            t === 'master'
-              ? x.isMaster
-              : t === 'replica' || t === 'slave'
-                ? x.isReplica
-                : t === 'normal'
-                  ? !x.isMaster && !x.isReplica
-                  : false,
-          );
+          const t = clientType(v);
+          filters.push((x) => typeOfClient(x) === t);
         } else if (f === 'skipme') {
           const y = v.toLowerCase();
           if (y !== 'yes' && y !== 'no') throw new RedisError(ERR_SYNTAX);
