@@ -23,6 +23,7 @@ import {
 } from './harness.js';
 import type { RedisReplication } from '../../operator/src/api/types.js';
 import * as path from 'node:path';
+import * as fs from 'node:fs';
 import { createNetns } from '../helpers/netns.js';
 import { projectRoot } from '../cluster/control-plane.js';
 import {
@@ -354,6 +355,16 @@ async function stopAll(clients: RunningClient[]): Promise<void> {
   for (const c of clients) if (c.proc.exitCode === null) c.proc.kill('SIGTERM');
   await Promise.all(clients.map((c) => Promise.race([c.exited, new Promise((r) => setTimeout(r, 5000))])));
   for (const c of clients) if (c.proc.exitCode === null) c.proc.kill('SIGKILL');
+  // For debugging a slow recovery: SENTINEL_CLIENT_LOG_DIR keeps each client's stderr (with
+  // SENTINEL_CLIENT_TRACE=1, node-redis's own topology trace) and its event lines.
+  const dir = process.env.SENTINEL_CLIENT_LOG_DIR;
+  if (dir) {
+    fs.mkdirSync(dir, { recursive: true });
+    for (const c of clients) {
+      fs.writeFileSync(path.join(dir, `${c.lib}.err`), c.stderr());
+      fs.writeFileSync(path.join(dir, `${c.lib}.out`), c.lines.map((l) => JSON.stringify(l)).join('\n'));
+    }
+  }
 }
 
 test('Sentinel endpoint: both operator pods answer and list each other; redis-py finds the set by either name from the standby alone', async () => {
