@@ -136,3 +136,39 @@ test('whenDown resolves the moment the master is declared down, at once once it 
     silent.close();
   }
 });
+
+test('the link to a killed master is reported down at once, long before it is declared down, and up when it answers again', async () => {
+  const start = () =>
+    spawn(process.execPath, [main, '--port', '6379', '--bind', '127.0.0.8', '--save', ''], {
+      stdio: 'ignore',
+    });
+  let node = start();
+  await new Promise((r) => setTimeout(r, 800));
+  const events: string[] = [];
+  const m = new MasterMonitor(
+    (k) => events.push(`down ${k}`),
+    () => {},
+    (k, ip, up) => events.push(`link ${up ? 'up' : 'down'} ${k} ${ip}`),
+  );
+  try {
+    m.watch('rr', '127.0.0.8', undefined, 10_000); // checks every 500 ms; down only after 10 s of silence
+    await new Promise((r) => setTimeout(r, 700));
+    expect(events).toEqual([]);
+    expect(m.linkDown('rr', '127.0.0.8')).toBe(false);
+    node.kill('SIGKILL');
+    const t0 = Date.now();
+    while (events.length === 0 && Date.now() - t0 < 5000) await new Promise((r) => setTimeout(r, 20));
+    expect(events).toEqual(['link down rr 127.0.0.8']);
+    expect(m.linkDown('rr', '127.0.0.8')).toBe(true);
+    expect(m.linkDown('rr', '127.0.0.9')).toBe(false); // not the watched address
+    expect(m.isDown('rr', '127.0.0.8')).toBe(false);
+    node = start();
+    const t1 = Date.now();
+    while (events.length === 1 && Date.now() - t1 < 5000) await new Promise((r) => setTimeout(r, 20));
+    expect(events).toEqual(['link down rr 127.0.0.8', 'link up rr 127.0.0.8']);
+    expect(m.linkDown('rr', '127.0.0.8')).toBe(false);
+  } finally {
+    m.stop();
+    node.kill();
+  }
+});

@@ -81,10 +81,20 @@ async function checkConverged(acknowledged: string[]): Promise<void> {
   const pass = await password(NAME);
   await cluster.waitFor('every replica linked to the current master', () => wiredTo(NAME, pass), 60_000);
   const m = await master();
-  expect(await missingKeys(m.ip, pass, acknowledged)).toEqual([]);
+  // Each direct read says what it was reading if it fails (the node, and when), for a flake's diagnosis.
+  const step = <T>(what: string, p: Promise<T>): Promise<T> =>
+    p.catch((e: unknown) => {
+      throw new Error(`${what} at ${new Date().toISOString()}: ${String(e)}`);
+    });
+  expect(
+    await step(`reading the keys on the master ${m.pod}`, missingKeys(m.ip, pass, acknowledged)),
+  ).toEqual([]);
   let masters = 0;
-  for (const ip of (await podIps(`app.kubernetes.io/instance=${NAME}`)).values()) {
-    const role = await node(ip, pass, (c) => c.call('ROLE'));
+  for (const [pod, ip] of await podIps(`app.kubernetes.io/instance=${NAME}`)) {
+    const role = await step(
+      `ROLE of ${pod}`,
+      node(ip, pass, (c) => c.call('ROLE')),
+    );
     if ((role as string[])[0] === 'master') masters++;
   }
   expect(masters).toBe(1);
@@ -97,8 +107,8 @@ async function checkConverged(acknowledged: string[]): Promise<void> {
     );
     return new Set(offsets).size === 1;
   });
-  for (const ip of (await podIps(`app.kubernetes.io/instance=${NAME}`)).values())
-    expect(await missingKeys(ip, pass, acknowledged)).toEqual([]);
+  for (const [pod, ip] of await podIps(`app.kubernetes.io/instance=${NAME}`))
+    expect(await step(`reading the keys on ${pod}`, missingKeys(ip, pass, acknowledged))).toEqual([]);
 }
 
 test('SIGKILL of the master under WAIT-acknowledged writes: a replica takes over, Service and status follow, nothing acknowledged is lost', async () => {

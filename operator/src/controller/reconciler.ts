@@ -27,6 +27,7 @@ import { planTopology, switchoverTarget, type NodeObservation, type Plan } from 
 import {
   mustReach,
   observe,
+  replicaOf,
   replicaofLeftAt,
   withNode,
   type LeftAt,
@@ -87,6 +88,7 @@ export class Reconciler {
         this.log.info('master answers as a replica', { rr: key });
         trigger(key);
       },
+      (key, ip, up) => this.masterLink(key, ip, up),
     );
   }
 
@@ -118,6 +120,7 @@ export class Reconciler {
     const cr = await this.kube.getRR(namespace, name);
     if (!cr || cr.metadata.deletionTimestamp) {
       this.sentinel?.remove(namespace, name);
+      this.publishedMaster.delete(`${namespace}/${name}`);
       this.monitor.unwatch(`${namespace}/${name}`);
       return {}; // owned objects go with it (ownerReferences)
     }
@@ -350,7 +353,7 @@ export class Reconciler {
         const ip = ipOf(a.pod) ?? '';
         const need = failingOver ? mustReach(plan.master?.replid, leftAt) : 0;
         if (need > 0) await this.waitForOffset(ip, password, need, a.pod, log);
-        await withNode(ip, password, 2000, (r) => r.call('REPLICAOF', 'NO', 'ONE'));
+        await replicaOf(ip, password, null, 2000);
         log.info('promoted to master', { pod: a.pod, reason: a.reason });
         await this.kube
           .event(cr, 'Normal', 'PromotedMaster', `${a.pod} promoted to master (${a.reason})`)
@@ -364,7 +367,7 @@ export class Reconciler {
         const moved =
           failingOver && a.reason.startsWith('RepointFrom')
             ? replicaofLeftAt(obsIp, password, target, 2000).then((l) => void leftAt.push(l))
-            : withNode(obsIp, password, 2000, (r) => r.call('REPLICAOF', target, '6379'));
+            : replicaOf(obsIp, password, target, 2000);
         await moved.catch((e: unknown) => log.warn('REPLICAOF failed', { pod: a.pod, error: String(e) }));
         log.info('replica pointed at the master', {
           pod: a.pod,
@@ -551,11 +554,11 @@ export class Reconciler {
       log.warn('switchover aborted: the replica did not catch up within 5 s', { to: target.pod });
       return undefined;
     }
-    await withNode(target.ip, password, 2000, (r) => r.call('REPLICAOF', 'NO', 'ONE'));
-    await withNode(master.ip, password, 2000, (r) => r.call('REPLICAOF', target.ip, '6379'));
+    await replicaOf(target.ip, password, null, 2000);
+    await replicaOf(master.ip, password, target.ip, 2000);
     for (const n of nodes) {
       if (n.pod === master.pod || n.pod === target.pod || !n.reachable) continue;
-      await withNode(n.ip, password, 2000, (r) => r.call('REPLICAOF', target.ip, '6379')).catch(() => {});
+      await replicaOf(n.ip, password, target.ip, 2000).catch(() => {});
     }
     await this.kube.patchPodLabels(cr.metadata.namespace, master.pod, { [ROLE_LABEL]: 'replica' });
     await this.kube.patchPodLabels(cr.metadata.namespace, target.pod, { [ROLE_LABEL]: 'master' });
@@ -621,6 +624,17 @@ export class Reconciler {
     return map;
   }
 
+  /** The master each set's Sentinel view names, by `ns/name`: what a link change applies to. */
+  private readonly publishedMaster = new Map<string, { pod: string; ip: string }>();
+
+  /** The health checks' link to a master changed: the Sentinel view's `disconnected` flag follows at once. */
+  private masterLink(key: string, ip: string, up: boolean): void {
+    const m = this.publishedMaster.get(key);
+    if (!this.sentinel || m?.ip !== ip) return;
+    const slash = key.indexOf('/');
+    this.sentinel.setMasterLink(key.slice(0, slash), key.slice(slash + 1), m.pod, !up);
+  }
+
   private publish(
     cr: RedisReplication,
     spec: ResolvedSpec,
@@ -635,6 +649,8 @@ export class Reconciler {
     const at = (pod: string, ip: string): { ip: string; port?: number } | undefined =>
       spec.externalAccess ? announced?.get(pod) : { ip };
     const mAt = m ? at(m.pod, m.ip) : undefined;
+    if (m && mAt) this.publishedMaster.set(key, { pod: m.pod, ip: m.ip });
+    else this.publishedMaster.delete(key);
     this.sentinel.update({
       namespace: cr.metadata.namespace,
       name: cr.metadata.name,
@@ -650,6 +666,7 @@ export class Reconciler {
         })),
       downAfterMs: spec.failover.downAfterMilliseconds,
       masterDown: m ? false : this.monitor.failingForMs(key) > 0,
+      masterLinkDown: m ? this.monitor.linkDown(key, m.ip) : false,
     });
   }
 

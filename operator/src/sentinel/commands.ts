@@ -76,7 +76,12 @@ function masterFields(host: SentinelHost, name: string, v: ReplicationView): Fie
   const now = host.now();
   const seen = now - (v.observedAt ?? now);
   const down = host.registry.downSince(v);
-  const flags = !m ? 'master,disconnected' : v.masterDown ? 'master,s_down,o_down' : 'master';
+  // In Sentinel's order: s_down, o_down, the role, then disconnected.
+  const flags = [
+    ...(v.masterDown ? ['s_down', 'o_down'] : []),
+    'master',
+    ...(!m || v.masterLinkDown ? ['disconnected'] : []),
+  ].join(',');
   const out: Field[] = [
     ['name', name],
     ['ip', m?.ip ?? ''],

@@ -28,6 +28,8 @@ export interface ReplicationView {
   downAfterMs: number;
   /** The master is failing its health checks. */
   masterDown: boolean;
+  /** The operator's connection to the master is down (Sentinel's `disconnected` flag); absent: up. */
+  masterLinkDown?: boolean;
   /** When the view was observed (ms since the epoch); the registry fills it in when absent. */
   observedAt?: number;
 }
@@ -86,6 +88,15 @@ export class SentinelRegistry {
     for (const r of after.replicas) e.known.add(addr(r));
     if (after.master) e.known.add(addr(after.master));
     for (const ev of events) for (const l of this.listeners) l(ev);
+  }
+
+  /**
+   * The link to a set's master went down or up (between reconciles, from the health checks): only the
+   * flag changes, and only while the view's master is still that pod. Sentinel announces no event for it.
+   */
+  setMasterLink(namespace: string, name: string, pod: string, down: boolean): void {
+    const e = this.entries.get(`${namespace}/${name}`);
+    if (e?.view.master?.pod === pod) e.view = { ...e.view, masterLinkDown: down };
   }
 
   remove(namespace: string, name: string): void {

@@ -178,3 +178,34 @@ test('the commands that reconfigure a Sentinel are refused with a reason, not ig
       new RegExp(`^-ERR SENTINEL ${sub} is not available: the tsredis operator`),
     );
 });
+
+test("SENTINEL MASTER's flags, in Sentinel's order: disconnected as soon as the link is down, s_down,o_down once failing", () => {
+  const reg = new SentinelRegistry(() => 5);
+  const host: SentinelHost = {
+    registry: reg,
+    myId: 'a'.repeat(40),
+    port: 26379,
+    peers: () => [],
+    password: '',
+    now: () => 5,
+    startedAt: 0,
+    connectedClients: () => 1,
+  };
+  const flags = (): string => {
+    const reply = handleCommand(host, newConn(1, host), ['SENTINEL', 'MASTER', 'ns/x']);
+    return /\r\nflags\r\n\$\d+\r\n([^\r]*)\r\n/.exec(reply)?.[1] ?? `no flags in ${reply}`;
+  };
+  reg.update(view('ns', 'x', '10.0.0.1'));
+  expect(flags()).toBe('master');
+  reg.setMasterLink('ns', 'x', 'x-0', true);
+  expect(flags()).toBe('master,disconnected');
+  // A link change for a pod that is no longer the view's master changes nothing.
+  reg.setMasterLink('ns', 'x', 'x-1', false);
+  expect(flags()).toBe('master,disconnected');
+  reg.update({ ...view('ns', 'x', '10.0.0.1'), masterDown: true, masterLinkDown: true });
+  expect(flags()).toBe('s_down,o_down,master,disconnected');
+  reg.setMasterLink('ns', 'x', 'x-0', false);
+  expect(flags()).toBe('s_down,o_down,master');
+  reg.update(view('ns', 'x', '10.0.0.2'));
+  expect(flags()).toBe('master');
+});

@@ -8,7 +8,9 @@
 // the timeout of a check sent before it fires before its answer is read. A master that answers ROLE as
 // a replica (it restarted masterless, or was demoted) is reported at once, without waiting for
 // downAfterMilliseconds: the reconcile that follows decides what it means. whenDown() lets a reconcile
-// stop waiting on a master the checks have just declared down.
+// stop waiting on a master the checks have just declared down. The link itself is reported as it
+// changes (down when the connection closes or a check gets no answer, up at the next answer), as a
+// Sentinel flags a master `disconnected` long before it is s_down.
 import { Redis } from 'ioredis';
 import { REDIS_PORT } from '../api/types.js';
 
@@ -27,6 +29,8 @@ interface Target {
   notified: boolean;
   /** A non-master answer was reported since the last master answer. */
   notMasterNotified: boolean;
+  /** The connection is up and the latest check was answered (assumed at the watch start). */
+  linkUp: boolean;
   busy: boolean;
   /** Called (and dropped) when the master is declared down. */
   downWaiters: Set<() => void>;
@@ -49,6 +53,7 @@ export class MasterMonitor {
   constructor(
     private readonly onDown: (key: string) => void,
     private readonly onNotMaster: (key: string) => void = () => {},
+    private readonly onLink: (key: string, ip: string, up: boolean) => void = () => {},
   ) {}
 
   /** Watches `ip` as the master of `key` (a no-op when it already does). */
@@ -78,11 +83,14 @@ export class MasterMonitor {
       lastFailSentAt: -Infinity,
       notified: false,
       notMasterNotified: false,
+      linkUp: true,
       busy: false,
       downWaiters: new Set(),
       timer: setInterval(() => this.tick(key), intervalMs),
     };
     target.timer.unref();
+    // A killed master's connection closes at once: the link is down before any check times out.
+    client.on('close', () => this.link(key, target, false));
     this.targets.set(key, target);
   }
 
@@ -106,12 +114,19 @@ export class MasterMonitor {
     if (!t.busy) void this.check(key, t);
   }
 
+  private link(key: string, t: Target, up: boolean): void {
+    if (this.targets.get(key) !== t || t.linkUp === up) return;
+    t.linkUp = up;
+    this.onLink(key, t.ip, up);
+  }
+
   private async check(key: string, t: Target): Promise<void> {
     t.busy = true;
     const sentAt = Date.now();
     try {
       const role = (await t.client.call('ROLE')) as [string, number];
       if (this.targets.get(key) !== t) return;
+      this.link(key, t, true);
       if (role[0] === 'master') {
         t.lastOkAt = Date.now();
         t.lastOffset = Number(role[1]);
@@ -127,9 +142,16 @@ export class MasterMonitor {
     } catch {
       // not answered in time or refused: lastOkAt stays where it was
       t.lastFailSentAt = Math.max(t.lastFailSentAt, sentAt);
+      this.link(key, t, false);
     } finally {
       t.busy = false;
     }
+  }
+
+  /** Whether the link to `key`'s master at `ip` is down (closed, or its latest check unanswered). */
+  linkDown(key: string, ip: string): boolean {
+    const t = this.targets.get(key);
+    return t !== undefined && t.ip === ip && !t.linkUp;
   }
 
   /** Whether `key`'s master at `ip` has not answered as master for its downAfterMilliseconds. */

@@ -98,8 +98,29 @@ export interface LeftAt {
 }
 
 /**
- * REPLICAOF target on the node at ip, with INFO replication in the same MULTI: the node applies no byte
- * of its old master's stream between the two, so the offset is exactly where it left that stream.
+ * REPLICAOF target (null: NO ONE) on the node at ip and, in the same MULTI, CLIENT KILL TYPE normal, as
+ * Sentinel does at every role change it makes: a client still connected to a node that changed role
+ * (a pooled connection to a demoted master, which would get READONLY on every write) is dropped, so its
+ * library reconnects and asks Sentinel again. The operator's own connection is spared (SKIPME).
+ */
+export async function replicaOf(
+  ip: string,
+  password: string | undefined,
+  targetIp: string | null,
+  timeoutMs: number,
+): Promise<void> {
+  const res = await withNode(ip, password, timeoutMs, (r) =>
+    (targetIp === null ? r.multi().replicaof('NO', 'ONE') : r.multi().replicaof(targetIp, REDIS_PORT))
+      .client('KILL', 'TYPE', 'normal')
+      .exec(),
+  );
+  if (res === null) throw new Error('REPLICAOF transaction aborted');
+  for (const [err] of res) if (err) throw err;
+}
+
+/**
+ * replicaOf(target) with INFO replication first in the same MULTI: the node applies no byte of its old
+ * master's stream between the two, so the offset is exactly where it left that stream.
  */
 export async function replicaofLeftAt(
   ip: string,
@@ -108,12 +129,13 @@ export async function replicaofLeftAt(
   timeoutMs: number,
 ): Promise<LeftAt> {
   const res = await withNode(ip, password, timeoutMs, (r) =>
-    r.multi().info('replication').replicaof(targetIp, REDIS_PORT).exec(),
+    r.multi().info('replication').replicaof(targetIp, REDIS_PORT).client('KILL', 'TYPE', 'normal').exec(),
   );
   if (res === null) throw new Error('REPLICAOF transaction aborted');
-  const [[infoErr, text], [replErr]] = res;
+  const [[infoErr, text], [replErr], [killErr]] = res;
   if (infoErr) throw infoErr;
   if (replErr) throw replErr;
+  if (killErr) throw killErr;
   const info = parseInfo(String(text));
   return { replid: info.master_replid ?? '', offset: Number(info.master_repl_offset ?? 0) };
 }
