@@ -98,8 +98,16 @@ export async function waitReady(
           r.status.ready === `${replicas + 1}/${replicas + 1}` &&
           r.status.observedGeneration === r.metadata.generation;
         if (!ok || !r.status?.master) return undefined;
-        const pod = await ctx.cluster.pod(ctx.ns, r.status.master.pod);
-        return pod && isReady(pod) && pod.status?.podIP === r.status.master.ip ? r : undefined;
+        // The status must describe the pods that exist now: right after a pod is deleted it still counts
+        // the old one Ready, and a test reading the nodes then would race the new pod's first REPLICAOF.
+        const pods = await ctx.cluster.pods(ctx.ns, `app.kubernetes.io/instance=${name}`);
+        if (pods.length !== replicas + 1 || !pods.every(isReady)) return undefined;
+        const ipOf = new Map(pods.map((p) => [p.metadata?.name ?? '', p.status?.podIP]));
+        const listed = r.status.replicas ?? [];
+        const current =
+          ipOf.get(r.status.master.pod) === r.status.master.ip &&
+          pods.every((p) => listed.some((x) => x.pod === p.metadata?.name && x.ip === p.status?.podIP));
+        return current ? r : undefined;
       },
       timeoutMs,
     )
