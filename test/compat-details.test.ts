@@ -274,12 +274,23 @@ describe('SYNC', () => {
 });
 
 describe('CLIENT KILL TYPE: Redis client types', () => {
+  /** Until the connection is closed (true) or the deadline passes (false). */
+  const closedSoon = async (c: Conn, ms = 3000): Promise<boolean> => {
+    const until = Date.now() + ms;
+    while (!c.closed && Date.now() < until) await sleep(10);
+    return c.closed;
+  };
+  /** Whether a connection still answers (a PING; '+PONG', or '*...pong' while subscribed). */
+  const alive = async (c: Conn): Promise<boolean> => /pong/i.test((await c.send(['PING'], 2000)).raw);
+
   test('pubsub takes only subscribed clients, normal spares them and the caller, inside MULTI too', async () => {
     const run = async (port: number): Promise<string[]> => {
-      await sleep(200); // connections earlier tests closed are gone on the server too
       const [a, b, s, u] = await Promise.all([port, port, port, port].map((p) => Conn.open(p)));
       try {
-        const out: string[] = [];
+        // Only these four: connections earlier tests closed must be gone on the server too.
+        const count = async () => (await a.send(['CLIENT', 'LIST'])).raw.split('id=').length - 1;
+        for (let i = 0; i < 300 && (await count()) !== 4; i++) await sleep(10);
+        const out: string[] = [`clients: ${await count()}`];
         await s.send(['SUBSCRIBE', 'ch']);
         await u.send(['SUBSCRIBE', 'ch']);
         await u.send(['UNSUBSCRIBE', 'ch']); // subscribed to nothing: a normal client again
@@ -288,21 +299,22 @@ describe('CLIENT KILL TYPE: Redis client types', () => {
         const listed = (await a.send(['CLIENT', 'LIST', 'TYPE', 'pubsub'])).raw;
         out.push(`pubsub listed: ${listed.split('\n').filter((l) => l.includes('id=')).length}`);
         out.push((await a.send(['CLIENT', 'KILL', 'TYPE', 'pubsub'])).raw);
-        await sleep(100);
-        out.push(`after pubsub: s ${s.closed} b ${b.closed} u ${u.closed}`);
+        out.push(
+          `after pubsub: s closed ${await closedSoon(s)}, b alive ${await alive(b)}, u alive ${await alive(u)}`,
+        );
         await a.send(['MULTI']);
         await a.send(['CLIENT', 'KILL', 'TYPE', 'normal']);
         out.push((await a.send(['EXEC'])).raw);
-        await sleep(100);
-        out.push(`after normal: b ${b.closed} u ${u.closed} a ${a.closed}`);
-        out.push((await a.send(['PING'])).raw);
+        out.push(`after normal: b closed ${await closedSoon(b)}, u closed ${await closedSoon(u)}`);
+        out.push(`a alive ${await alive(a)}`);
         return out;
       } finally {
         for (const c of [a, b, s, u]) c.close();
       }
     };
     const real = await run(P.R.port);
-    expect(real).toContain('after pubsub: s true b false u false');
+    expect(real).toContain('after pubsub: s closed true, b alive true, u alive true');
+    expect(real).toContain('after normal: b closed true, u closed true');
     expect(await run(P.T.port)).toEqual(real);
   });
 });
