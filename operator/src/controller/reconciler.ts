@@ -625,14 +625,15 @@ export class Reconciler {
   }
 
   /** The master each set's Sentinel view names, by `ns/name`: what a link change applies to. */
-  private readonly publishedMaster = new Map<string, { pod: string; ip: string }>();
+  private readonly publishedMaster = new Map<
+    string,
+    { namespace: string; name: string; pod: string; ip: string }
+  >();
 
   /** The health checks' link to a master changed: the Sentinel view's `disconnected` flag follows at once. */
   private masterLink(key: string, ip: string, up: boolean): void {
     const m = this.publishedMaster.get(key);
-    if (!this.sentinel || m?.ip !== ip) return;
-    const slash = key.indexOf('/');
-    this.sentinel.setMasterLink(key.slice(0, slash), key.slice(slash + 1), m.pod, !up);
+    if (this.sentinel && m?.ip === ip) this.sentinel.setMasterLink(m.namespace, m.name, m.pod, !up);
   }
 
   private publish(
@@ -649,11 +650,12 @@ export class Reconciler {
     const at = (pod: string, ip: string): { ip: string; port?: number } | undefined =>
       spec.externalAccess ? announced?.get(pod) : { ip };
     const mAt = m ? at(m.pod, m.ip) : undefined;
-    if (m && mAt) this.publishedMaster.set(key, { pod: m.pod, ip: m.ip });
+    const { namespace, name } = cr.metadata;
+    if (m && mAt) this.publishedMaster.set(key, { namespace, name, pod: m.pod, ip: m.ip });
     else this.publishedMaster.delete(key);
     this.sentinel.update({
-      namespace: cr.metadata.namespace,
-      name: cr.metadata.name,
+      namespace,
+      name,
       master: m && mAt ? { pod: m.pod, ...mAt, runId: m.runId, offset: m.offset } : undefined,
       replicas: nodes
         .filter((n) => n.pod !== m?.pod && n.reachable && at(n.pod, n.ip))

@@ -109,13 +109,26 @@ export async function replicaOf(
   targetIp: string | null,
   timeoutMs: number,
 ): Promise<void> {
-  const res = await withNode(ip, password, timeoutMs, (r) =>
-    (targetIp === null ? r.multi().replicaof('NO', 'ONE') : r.multi().replicaof(targetIp, REDIS_PORT))
+  await roleChange(ip, password, targetIp, timeoutMs, false);
+}
+
+/** The MULTI of replicaOf, with INFO replication first when `withInfo`; the replies, errors thrown. */
+async function roleChange(
+  ip: string,
+  password: string | undefined,
+  targetIp: string | null,
+  timeoutMs: number,
+  withInfo: boolean,
+): Promise<unknown[]> {
+  const res = await withNode(ip, password, timeoutMs, (r) => {
+    const m = withInfo ? r.multi().info('replication') : r.multi();
+    return (targetIp === null ? m.replicaof('NO', 'ONE') : m.replicaof(targetIp, REDIS_PORT))
       .client('KILL', 'TYPE', 'normal')
-      .exec(),
-  );
+      .exec();
+  });
   if (res === null) throw new Error('REPLICAOF transaction aborted');
   for (const [err] of res) if (err) throw err;
+  return res.map(([, reply]) => reply);
 }
 
 /**
@@ -128,14 +141,7 @@ export async function replicaofLeftAt(
   targetIp: string,
   timeoutMs: number,
 ): Promise<LeftAt> {
-  const res = await withNode(ip, password, timeoutMs, (r) =>
-    r.multi().info('replication').replicaof(targetIp, REDIS_PORT).client('KILL', 'TYPE', 'normal').exec(),
-  );
-  if (res === null) throw new Error('REPLICAOF transaction aborted');
-  const [[infoErr, text], [replErr], [killErr]] = res;
-  if (infoErr) throw infoErr;
-  if (replErr) throw replErr;
-  if (killErr) throw killErr;
+  const [text] = await roleChange(ip, password, targetIp, timeoutMs, true);
   const info = parseInfo(String(text));
   return { replid: info.master_replid ?? '', offset: Number(info.master_repl_offset ?? 0) };
 }
