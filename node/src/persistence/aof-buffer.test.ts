@@ -15,6 +15,14 @@ describe('AofBuffer', () => {
     expect(b.length).toBe(b.bytes().length);
   });
 
+  test('multi-digit counts and lengths, bytes 0x80-0xff, arguments either side of the JS-copy limit', () => {
+    const b = new AofBuffer();
+    const argv = ['MSET'];
+    for (let i = 0; i < 111; i++) argv.push(`k${i}`, '\u00e9'.repeat(i));
+    b.appendCommand(argv);
+    expect(b.bytes().toString('latin1')).toBe(R.command(argv));
+  });
+
   test('grows past its first capacity and starts empty after clear', () => {
     const rnd = lcg(7);
     const int = (n: number): number => Math.floor(rnd() * n);
