@@ -134,6 +134,25 @@ test('BGREWRITEAOF under a writer: no acknowledged write lost, history removed, 
   for (let k = 0; k < acked; k += 97) expect(await c.get(`w:${k}`)).toBe(String(k));
 });
 
+test('history entries naming files already removed (a crash during the removal) load, and are dropped', async () => {
+  const dir = tmpDir();
+  let s = await ts(dir);
+  let c = client(s.port);
+  await c.set('a', '1');
+  await stop(s, 'SIGTERM');
+  const m = path.join(aofDir(dir), 'appendonly.aof.manifest');
+  const listed = fs.readFileSync(m, 'latin1');
+  fs.writeFileSync(
+    m,
+    `${listed}file appendonly.aof.0.base.rdb seq 0 type h\nfile appendonly.aof.0.incr.aof seq 0 type h\n`,
+  );
+  s = await ts(dir);
+  c = client(s.port);
+  expect(await c.get('a')).toBe('1');
+  expect(manifest(dir)).toBe(listed);
+  expectTidyDir(dir);
+});
+
 test('a truncated tail: loaded and truncated with aof-load-truncated yes, refused with no', async () => {
   const dir = tmpDir();
   let s = await ts(dir);

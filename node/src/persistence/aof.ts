@@ -174,7 +174,7 @@ export class AofManager {
       this.writeBaseSync(name);
       this.manifest.base = { name, seq: nextBaseSeq(this.manifest), type: 'b' };
     }
-    this.deleteHistory();
+    this.deleteHistorySync();
     const last = this.manifest.incrs[this.manifest.incrs.length - 1];
     if (last === undefined) {
       const incr: AofInfo = {
@@ -568,7 +568,7 @@ export class AofManager {
     let tempIncr: string | null = null;
     if (this.state === 'on') {
       this.flushBuffer(true);
-      if (this.fd !== null) fs.fdatasyncSync(this.fd);
+      this.retireIncrFile();
       const seq = Math.max(nextIncrSeq(this.manifest), (this.incr?.seq ?? 0) + 1);
       incr = { name: incrName(this.prefix, seq), seq, type: 'i' };
       this.openIncr(incr, true, true);
@@ -595,7 +595,9 @@ export class AofManager {
       .then(() => {
         if (job.cancelled) throw new Error('rewrite cancelled');
         fs.closeSync(fd);
-        this.finishRewrite(job.tmp, incr, tempIncr, rdb);
+        return this.finishRewrite(job.tmp, incr, tempIncr, rdb);
+      })
+      .then(() => {
         this.lastRewriteOk = true;
         this.consecutiveFailures = 0;
         this.rewrites++;
@@ -621,11 +623,31 @@ export class AofManager {
       });
   }
 
+  /**
+   * The incremental file being left for a new one: fsynced and closed on the thread pool, as Redis's
+   * aof_background_fsync_and_close does (its fsync would otherwise stall every client at the start of
+   * a rewrite). The new manifest still lists it; with always, its data is already on disk.
+   */
+  private retireIncrFile(): void {
+    const fd = this.fd;
+    if (fd === null) return;
+    this.fd = null;
+    fsyncInBackground(fd)
+      .catch((e: Error) => this.server.log.warning(`Error fsyncing the old AOF incr file: ${e.message}`))
+      .finally(() => fs.close(fd, () => undefined));
+  }
+
   private tempIncrName(): string {
     return `temp-${this.prefix}.incr`;
   }
 
-  private finishRewrite(tmp: string, incr: AofInfo | null, tempIncr: string | null, rdb: boolean): void {
+  /** Switches to the new base (and incr file); resolves once the history files are removed. */
+  private finishRewrite(
+    tmp: string,
+    incr: AofInfo | null,
+    tempIncr: string | null,
+    rdb: boolean,
+  ): Promise<void> {
     const log = this.server.log;
     log.notice('Background AOF rewrite terminated with success');
     const m = this.manifest;
@@ -649,19 +671,51 @@ export class AofManager {
       this.state = 'on';
       log.notice('AOF rewrite done: appendonly is on');
     }
-    this.deleteHistory();
     this.measureSizes();
     this.baseSize = this.currentSize;
+    return this.deleteHistoryInBackground();
   }
 
-  private deleteHistory(): void {
-    // aof-disable-auto-gc yes keeps them (listed as history) for the operator to look at.
-    if (this.manifest.history.length === 0 || this.server.config.getBool('aof-disable-auto-gc')) return;
-    for (const h of this.manifest.history) {
-      this.server.log.notice(`Removing the history file ${h.name} in the background`);
-      fs.rmSync(this.file(h.name), { force: true });
-    }
-    this.manifest.history = [];
+  /** The history files to remove now (none with aof-disable-auto-gc yes, which keeps them listed). */
+  private historyToRemove(): string[] {
+    if (this.server.config.getBool('aof-disable-auto-gc')) return [];
+    return this.manifest.history.map((h) => h.name);
+  }
+
+  /** At start, before any client is served: the history files removed, the manifest saying so. */
+  private deleteHistorySync(): void {
+    const names = this.historyToRemove();
+    if (names.length === 0) return;
+    for (const n of names) fs.rmSync(this.file(n), { force: true });
+    this.forgetHistory(names);
+  }
+
+  /**
+   * After a rewrite: the history files removed on the thread pool (unlinking a large base takes
+   * milliseconds that would stall every client), then dropped from the manifest. A crash in between
+   * leaves history entries naming missing files, which loading ignores as Redis does.
+   */
+  private async deleteHistoryInBackground(): Promise<void> {
+    const names = this.historyToRemove();
+    if (names.length === 0) return;
+    const removed: string[] = [];
+    await Promise.all(
+      names.map(async (n) => {
+        this.server.log.notice(`Removing the history file ${n} in the background`);
+        try {
+          await fs.promises.rm(this.file(n), { force: true });
+          removed.push(n);
+        } catch (e) {
+          this.server.log.warning(`Can't remove the history file ${n}: ${(e as Error).message}`);
+        }
+      }),
+    );
+    this.forgetHistory(removed);
+  }
+
+  private forgetHistory(names: string[]): void {
+    if (names.length === 0) return;
+    this.manifest.history = this.manifest.history.filter((h) => !names.includes(h.name));
     this.persistManifest();
   }
 
