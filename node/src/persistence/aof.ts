@@ -440,7 +440,9 @@ export class AofManager {
     const p = this.replPosition();
     if (p === null) return;
     const line = `#${REPL_ANNOTATION}${p.replId}:${p.offset}:${p.streamDb}\r\n`;
-    if (line === this.annotated && !this.unannotated) return;
+    // The same position again only when commands were written after the last annotation: a flush
+    // that repeated it for nothing cost a second write (and, with always, a second fsync) per turn.
+    if (line === this.annotated && this.bufEndsAnnotated) return;
     this.annotated = line;
     this.buf.appendRaw(line);
     this.bufEndsAnnotated = true;
