@@ -17,6 +17,8 @@ const MAX_MULTIBULK = 1024 * 1024;
 const CR = 13;
 const LF = 10;
 const EMPTY = Buffer.alloc(0);
+/** The parser's args between commands: a shared empty array, replaced before anything is stored. */
+const NO_ARGS: string[] = [];
 
 export class RespParser {
   private buf: Buffer = EMPTY;
@@ -29,7 +31,8 @@ export class RespParser {
   private need = 1;
   /** Arguments still expected in the current multibulk; -1 when between commands. */
   private remaining = -1;
-  private args: string[] = [];
+  /** The command being parsed; NO_ARGS (never written) between commands. */
+  private args: string[] = NO_ARGS;
   /** Arguments parsed so far into args (preallocated from the multibulk count, like Redis's argv). */
   private argc = 0;
   /** Length of the bulk whose payload we wait for; -1 when expecting a $ header. */
@@ -154,7 +157,7 @@ export class RespParser {
 
   private finish(): string[] {
     const args = this.args;
-    this.args = [];
+    this.args = NO_ARGS;
     this.argc = 0;
     this.remaining = -1;
     this.need = 1;

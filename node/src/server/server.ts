@@ -105,6 +105,8 @@ interface TxPropagation {
   pending: { dbId: number; argv: string[] } | null;
 }
 
+/** The most command-name spellings Server.specFor remembers. */
+const SPELLINGS_MAX = 512;
 /** Read-only entry points of scripts: their commands are tracked, not the script call (as Redis). */
 const UNTRACKED_READS = new Set(['eval_ro', 'evalsha_ro', 'fcall_ro']);
 const MULTI_IMMEDIATE = new Set(['exec', 'discard', 'multi', 'watch', 'quit', 'reset']);
@@ -303,6 +305,7 @@ export class Server implements DbHost {
   }
 
   register(specs: CommandSpec[]): void {
+    this.specBySpelling.clear();
     for (const s of specs) {
       this.commands.set(s.name, s);
       s.bits = flagBits(s.flags);
@@ -504,47 +507,60 @@ export class Server implements DbHost {
   }
 
   // ---- dispatch ----
-  lookupCommand(argv: string[]): { spec?: CommandSpec; error?: string } {
-    const name = argv[0].toLowerCase();
-    const spec = this.commands.get(name);
+  /**
+   * The spec of a command name as clients spell it ("SET", "set"), so that the common spellings cost
+   * one Map lookup and no lower-casing. Bounded: names of unknown commands are never added, and past
+   * the bound the other spellings of known ones take the lower-casing path.
+   */
+  private readonly specBySpelling = new Map<string, CommandSpec>();
+
+  private specFor(raw: string): CommandSpec | undefined {
+    const known = this.specBySpelling.get(raw);
+    if (known !== undefined) return known;
+    const spec = this.commands.get(raw.toLowerCase());
+    if (spec !== undefined && this.specBySpelling.size < SPELLINGS_MAX) this.specBySpelling.set(raw, spec);
+    return spec;
+  }
+
+  /** The spec argv runs, or the error reply (unknown command or subcommand, wrong arity). */
+  lookupCommand(argv: string[]): CommandSpec | string {
+    const spec = this.specFor(argv[0]);
     if (spec === undefined) {
       const args = argv
         .slice(1, 21)
         .map((a) => `'${a.slice(0, 128)}' `)
         .join('');
-      return {
-        error: `ERR unknown command '${argv[0].slice(0, 128)}', with args beginning with: ${args}`,
-      };
+      return `ERR unknown command '${argv[0].slice(0, 128)}', with args beginning with: ${args}`;
     }
     if ((spec.arity > 0 && argv.length !== spec.arity) || argv.length < -spec.arity) {
-      return { error: wrongArity(spec.name) };
+      return wrongArity(spec.name);
     }
     if (spec.subcommands !== undefined && argv.length >= 2) {
       const sub = spec.subcommands.find((s) => s.name === argv[1].toLowerCase());
       if (sub === undefined) {
-        return { error: unknownSubcommand(argv[1], spec.name) };
+        return unknownSubcommand(argv[1], spec.name);
       }
       if ((sub.arity > 0 && argv.length !== sub.arity) || argv.length < -sub.arity) {
-        return { error: `ERR wrong number of arguments for '${spec.name}|${sub.name}' command` };
+        return `ERR wrong number of arguments for '${spec.name}|${sub.name}' command`;
       }
-      return { spec: sub };
+      return sub;
     }
     if (argv.length >= 2) {
       // A subcommand its container's handler dispatches (CLIENT SETNAME): Redis's arity for it.
       const inner = handlerSubcommand(spec.name, argv[1]);
       if (inner !== undefined && !arityAccepts(inner.arity, argv.length)) {
-        return { error: wrongArity(inner.name) };
+        return wrongArity(inner.name);
       }
     }
-    return { spec };
+    return spec;
   }
 
   processCommand(c: Client, argv: string[]): void {
     this.stats.commands++;
-    const { spec, error } = this.lookupCommand(argv);
-    if (spec === undefined) {
+    const spec = this.lookupCommand(argv);
+    if (typeof spec === 'string') {
       if (c.multi !== null) c.multiError = true;
-      c.error(error as string);
+      c.error(spec);
       this.rejected(argv[0]);
       return;
     }
