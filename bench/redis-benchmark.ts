@@ -2,6 +2,7 @@
 // run (same machine, same client settings) and prints ops/s, p50/p99 latency and the tsredis/redis ratio.
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import { startRedis, startTsredis, type RunningServer } from '../test/helpers/procs.js';
 
 const TESTS = ['set', 'get', 'incr', 'lpush', 'lpop', 'sadd', 'hset', 'zadd', 'mset'];
@@ -11,6 +12,41 @@ const PIPELINES = [1, 16];
 /** Each configuration runs this many times per server (alternating which server goes first); medians are reported. */
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 
+/**
+ * Pinning (BENCH_PIN=no turns it off): each server runs on CPU 0 (all its threads, V8's GC helpers
+ * included) and redis-benchmark on CPU 1, as Redis's benchmarking guide advises, so that neither
+ * server gets a core of its own by chance. Unpinned on this 2-core machine, the per-round ratio of one
+ * test ranged 0.72-1.44; pinned, 0.84-0.99.
+ */
+const PIN = process.env.BENCH_PIN !== 'no' && os.cpus().length >= 2 && hasTaskset();
+const SERVER_CPU = '0';
+const CLIENT_CPU = '1';
+
+function hasTaskset(): boolean {
+  try {
+    execFileSync('taskset', ['-c', '0', 'true']);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Moves a running server (every thread) to the server CPU. */
+function pinServer(s: RunningServer): RunningServer {
+  if (PIN && s.proc.pid !== undefined) {
+    execFileSync('taskset', ['-a', '-p', '-c', SERVER_CPU, String(s.proc.pid)], { stdio: 'ignore' });
+  }
+  return s;
+}
+
+/** redis-benchmark with args, on the client CPU when pinning. */
+function benchmark(args: string[]): string {
+  const [cmd, argv] = PIN
+    ? ['taskset', ['-c', CLIENT_CPU, 'redis-benchmark', ...args]]
+    : ['redis-benchmark', args];
+  return execFileSync(cmd, argv, { encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 });
+}
+
 interface Row {
   test: string;
   rps: number;
@@ -19,25 +55,21 @@ interface Row {
 }
 
 function runBenchmark(port: number, pipeline: number, tests: string[] = TESTS): Row[] {
-  const out = execFileSync(
-    'redis-benchmark',
-    [
-      '-p',
-      String(port),
-      '-c',
-      String(CLIENTS),
-      '-n',
-      String(REQUESTS),
-      '-P',
-      String(pipeline),
-      '-r',
-      '100000',
-      '-t',
-      tests.join(','),
-      '--csv',
-    ],
-    { encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 },
-  );
+  const out = benchmark([
+    '-p',
+    String(port),
+    '-c',
+    String(CLIENTS),
+    '-n',
+    String(REQUESTS),
+    '-P',
+    String(pipeline),
+    '-r',
+    '100000',
+    '-t',
+    tests.join(','),
+    '--csv',
+  ]);
   const rows: Row[] = [];
   for (const line of out.split('\n')) {
     const cells = line.split('","').map((c) => c.replace(/"/g, ''));
@@ -139,24 +171,20 @@ function loadScripts(port: number): string {
 function runCustomBenchmark(port: number, pipeline: number, sha: string): Row[] {
   return CUSTOM_TESTS.map(({ test, argv, setup }) => {
     setup?.(port);
-    const out = execFileSync(
-      'redis-benchmark',
-      [
-        '-p',
-        String(port),
-        '-c',
-        String(CLIENTS),
-        '-n',
-        String(REQUESTS),
-        '-P',
-        String(pipeline),
-        '-r',
-        '100000',
-        '--csv',
-        ...argv(sha),
-      ],
-      { encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 },
-    );
+    const out = benchmark([
+      '-p',
+      String(port),
+      '-c',
+      String(CLIENTS),
+      '-n',
+      String(REQUESTS),
+      '-P',
+      String(pipeline),
+      '-r',
+      '100000',
+      '--csv',
+      ...argv(sha),
+    ]);
     const line = out.split('\n').find((l) => l.startsWith('"') && !l.startsWith('"test"'));
     const cells = (line ?? '').split('","').map((c) => c.replace(/"/g, ''));
     if (cells.length < 7) throw new Error(`redis-benchmark gave no result for ${test}: ${out}`);
@@ -239,8 +267,8 @@ async function aofComparison(): Promise<{ fsync: string; results: Compared[] }[]
   const out: { fsync: string; results: Compared[] }[] = [];
   for (const fsync of AOF_POLICIES) {
     const args = ['--appendonly', 'yes', '--appendfsync', fsync, '--save', ''];
-    const redis = await startRedis(args);
-    const ts = await startTsredis(args);
+    const redis = pinServer(await startRedis(args));
+    const ts = pinServer(await startTsredis(args));
     try {
       out.push({ fsync, results: compare(redis, ts, (port, p) => runBenchmark(port, p, AOF_TESTS)) });
     } finally {
@@ -252,8 +280,8 @@ async function aofComparison(): Promise<{ fsync: string; results: Compared[] }[]
 }
 
 async function main(): Promise<void> {
-  const redis: RunningServer = await startRedis();
-  const ts: RunningServer = await startTsredis(['--save', '']);
+  const redis: RunningServer = pinServer(await startRedis());
+  const ts: RunningServer = pinServer(await startTsredis(['--save', '']));
   const rSha = loadScripts(redis.port);
   const tSha = loadScripts(ts.port);
   if (rSha !== tSha) throw new Error(`SCRIPT LOAD gave ${rSha} on redis-server and ${tSha} on tsredis`);
@@ -270,7 +298,7 @@ async function main(): Promise<void> {
     await redis.stop();
   }
   const aof = process.env.BENCH_AOF === 'no' ? [] : await aofComparison();
-  const head = `redis-benchmark: ${CLIENTS} clients, ${REQUESTS} requests per test, random keys (-r 100000), median of ${ROUNDS} rounds`;
+  const head = `redis-benchmark: ${CLIENTS} clients, ${REQUESTS} requests per test, random keys (-r 100000), median of ${ROUNDS} rounds, ${PIN ? `servers on CPU ${SERVER_CPU}, redis-benchmark on CPU ${CLIENT_CPU}` : 'not pinned'}`;
   const text = [
     table(head, results),
     ...aof.map((a) => table(`\nappendonly yes, appendfsync ${a.fsync} (both servers):`, a.results)),
@@ -281,7 +309,7 @@ async function main(): Promise<void> {
     process.env.BENCH_MAIN === 'no'
       ? 'bench/results/redis-benchmark-aof.json'
       : 'bench/results/redis-benchmark.json',
-    JSON.stringify({ date: new Date().toISOString(), results, aof }, null, 2),
+    JSON.stringify({ date: new Date().toISOString(), pinned: PIN, results, aof }, null, 2),
   );
 }
 
