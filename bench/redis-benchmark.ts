@@ -14,7 +14,7 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 
 /**
  * Pinning (BENCH_PIN=no turns it off): each server runs on CPU 0 (all its threads, V8's GC helpers
- * included) and redis-benchmark on CPU 1, as Redis's benchmarking guide advises, so that neither
+ * included) and redis-benchmark on CPU 1, so that neither
  * server gets a core of its own by chance. Unpinned on this 2-core machine, the per-round ratio of one
  * test ranged 0.72-1.44; pinned, 0.84-0.99.
  */
