@@ -7,7 +7,7 @@ import { Redis } from 'ioredis';
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { replicaOf, replicaofLeftAt } from '../operator/src/topology/observe.js';
+import { dropNormalClients, replicaOf, replicaofLeftAt } from '../operator/src/topology/observe.js';
 
 const main = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../node/src/main.js');
 const A = '127.0.0.10';
@@ -108,4 +108,17 @@ test('the REPLICAOF that records where a replica left its stream drops its norma
   const left = await replicaofLeftAt(B, undefined, A, 2000);
   expect(left.offset).toBeGreaterThanOrEqual(0);
   expect(await within(normal.closed, 2000)).toBeUndefined();
+});
+
+test("after a switch, the old master's normal clients are dropped (its role unchanged, its Pub/Sub clients kept)", async () => {
+  // B is a replica of A, as a restarted old master is once re-pointed; a client reached it meanwhile.
+  await replicaOf(B, undefined, A, 2000);
+  const stale = await client(B);
+  const sub = await client(B);
+  await sub.r.subscribe('ch2');
+  expect(await dropNormalClients(B, undefined, 2000)).toBe(1);
+  expect(await within(stale.closed, 2000)).toBeUndefined();
+  const check = await client(B);
+  expect(((await check.r.call('ROLE')) as string[]).slice(0, 2)).toEqual(['slave', A]);
+  expect(await check.r.publish('ch2', 'x')).toBe(1);
 });

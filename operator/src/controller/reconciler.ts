@@ -25,6 +25,7 @@ import {
 } from '../resources/external.js';
 import { planTopology, switchoverTarget, type NodeObservation, type Plan } from '../topology/plan.js';
 import {
+  dropNormalClients,
   mustReach,
   observe,
   replicaOf,
@@ -254,6 +255,7 @@ export class Reconciler {
     await this.execute(cr, plan, password, log);
     // Sentinel clients learn of a promotion at once (+switch-master), before anything else is done.
     if (plan.masterChange) this.publish(cr, spec, plan, nodes, key, this.announced.get(cr.metadata.uid));
+    if (plan.masterChange?.from) this.dropOldMasterClients(plan.masterChange.from, nodes, password, log);
     this.at(cr, 'observing the nodes after the topology actions');
     if (plan.actions.some((a) => a.kind !== 'label'))
       nodes = await Promise.all(
@@ -622,6 +624,25 @@ export class Reconciler {
     );
     this.announced.set(uid, map);
     return map;
+  }
+
+  /**
+   * After a new master is announced, the clients connected to the old master's address are dropped
+   * (topology/observe.ts dropNormalClients). Not awaited: a frozen or absent old master must not delay
+   * the reconcile; if it is not up yet, clients that reach it later have heard of the switch.
+   */
+  private dropOldMasterClients(
+    pod: string,
+    nodes: NodeObservation[],
+    password: string | undefined,
+    log: Logger,
+  ): void {
+    const ip = nodes.find((n) => n.pod === pod)?.ip;
+    if (!ip) return;
+    dropNormalClients(ip, password, 2000).then(
+      (n) => log.info('clients of the old master dropped after the switch', { pod, clients: n }),
+      (e: unknown) => log.debug('old master not reachable to drop its clients', { pod, error: String(e) }),
+    );
   }
 
   /** The master each set's Sentinel view names, by `ns/name`: what a link change applies to. */

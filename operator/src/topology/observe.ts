@@ -112,6 +112,24 @@ export async function replicaOf(
   await roleChange(ip, password, targetIp, timeoutMs, false);
 }
 
+/**
+ * CLIENT KILL TYPE normal on the node at ip (the operator's own connection spared); returns how many
+ * were dropped. Used on the old master once a new one is announced: a client that reconnected to the
+ * old address between the fault and +switch-master (a restarted master comes back as a read-only
+ * replica) is dropped, asks Sentinel again and finds the new master. Real Sentinel gets the same effect
+ * because a returning old master is converted (SLAVEOF + CLIENT KILL) only after the switch.
+ */
+export async function dropNormalClients(
+  ip: string,
+  password: string | undefined,
+  timeoutMs: number,
+): Promise<number> {
+  const n = await withNode(ip, password, timeoutMs, (r) => r.client('KILL', 'TYPE', 'normal'), {
+    deadlineMs: timeoutMs,
+  });
+  return Number(n);
+}
+
 /** The MULTI of replicaOf, with INFO replication first when `withInfo`; the replies, errors thrown. */
 async function roleChange(
   ip: string,
