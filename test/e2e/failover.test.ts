@@ -436,15 +436,28 @@ test('Sentinel discovery with five client libraries (ioredis, node-redis, redis-
     // The process is gone once fault() returns: a write acknowledged after this is not the old master's.
     const killedAt = Date.now();
     await takeover(before.pod);
-    await cluster.waitFor(
-      'every client writing again after the kill',
-      async () => {
-        const gone = clients.find((c) => c.proc.exitCode !== null);
-        if (gone) throw new Error(`${gone.lib} exited ${gone.proc.exitCode}: ${gone.stderr()}`);
-        return clients.every((c) => firstAckAfter(c, killedAt + 1));
-      },
-      60_000,
-    );
+    await cluster
+      .waitFor(
+        'every client writing again after the kill',
+        async () => {
+          const gone = clients.find((c) => c.proc.exitCode !== null);
+          if (gone) throw new Error(`${gone.lib} exited ${gone.proc.exitCode}: ${gone.stderr()}`);
+          return clients.every((c) => firstAckAfter(c, killedAt + 1));
+        },
+        60_000,
+      )
+      .catch((e: Error) => {
+        // Which clients did not recover, and what they last printed and logged.
+        const late = clients.filter((c) => !firstAckAfter(c, killedAt + 1));
+        const seen = late.map(
+          (c) =>
+            `${c.lib}: last lines ${c.lines
+              .slice(-3)
+              .map((l) => JSON.stringify(l))
+              .join(' ')}; stderr tail: ${c.stderr().slice(-2000)}`,
+        );
+        throw new Error(`${e.message}\n${seen.join('\n')}`);
+      });
     const after = await master();
     expect(after.pod).not.toBe(before.pod);
     const report: string[] = [];
