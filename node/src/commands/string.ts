@@ -206,7 +206,8 @@ function incrBy(c: Ctx, key: string, by: number | bigint): void {
   // Fast path: both operands well inside 2^53, exact in doubles; no BigInt is allocated.
   if (typeof by === 'number' && (cur === undefined || isCompactInt(cur))) {
     const r = (cur === undefined ? 0 : Number(cur)) + by;
-    c.db.set(key, String(r), true);
+    if (cur === undefined) c.db.set(key, String(r), true);
+    else c.db.replaceLooked(key, String(r));
     c.notify(NOTIFY_STRING, 'incrby', key);
     c.int(r);
     return;
@@ -220,7 +221,8 @@ function incrBy(c: Ctx, key: string, by: number | bigint): void {
   const r = n + BigInt(by);
   if (r > INT64_MAX || r < INT64_MIN) throw new RedisError(ERR_OVERFLOW);
   const s = r.toString();
-  c.db.set(key, s, true);
+  if (cur === undefined) c.db.set(key, s, true);
+  else c.db.replaceLooked(key, s);
   c.notify(NOTIFY_STRING, 'incrby', key);
   c.int(r);
 }

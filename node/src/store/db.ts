@@ -154,6 +154,21 @@ export class Db {
   }
 
   /** Signals an in-place change made after lookupWrite(). */
+  /**
+   * Replaces the value lookupWrite(key) just returned by a new one, keeping its TTL, as set(key,
+   * value, true) would for that live key, without a second lookup (INCR and its kin).
+   */
+  replaceLooked(key: string, value: RValue | TaggedString): void {
+    const w = this.writing;
+    const e = w.key === key && w.ks === this.ks ? w.entry : null;
+    if (e === null || e.mem === -1) {
+      this.set(key, value, true);
+      return;
+    }
+    e.put(value);
+    this.touched(key);
+  }
+
   touched(key: string): void {
     const w = this.writing;
     let e = w.key === key && w.ks === this.ks ? w.entry : null;
