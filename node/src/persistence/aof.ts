@@ -688,7 +688,10 @@ export class AofManager {
   private deleteHistorySync(): void {
     const names = this.historyToRemove();
     if (names.length === 0) return;
-    for (const n of names) fs.rmSync(this.file(n), { force: true });
+    for (const n of names) {
+      this.server.log.notice(`Removing the history file ${n}`);
+      fs.rmSync(this.file(n), { force: true });
+    }
     this.forgetHistory(names);
   }
 
