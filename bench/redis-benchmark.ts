@@ -54,8 +54,9 @@ interface Row {
   p99: number;
 }
 
-function runBenchmark(port: number, pipeline: number, tests: string[] = TESTS): Row[] {
-  const out = benchmark([
+/** The options every measured run shares: clients, requests, pipeline, random keys, CSV output. */
+function measured(port: number, pipeline: number): string[] {
+  return [
     '-p',
     String(port),
     '-c',
@@ -66,10 +67,12 @@ function runBenchmark(port: number, pipeline: number, tests: string[] = TESTS): 
     String(pipeline),
     '-r',
     '100000',
-    '-t',
-    tests.join(','),
     '--csv',
-  ]);
+  ];
+}
+
+function runBenchmark(port: number, pipeline: number, tests: string[] = TESTS): Row[] {
+  const out = benchmark([...measured(port, pipeline), '-t', tests.join(',')]);
   const rows: Row[] = [];
   for (const line of out.split('\n')) {
     const cells = line.split('","').map((c) => c.replace(/"/g, ''));
@@ -171,20 +174,7 @@ function loadScripts(port: number): string {
 function runCustomBenchmark(port: number, pipeline: number, sha: string): Row[] {
   return CUSTOM_TESTS.map(({ test, argv, setup }) => {
     setup?.(port);
-    const out = benchmark([
-      '-p',
-      String(port),
-      '-c',
-      String(CLIENTS),
-      '-n',
-      String(REQUESTS),
-      '-P',
-      String(pipeline),
-      '-r',
-      '100000',
-      '--csv',
-      ...argv(sha),
-    ]);
+    const out = benchmark([...measured(port, pipeline), ...argv(sha)]);
     const line = out.split('\n').find((l) => l.startsWith('"') && !l.startsWith('"test"'));
     const cells = (line ?? '').split('","').map((c) => c.replace(/"/g, ''));
     if (cells.length < 7) throw new Error(`redis-benchmark gave no result for ${test}: ${out}`);
