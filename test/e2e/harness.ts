@@ -184,6 +184,8 @@ export function rawReply(ip: string, command: string, port = 6379): Promise<stri
       resolve(d.toString('utf8'));
     });
     sock.on('error', reject);
+    // A server that closes the connection without a reply (a client kill) settles it too.
+    sock.once('close', () => reject(new Error('connection closed without a reply')));
   });
 }
 

@@ -628,8 +628,8 @@ export class Reconciler {
 
   /**
    * After a new master is announced, the clients connected to the old master's address are dropped
-   * (topology/observe.ts dropNormalClients). Not awaited: a frozen or absent old master must not delay
-   * the reconcile; if it is not up yet, clients that reach it later have heard of the switch.
+   * (topology/observe.ts dropNormalClients). Not awaited, so that an old master that stops answering
+   * meanwhile delays nothing.
    */
   private dropOldMasterClients(
     pod: string,
@@ -637,8 +637,12 @@ export class Reconciler {
     password: string | undefined,
     log: Logger,
   ): void {
-    const ip = nodes.find((n) => n.pod === pod)?.ip;
-    if (!ip) return;
+    // Only an old master that answered this reconcile's observation (restarted, or handing over in a
+    // switchover): a frozen one would run the kill whenever it thaws, cutting clients that are then
+    // being refused correctly, and one not up yet is re-pointed (and its clients dropped) later.
+    const old = nodes.find((n) => n.pod === pod);
+    if (!old?.reachable || !old.ip) return;
+    const ip = old.ip;
     dropNormalClients(ip, password, 2000).then(
       (n) => log.info('clients of the old master dropped after the switch', { pod, clients: n }),
       (e: unknown) => log.debug('old master not reachable to drop its clients', { pod, error: String(e) }),
