@@ -153,15 +153,21 @@ export class Db {
     this.host.onKeyReady(this, key);
   }
 
-  /** Signals an in-place change made after lookupWrite(). */
+  /** The entry lookupWrite(key) returned, if it is still the key's (null: look it up again). */
+  private lookedUp(key: string): Entry | null {
+    const w = this.writing;
+    const e = w.key === key && w.ks === this.ks ? w.entry : null;
+    // A cached entry deleted since (Entry.mem === -1) may have been replaced under the same key.
+    return e === null || e.mem === -1 ? null : e;
+  }
+
   /**
    * Replaces the value lookupWrite(key) just returned by a new one, keeping its TTL, as set(key,
    * value, true) would for that live key, without a second lookup (INCR and its kin).
    */
   replaceLooked(key: string, value: RValue | TaggedString): void {
-    const w = this.writing;
-    const e = w.key === key && w.ks === this.ks ? w.entry : null;
-    if (e === null || e.mem === -1) {
+    const e = this.lookedUp(key);
+    if (e === null) {
       this.set(key, value, true);
       return;
     }
@@ -169,11 +175,9 @@ export class Db {
     this.touched(key);
   }
 
+  /** Signals an in-place change made after lookupWrite(). */
   touched(key: string): void {
-    const w = this.writing;
-    let e = w.key === key && w.ks === this.ks ? w.entry : null;
-    // A cached entry deleted since (Entry.mem === -1) may have been replaced under the same key.
-    if (e === null || e.mem === -1) e = this.ks.get(key) ?? null;
+    const e = this.lookedUp(key) ?? this.ks.get(key) ?? null;
     if (e !== null) this.ks.account(key, e);
     this.host.onTouched(this, key);
   }
